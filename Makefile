@@ -1,0 +1,113 @@
+# govgate: policy-as-code governance gate for hybrid deployments.
+#
+#   make            build build/govgate
+#   make demo       install what is missing, run every shipped fixture
+#   make check      install what is missing, run every test (also under ASan/UBSan)
+#   make bench      speed against the parse-only floor and against peers
+#   make SANITIZE=address,undefined   sanitizer build in build-san/
+#   make install PREFIX=/usr/local DESTDIR=...
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/govgate
+CC ?= cc
+OPT ?= -O2
+PKG_CONFIG ?= pkg-config
+PKGS = yaml-0.1 libpcre2-8 libcrypto libssl sqlite3
+
+ifneq ($(SANITIZE),)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT = -O1
+else
+BUILD ?= build
+endif
+
+WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings \
+       -Wold-style-definition -Wmissing-prototypes -Wno-unused-parameter \
+       -Wshadow -Wformat=2 -Wimplicit-fallthrough
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
+             -DGV_DATADIR='"$(DATADIR)"' -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+CLI_SRC = validator/main.c $(wildcard validator/cmd_*.c)
+LIB_SRC = $(filter-out $(CLI_SRC),$(wildcard validator/*.c))
+LIB_OBJ = $(LIB_SRC:validator/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ = $(CLI_SRC:validator/%.c=$(BUILD)/obj/%.o)
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+TEST_OBJ = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o) $(BUILD)/tobj/runner.o
+
+.PHONY: all deps demo check check-unit check-cli check-san valgrind bench fuzz install clean
+all: $(BUILD)/govgate
+
+$(BUILD)/obj/%.o: validator/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libgv.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/govgate: $(CLI_OBJ) $(BUILD)/libgv.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libgv.a $(LIBS)
+
+# Check suites: tests/unit/test_NAME.c defines `Suite *NAME_suite(void)`;
+# the runner's list is generated from the file names.
+$(BUILD)/tobj/suites.h: $(TEST_SRC)
+	@mkdir -p $(@D)
+	@for f in $(TEST_SRC); do n=$$(basename $$f .c); n=$${n#test_}; \
+	  echo "SUITE($${n}_suite)"; done > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tobj/runner.o: tests/unit/runner.c $(BUILD)/tobj/suites.h
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/tobj -Ivalidator -c -o $@ $<
+
+$(BUILD)/tobj/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ivalidator -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libgv.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libgv.a \
+	  $$($(PKG_CONFIG) --libs check) $(LIBS)
+
+deps:
+	@sh tests/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh fixtures/demo.sh $(BUILD)/govgate
+
+check: deps
+	@$(MAKE) --no-print-directory check-unit check-cli
+	@$(MAKE) --no-print-directory check-san
+	@echo "make check: all suites passed"
+
+check-unit: $(BUILD)/unit-tests
+	cd tests/unit && CK_FORK=yes ../../$(BUILD)/unit-tests
+
+check-cli: $(BUILD)/govgate
+	@sh tests/cli/run.sh $(BUILD)/govgate
+
+check-san:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-cli
+
+valgrind: $(BUILD)/unit-tests $(BUILD)/govgate
+	cd tests/unit && CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
+	  --errors-for-leak-kinds=definite --suppressions=../valgrind.supp ../../$(BUILD)/unit-tests
+	GOVGATE_VALGRIND=1 sh tests/cli/run.sh $(BUILD)/govgate
+
+bench: deps all
+	@sh bench/run.sh $(BUILD)/govgate
+
+install: $(BUILD)/govgate
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 $(BUILD)/govgate $(DESTDIR)$(BINDIR)/govgate
+	cp -R rules $(DESTDIR)$(DATADIR)/
+	cp -R policies $(DESTDIR)$(DATADIR)/
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages govgate's build, demo and tests need, if any
+# is missing. Safe to run repeatedly; does nothing when all are present.
+set -e
+PKGS="build-essential pkg-config libyaml-dev libpcre2-dev libssl-dev openssl
+libsqlite3-dev sqlite3 check valgrind minisign golang-go golang-golang-x-mod-dev
+prometheus"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

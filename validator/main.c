@@ -1,0 +1,54 @@
+/* main.c: govgate's entry point and command table. */
+#include "cmd.h"
+#include "gv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cmd_version(int argc, char **argv)
+{
+	printf("govgate %s\n", GV_VERSION);
+	return 0;
+}
+
+static const gv_cmd commands[] = {
+	{ "check", cmd_check, "evaluate deployment manifests against policies and facts" },
+	{ "policy", cmd_policy, "lint policy packs" },
+	{ "version", cmd_version, "print the version" },
+	{ NULL, NULL, NULL }
+};
+
+int gv_cmd_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(fd) && !(nc && *nc);
+}
+
+int gv_cmd_dispatch(const gv_cmd *table, const char *prog, int argc, char **argv)
+{
+	const gv_cmd *c;
+
+	if (argc >= 1 && (!strcmp(argv[0], "--version") || !strcmp(argv[0], "-V")))
+		return cmd_version(argc, argv);
+	if (argc < 1 || !strcmp(argv[0], "help") || !strcmp(argv[0], "-h") ||
+	    !strcmp(argv[0], "--help")) {
+		FILE *f = argc < 1 ? stderr : stdout;
+		fprintf(f, "usage: %s <command> [options]\n\ncommands:\n", prog);
+		for (c = table; c->name; c++)
+			fprintf(f, "  %-10s %s\n", c->name, c->help);
+		fprintf(f, "\nRun '%s <command> --help' for a command's options.\n", prog);
+		return argc < 1 ? 2 : 0;
+	}
+	for (c = table; c->name; c++)
+		if (!strcmp(c->name, argv[0]))
+			return c->fn(argc, argv);
+	fprintf(stderr, "%s: '%s' is not a command; see '%s help'\n", prog, argv[0], prog);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	return gv_cmd_dispatch(commands, "govgate", argc - 1, argv + 1);
+}

@@ -1,0 +1,2 @@
+/* yaml_load.c: libyaml events -> gv_node (being written). */
+#include "node.h"

@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "digest.h"
+#include "facts.h"
 #include "gv.h"
 #include "rx.h"
 
@@ -298,31 +299,14 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	return err;
 }
 
-/* Durations: an integer of seconds, or "<n>s", "<n>m", "<n>h", "<n>d". */
+/* Durations: an integer of seconds, or a string such as "15m" (facts.h). */
 static int parse_duration(int64_t *out, const gv_node *v)
 {
-	char *end;
-	long long n;
-
 	if (v->kind == GV_NODE_INT && v->u.i > 0) {
 		*out = v->u.i;
 		return GV_OK;
 	}
-	if (v->kind != GV_NODE_STR)
-		return GV_EPARSE;
-	errno = 0;
-	n = strtoll(v->s, &end, 10);
-	if (errno || n <= 0 || end == v->s || n > 100LL * 365 * 86400)
-		return GV_EPARSE;
-	if (!strcmp(end, "s") || !*end)
-		*out = n;
-	else if (!strcmp(end, "m"))
-		*out = n * 60;
-	else if (!strcmp(end, "h"))
-		*out = n * 3600;
-	else if (!strcmp(end, "d"))
-		*out = n * 86400;
-	else
+	if (v->kind != GV_NODE_STR || gv_duration_parse(out, v->s) < 0)
 		return GV_EPARSE;
 	return GV_OK;
 }

@@ -10,7 +10,8 @@
  * Comparison rules (docs/POLICY-GUIDE.md): two numbers compare as numbers,
  * two booleans as booleans, null equals only null; otherwise scalars
  * compare by their text as written, so 1.2 equals "1.2". Collections are
- * equal when their items (or pairs, in any order) are.
+ * equal when their items (or pairs, in any order) are. A null value counts
+ * as not set: it fails like a missing one, unless `missing: pass`.
  */
 #include "eval.h"
 #include "alloc.h"
@@ -274,7 +275,7 @@ static void visit(gv_evaluator *ev, leafstate *ls, const gv_node *val, const gv_
 	int h, lim = 0;
 
 	ls->seen++;
-	if (!val)
+	if (!val || val->kind == GV_NODE_NULL)   /* null counts as not set */
 		h = c->op == GV_OP_EXISTS ? !c->operand->u.b : c->missing_pass;
 	else if ((h = leaf_holds(ev, c, val)) == GV_ELIMIT)
 		h = 0, lim = 1;
@@ -616,7 +617,7 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	fd->enforcement = r->enforcement;
 	fd->severity = r->severity;
 	fd->doc = doc;
-	fd->missing = !pt->val;
+	fd->missing = !pt->val || pt->val->kind == GV_NODE_NULL;
 
 	gv_buf_clear(b);
 	path_text(b, pt);
@@ -664,8 +665,8 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 				      path, side, side);
 		if (r->title)
 			gv_buf_printf(b, " [%s]", r->title);
-	} else if (!pt->val && !(op == GV_OP_EXISTS && pt->inv == c->operand->u.b)) {
-		gv_buf_printf(b, "%s is missing", path);
+	} else if (fd->missing && !(op == GV_OP_EXISTS && pt->inv == c->operand->u.b)) {
+		gv_buf_printf(b, pt->val ? "%s is null (not set)" : "%s is missing", path);
 		if (r->title)
 			gv_buf_printf(b, " [%s]", r->title);
 	} else if (r->message && !pt->inv) {

@@ -137,6 +137,9 @@ START_TEST(missing_fails_unless_missing_pass)
 {
 	EXPECT("{path: manifest.a.b, equals: 1}", "a: {c: 1}\n", 1);
 	EXPECT("{path: manifest.a.b, equals: 1, missing: pass}", "a: {c: 1}\n", 0);
+	EXPECT("{path: manifest.a.b, equals: 1, missing: pass}", "a: {b: null}\n", 0);
+	EXPECT("{path: manifest.a.b, equals: 1}", "a: {b: ~}\n", 1);
+	EXPECT("{path: manifest.a.b.c, equals: 1, missing: pass}", "a: {b: ~}\n", 0);
 }
 END_TEST
 
@@ -152,6 +155,13 @@ START_TEST(missing_value_is_located_at_nearest_parent_key)
 	ck_assert(o.r.findings[0].missing);
 	ck_assert_str_eq(o.r.findings[0].message, "manifest.enc.at_rest.kms is missing");
 	ck_assert_str_eq(o.r.findings[0].path, "manifest.enc.at_rest.kms");
+	done(&o, p);
+	ck_assert_uint_eq(one(&o, &p, "{path: manifest.enc.kms, min_length: 1}",
+			      "enc:\n  kms: null\n"), 1);
+	ck_assert_uint_eq(o.r.findings[0].line, 2);
+	ck_assert_uint_eq(o.r.findings[0].col, 8);
+	ck_assert(o.r.findings[0].missing);
+	ck_assert_str_eq(o.r.findings[0].message, "manifest.enc.kms is null (not set)");
 	done(&o, p);
 }
 END_TEST

@@ -189,6 +189,25 @@ START_TEST(wildcard_reports_each_offending_element)
 }
 END_TEST
 
+START_TEST(operands_read_from_the_documents)
+{
+	const char *m = "region: eu-west-1\nallowed: [ap-south-1, eu-west-1]\nmax: 30\nlat: 45\n";
+	outcome o;
+	gv_program *p;
+
+	EXPECT("{path: manifest.region, in: $manifest.allowed}", m, 0);
+	EXPECT("{path: manifest.lat, lte: $manifest.max}", m, 1);
+	EXPECT("{path: manifest.max, lte: \"$manifest.lat\"}", m, 0);
+	ck_assert_uint_eq(one(&o, &p, "{path: manifest.region, in: $manifest.nope}", m), 1);
+	ck_assert_str_eq(o.r.findings[0].expected, "the value at manifest.nope, which is missing");
+	done(&o, p);
+	ck_assert_uint_eq(one(&o, &p, "{path: manifest.lat, lte: $manifest.max}", m), 1);
+	ck_assert_str_eq(o.r.findings[0].expected, "30");
+	ck_assert_str_eq(o.r.findings[0].actual, "45");
+	done(&o, p);
+}
+END_TEST
+
 START_TEST(combinators)
 {
 	const char *m = "a: 1\nb: 2\n";
@@ -368,6 +387,8 @@ START_TEST(policy_errors_are_located)
 		     "GV-P010", 7, 7, "unknown key 'enforcment'");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: spec.a, equals: 1}\n",
 		     "GV-P020", 8, 21, "must start with manifest, cloud or onprem");
+	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, matches: $manifest.b}\n",
+		     "GV-P032", 8, 42, "'matches' takes a literal operand, not a path '$manifest.b'");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, in: 3}\n",
 		     "GV-P022", 8, 37, "'in' takes a list, not a integer");
 }
@@ -383,6 +404,7 @@ Suite *eval_suite(void)
 	tcase_add_test(t, missing_fails_unless_missing_pass);
 	tcase_add_test(t, missing_value_is_located_at_nearest_parent_key);
 	tcase_add_test(t, wildcard_reports_each_offending_element);
+	tcase_add_test(t, operands_read_from_the_documents);
 	tcase_add_test(t, combinators);
 	tcase_add_test(t, not_reports_where_the_inner_check_held);
 	tcase_add_test(t, same_compares_both_sides);

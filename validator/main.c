@@ -16,6 +16,7 @@ static int cmd_version(int argc, char **argv)
 static const gv_cmd commands[] = {
 	{ "check", cmd_check, "evaluate deployment manifests against policies and facts" },
 	{ "policy", cmd_policy, "lint policy packs" },
+	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }
 };

@@ -36,13 +36,17 @@ K="$T/k.db"
 "$GG" audit append --db "$K" --type t --log-key "$T/log.key" >/dev/null
 r=0
 while [ $r -lt 10 ]; do
-	( while :; do "$GG" audit append --db "$K" --type t --payload '{"x":"killed"}' >/dev/null 2>&1; done ) &
+	( while :; do
+		"$GG" audit append --db "$K" --type t --payload '{"x":"killed"}' >/dev/null 2>&1 &
+		echo $! > "$T/child"
+		wait $!
+	done ) &
 	loop=$!
 	sleep 0.2
-	# kill the loop and the append it is running, by process id
-	pkill -KILL -P $loop 2>/dev/null
+	# kill the loop, then the append it is running, each by its process id
 	kill -KILL $loop 2>/dev/null
 	wait $loop 2>/dev/null
+	kill -KILL "$(cat "$T/child")" 2>/dev/null
 	r=$((r + 1))
 done
 expect_eq "$(sqlite3 "$K" "PRAGMA integrity_check")" ok "the killed writers left an intact database"

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char keygen_usage[] =
 "usage: govgate keygen --out NAME [--force]\n"
@@ -31,6 +32,7 @@ static const char key_usage[] =
 "usage: govgate key id FILE\n"
 "       govgate key export --minisign FILE\n"
 "       govgate key sign-statement --key KEY --statement FILE [-o OUT]\n"
+"       govgate key sign --key KEY [--comment TEXT] FILE\n"
 "\n"
 "  id              print the key id of a .pub or .key file: the lowercase hex\n"
 "                  SHA-256 of the DER SubjectPublicKeyInfo\n"
@@ -39,7 +41,11 @@ static const char key_usage[] =
 "  sign-statement  for testing and scripting: sign an in-toto Statement (any\n"
 "                  JSON file, signed byte for byte) as a DSSE envelope, the\n"
 "                  form 'govgate verify' checks; useful to re-sign evidence\n"
-"                  with a new key. Writes OUT atomically, or standard output\n";
+"                  with a new key. Writes OUT atomically, or standard output\n"
+"  sign            for testing and scripting: write FILE.minisig, a minisign\n"
+"                  signature (prehashed, with the trusted comment TEXT; by\n"
+"                  default 'timestamp:<now>\\tfile:<name>') that\n"
+"                  'minisign -Vm FILE -p <export of the key>' accepts\n";
 
 /* Prints and releases d; returns the exit code for an error. */
 static int fail(gv_diags *d)
@@ -222,6 +228,63 @@ out:
 	return rc;
 }
 
+static int key_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "comment", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_buf data = GV_BUF_INIT, sigpath = GV_BUF_INIT, comment = GV_BUF_INIT;
+	const char *keypath = NULL, *text = NULL, *path, *base;
+	gv_key *k = NULL;
+	int c, rc = GV_EXIT_INPUT, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': keypath = optarg; break;
+		case 'c': text = optarg; break;
+		case 'h': fputs(key_usage, stdout); return 0;
+		default: fputs(key_usage, stderr); return GV_EXIT_INPUT;
+		}
+	}
+	if (!keypath || optind != argc - 1) {
+		fprintf(stderr, "govgate: key sign: --key KEY and one FILE are required\n");
+		return GV_EXIT_INPUT;
+	}
+	path = argv[optind];
+	if (gv_key_load_private(&k, keypath, &d) < 0)
+		goto out;
+	err = gv_buf_read_file(&data, path, (size_t)1 << 30);
+	if (err < 0) {
+		gv_error(&d, "GV-E001", path, err == GV_ELIMIT ? "larger than 1 GiB" :
+			 "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (text) {
+		gv_buf_puts(&comment, text);
+	} else {
+		base = strrchr(path, '/');
+		gv_buf_printf(&comment, "timestamp:%lld\tfile:%s", (long long)time(NULL),
+			      base ? base + 1 : path);
+	}
+	gv_buf_printf(&sigpath, "%s.minisig", path);
+	if (gv_minisign_write(sigpath.ptr, data.ptr, data.len, comment.ptr, k, &d) < 0)
+		goto out;
+	rc = 0;
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(&d);
+	gv_key_free(k);
+	gv_buf_release(&data);
+	gv_buf_release(&sigpath);
+	gv_buf_release(&comment);
+	return rc;
+}
+
 int cmd_key(int argc, char **argv)
 {
 	static const gv_cmd verbs[] = {
@@ -229,6 +292,7 @@ int cmd_key(int argc, char **argv)
 		{ "export", key_export, "print the public key in minisign's format" },
 		{ "sign-statement", key_sign_statement,
 		  "sign a Statement JSON file as a DSSE envelope (testing, re-signing)" },
+		{ "sign", key_sign, "write FILE.minisig, a minisign signature (testing, scripting)" },
 		{ NULL, NULL, NULL }
 	};
 

@@ -56,7 +56,7 @@ expect_rc 0 "a signature without keyid is tried" -- verify --key "$T/k.pub" "$T/
 # a signature by another key, listed first, does not hide ours
 "$GG" key sign-statement --key "$T/other.key" --statement "$T/st.json" -o "$T/o.json"
 osig=$(sed 's/.*"signatures":\[\({[^}]*}\)\].*/\1/' "$T/o.json")
-sed "s/\"signatures\":\[/\"signatures\":[$osig,/" "$T/r.json" > "$T/two.json"
+sed "s|\"signatures\":\[|\"signatures\":[$osig,|" "$T/r.json" > "$T/two.json"
 expect_rc 0 "two signatures, ours second" -- verify --key "$T/k.pub" "$T/two.json"
 expect_out "^valid: signed by $kid$" "the matching signature is the one reported"
 expect_rc 0 "two signatures, the other key" -- verify --key "$T/other.pub" "$T/two.json"

@@ -28,7 +28,9 @@ expect_eq "$(cat "$T/errors" 2>/dev/null)" "" "no append failed"
 expect_eq "$(sqlite3 "$DB" "SELECT count(*) FROM entry")" "$((WRITERS * EACH))" "every entry is there"
 expect_eq "$(sqlite3 "$DB" "SELECT count(*) FROM entry WHERE deployment_id = 'w3'")" "$EACH" "every writer's entries are there"
 expect_rc 0 "sign a checkpoint" -- audit checkpoint --db "$DB" --log-key "$T/log.key"
+vstart=$(date +%s.%N)
 expect_rc 0 "the concurrent log verifies" -- audit verify --db "$DB" --key "$T/log.pub"
+echo "    verify of $((WRITERS * EACH)) entries: $(echo "$(date +%s.%N) - $vstart" | bc 2>/dev/null || echo '?') s" >&2
 expect_out "intact: $((WRITERS * EACH)) entries" "verify sees every entry"
 
 # SIGKILL writers in the middle of their appends, repeatedly

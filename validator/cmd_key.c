@@ -259,9 +259,11 @@ static int key_sign(int argc, char **argv)
 	if (gv_key_load_private(&k, keypath, &d) < 0)
 		goto out;
 	err = gv_buf_read_file(&data, path, (size_t)1 << 30);
-	if (err < 0) {
-		gv_error(&d, "GV-E001", path, err == GV_ELIMIT ? "larger than 1 GiB" :
-			 "cannot read: %s", strerror(errno));
+	if (err == GV_ELIMIT) {
+		gv_error(&d, "GV-E001", path, "larger than 1 GiB");
+		goto out;
+	} else if (err < 0) {
+		gv_error(&d, "GV-E001", path, "cannot read: %s", strerror(errno));
 		goto out;
 	}
 	if (text) {

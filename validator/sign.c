@@ -302,8 +302,12 @@ static int load_key(gv_key **out, const char *path, bool priv, gv_diags *d)
 	pkey = priv ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)
 		    : PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
 	if (!pkey) {
-		gv_error(d, "GV-K006", path, "not a %s PEM file",
-			 priv ? "PKCS#8 private key" : "SubjectPublicKeyInfo public key");
+		if (!priv && strstr(text.ptr, "PRIVATE KEY-----"))
+			gv_error(d, "GV-K006", path, "this is a private key; give the public "
+				 "key (.pub) here");
+		else
+			gv_error(d, "GV-K006", path, "not a %s PEM file",
+				 priv ? "PKCS#8 private key" : "SubjectPublicKeyInfo public key");
 		goto out;
 	}
 	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_ED25519) {

@@ -38,7 +38,7 @@ expect_eq $rc 0 "Go accepts our checkpoint, proofs and export"
 expect_out "^ok: checkpoint example.com/govgate-test/13, inclusion of 9, consistency 5 -> 13, export of 13 entries" "Go's summary"
 [ $rc -eq 0 ] || cat "$T/err" >&2
 
-sed '3s/^./X/' "$T/latest.cp" > "$T/bad.cp"
+sed '3{s/^A/#/;s/^[^#]/A/;s/^#/B/}' "$T/latest.cp" > "$T/bad.cp"
 check "$T/vkey" "$T/bad.cp" "$T/incl.proof" "$T/cons.proof" "$T/old.cp" "$T/log.jsonl"
 expect_eq $rc 1 "Go rejects a checkpoint with a changed root"
 expect_err "invalid signature|malformed" "Go's reason for the checkpoint"

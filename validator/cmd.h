@@ -21,5 +21,6 @@ int gv_cmd_color(int fd);
 
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif

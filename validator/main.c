@@ -16,6 +16,7 @@ static int cmd_version(int argc, char **argv)
 static const gv_cmd commands[] = {
 	{ "check", cmd_check, "evaluate deployment manifests against policies and facts" },
 	{ "policy", cmd_policy, "lint policy packs" },
+	{ "probe", cmd_probe, "probe endpoints and print connectivity facts" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }
 };

@@ -623,7 +623,8 @@ static int ctx_new(SSL_CTX **out, const gv_probe_opts *o, gv_diags *d)
 				 ssl_reason());
 			goto out;
 		}
-		if (SSL_CTX_use_PrivateKey_file(ctx, o->key_file, SSL_FILETYPE_PEM) != 1) {
+		if (SSL_CTX_use_PrivateKey_file(ctx, o->key_file, SSL_FILETYPE_PEM) != 1 &&
+		    ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
 			gv_error(d, CODE_FILE, o->key_file, "cannot load key: %s",
 				 ssl_reason());
 			goto out;

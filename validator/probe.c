@@ -2,8 +2,9 @@
  * probe.c: live connectivity facts for `govgate probe` (see probe.h and
  * docs/FACTS.md). The only user of openssl/ssl.h.
  *
- * Each endpoint runs in a worker thread: name lookup (bounded with
- * getaddrinfo_a), non-blocking TCP connect bounded with poll(), then a
+ * Each endpoint runs in a worker thread: name lookup (in a thread of its
+ * own, waited for until a deadline), non-blocking TCP connect bounded with
+ * poll(), then a
  * non-blocking TLS handshake bounded the same way. A connection error is
  * retried with exponential backoff and jitter until the attempts or the
  * endpoint's total time run out; the facts keep the last error.
@@ -194,30 +195,79 @@ static bool is_ip_literal(const char *s)
 }
 
 /*
- * An asynchronous lookup. It lives on the heap because a resolver thread
- * that cannot be cancelled keeps writing into it after we stop waiting;
- * such a request is then deliberately left behind (see resolve()).
+ * A name lookup run by a detached thread, so that the caller can stop
+ * waiting at its deadline: getaddrinfo() itself has no timeout, and a dead
+ * DNS server would hold it for as long as the resolver configuration says.
+ * The waiter and the thread each hold a reference; the last one frees it,
+ * so a lookup that outlives its waiter cleans up after itself.
  */
 typedef struct lookup {
-	struct gaicb cb;
-	struct addrinfo hints;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;   /* on CLOCK_MONOTONIC */
+	int refs;
+	bool done;
+	int rc;                /* getaddrinfo's result */
+	int sys_errno;         /* the thread's errno for EAI_SYSTEM */
+	struct addrinfo *res;
 	char port[8];
 	char host[];
 } lookup;
 
+static void lookup_unref(lookup *lk)
+{
+	bool last;
+
+	pthread_mutex_lock(&lk->lock);
+	last = --lk->refs == 0;
+	pthread_mutex_unlock(&lk->lock);
+	if (!last)
+		return;
+	if (lk->res)
+		freeaddrinfo(lk->res);
+	pthread_cond_destroy(&lk->cond);
+	pthread_mutex_destroy(&lk->lock);
+	free(lk);
+}
+
+static void *lookup_thread(void *arg)
+{
+	lookup *lk = arg;
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(lk->host, lk->port, &hints, &res);
+	pthread_mutex_lock(&lk->lock);
+	lk->rc = rc;
+	lk->sys_errno = errno;
+	lk->res = rc == 0 ? res : NULL;
+	lk->done = true;
+	pthread_cond_broadcast(&lk->cond);
+	pthread_mutex_unlock(&lk->lock);
+	lookup_unref(lk);
+	return NULL;
+}
+
 /*
  * Resolves host:port to a list the caller frees with freeaddrinfo().
- * Numeric addresses never wait; names are looked up with getaddrinfo_a so
- * that a dead DNS server costs at most the time left to the deadline.
+ * Numeric addresses never wait; names are looked up by a thread of their
+ * own, waited for until the deadline at most.
  */
 static int resolve(struct addrinfo **out, const char *host, unsigned port,
 		   int64_t deadline, gv_buf *err)
 {
 	struct addrinfo hints, *res = NULL;
-	struct gaicb *list[1];
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t tid;
+	struct timespec until;
 	lookup *lk;
 	char ps[8];
-	int rc;
+	int rc, sys_errno;
+	bool done;
 
 	*out = NULL;
 	snprintf(ps, sizeof(ps), "%u", port);
@@ -233,52 +283,49 @@ static int resolve(struct addrinfo **out, const char *host, unsigned port,
 	lk = gv_xcalloc(1, sizeof(*lk) + strlen(host) + 1);
 	strcpy(lk->host, host);
 	memcpy(lk->port, ps, sizeof(ps));
-	lk->hints = hints;
-	lk->hints.ai_flags = AI_NUMERICSERV;
-	lk->cb.ar_name = lk->host;
-	lk->cb.ar_service = lk->port;
-	lk->cb.ar_request = &lk->hints;
-	list[0] = &lk->cb;
-	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
-		free(lk);
+	pthread_mutex_init(&lk->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&lk->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	lk->refs = 2;
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&tid, &ta, lookup_thread, lk);
+	pthread_attr_destroy(&ta);
+	if (rc != 0) {
+		lk->refs = 1;
+		lookup_unref(lk);
 		gv_buf_printf(err, "cannot look up '%s': ", host);
-		put_lower_first(err, gai_strerror(rc));
+		put_lower_first(err, strerror(rc));
 		return ATTEMPT_RETRY;
 	}
-	while ((rc = gai_error(&lk->cb)) == EAI_INPROGRESS) {
-		const struct gaicb *wait[1] = { &lk->cb };
-		int ms = left_ms(deadline);
-		struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
 
-		if (ms == 0)
-			break;
-		gai_suspend(wait, 1, &ts);
-	}
-	if (rc == EAI_INPROGRESS) {
-		gai_cancel(&lk->cb);
-		rc = gai_error(&lk->cb);
-		if (rc == EAI_INPROGRESS) {
-			/* still owned by a resolver thread: leave it behind */
-			gv_buf_printf(err, "lookup of '%s' timed out", host);
-			return ATTEMPT_RETRY;
-		}
-		if (rc == EAI_CANCELED) {
-			free(lk);
-			gv_buf_printf(err, "lookup of '%s' timed out", host);
-			return ATTEMPT_RETRY;
-		}
+	until.tv_sec = (time_t)(deadline / 1000);
+	until.tv_nsec = (long)(deadline % 1000) * 1000000;
+	pthread_mutex_lock(&lk->lock);
+	while (!lk->done &&
+	       pthread_cond_timedwait(&lk->cond, &lk->lock, &until) != ETIMEDOUT)
+		;
+	done = lk->done;
+	rc = lk->rc;
+	sys_errno = lk->sys_errno;
+	res = lk->res;
+	lk->res = NULL;   /* ours now */
+	pthread_mutex_unlock(&lk->lock);
+	lookup_unref(lk);
+
+	if (!done) {
+		gv_buf_printf(err, "lookup of '%s' timed out", host);
+		return ATTEMPT_RETRY;
 	}
 	if (rc != 0) {
-		if (lk->cb.ar_result)
-			freeaddrinfo(lk->cb.ar_result);
-		free(lk);
 		gv_buf_printf(err, "cannot look up '%s': ", host);
-		put_lower_first(err, gai_strerror(rc));
-		/* a missing name stays missing; anything else may pass */
+		put_lower_first(err, rc == EAI_SYSTEM ? strerror(sys_errno) : gai_strerror(rc));
+		/* a name that does not exist stays so; anything else may pass */
 		return rc == EAI_NONAME ? ATTEMPT_FINAL : ATTEMPT_RETRY;
 	}
-	*out = lk->cb.ar_result;
-	free(lk);
+	*out = res;
 	return ATTEMPT_OK;
 }
 
@@ -443,7 +490,8 @@ typedef struct probe_job {
 	unsigned port;
 	SSL_CTX *ctx;
 	bool have_cert;
-	unsigned timeout_ms, attempts, max_time_ms;
+	unsigned timeout_ms, attempts;
+	int64_t deadline;   /* monotonic ms: the end of the whole probe */
 	uint64_t rng;
 } probe_job;
 
@@ -508,7 +556,7 @@ out:
 static void probe_one(probe_job *j)
 {
 	gv_probe_endpoint *ep = j->ep;
-	int64_t deadline = mono_ms() + j->max_time_ms;
+	int64_t deadline = j->deadline;
 	gv_buf err = GV_BUF_INIT;
 	unsigned n;
 
@@ -652,6 +700,7 @@ int gv_probe_run(gv_probe_result *out, const gv_probe_opts *opts, gv_diags *d)
 	pthread_t threads[GV_PROBE_MAX_THREADS];
 	size_t i, nthreads = 0, n = opts->n_endpoints;
 	uint64_t seed = opts->seed;
+	int64_t deadline;
 	int err = GV_OK;
 
 	memset(out, 0, sizeof(*out));
@@ -697,11 +746,13 @@ int gv_probe_run(gv_probe_result *out, const gv_probe_opts *opts, gv_diags *d)
 				     : GV_PROBE_DEFAULT_TIMEOUT_MS;
 		jobs[i].attempts = opts->attempts ? opts->attempts
 				   : GV_PROBE_DEFAULT_ATTEMPTS;
-		jobs[i].max_time_ms = opts->max_time_ms ? opts->max_time_ms
-				      : GV_PROBE_DEFAULT_MAX_TIME_MS;
 		jobs[i].rng = splitmix64(&s);   /* independent stream per endpoint */
 	}
 
+	deadline = mono_ms() + (opts->max_time_ms ? opts->max_time_ms
+				: GV_PROBE_DEFAULT_MAX_TIME_MS);
+	for (i = 0; i < n; i++)
+		jobs[i].deadline = deadline;
 	pthread_mutex_init(&pool.lock, NULL);
 	pool.jobs = jobs;
 	pool.n = n;

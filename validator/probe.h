@@ -10,8 +10,9 @@
  * caller for the duration of gv_probe_run().
  *
  * Bounds: every wait (name lookup, connect, TLS handshake, backoff sleep) is
- * bounded by the per-step timeout and by the total time of the endpoint, so
- * gv_probe_run() returns within about max_time_ms whatever the network does.
+ * bounded by the per-step timeout and by one deadline for the whole probe,
+ * so gv_probe_run() returns within about max_time_ms (plus loading the
+ * certificates) whatever the network does.
  */
 #ifndef GV_PROBE_H
 #define GV_PROBE_H
@@ -33,7 +34,7 @@
 #define GV_PROBE_BACKOFF_BASE_MS 100u   /* first retry waits 50..100 ms */
 #define GV_PROBE_BACKOFF_CAP_MS 2000u
 #define GV_PROBE_MAX_ENDPOINTS 256u
-#define GV_PROBE_MAX_THREADS 16u
+#define GV_PROBE_MAX_THREADS GV_PROBE_MAX_ENDPOINTS  /* one per endpoint */
 
 typedef enum { GV_PROBE_SIDE_CLOUD, GV_PROBE_SIDE_ONPREM } gv_probe_side;
 typedef enum { GV_PROBE_YAML, GV_PROBE_JSON } gv_probe_format;
@@ -48,7 +49,8 @@ typedef struct gv_probe_opts {
 	const char *server_name;  /* SNI and name check; NULL: each host */
 	unsigned timeout_ms;      /* bound on each step of an attempt; 0: default */
 	unsigned attempts;        /* attempts per endpoint; 0: default */
-	unsigned max_time_ms;     /* bound on all attempts of one endpoint; 0: default */
+	unsigned max_time_ms;     /* bound on the whole probe (all endpoints run
+				     at once, each gets all of it); 0: default */
 	uint64_t seed;            /* jitter seed; 0: seeded from the clock */
 } gv_probe_opts;
 

@@ -23,7 +23,7 @@ trap 'probe_stop_servers; exit 1' INT TERM HUP
 
 # Slack for timing bounds; valgrind starts slowly.
 SLACK=600
-[ -n "${GOVGATE_VALGRIND:-}" ] && SLACK=4000
+[ -n "${GOVGATE_VALGRIND:-}" ] && SLACK=15000
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

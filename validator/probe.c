@@ -407,6 +407,11 @@ static int tls_handshake(SSL *ssl, int fd, int64_t deadline, gv_buf *err)
 				gv_buf_puts(err, "tls handshake timed out");
 				return ATTEMPT_RETRY;
 			}
+			if (r < 0) {
+				gv_buf_puts(err, "tls handshake failed: ");
+				put_lower_first(err, strerror(errno));
+				return ATTEMPT_RETRY;
+			}
 			continue;
 		}
 		if (e == SSL_ERROR_SSL) {
@@ -519,8 +524,11 @@ static int attempt(probe_job *j, int64_t total_deadline, gv_buf *err)
 		}
 	}
 	freeaddrinfo(res);
-	if (fd < 0)
+	if (fd < 0) {
+		if (!err->len)
+			gv_buf_printf(err, "no address for '%s'", j->host);
 		return r;
+	}
 	ep->reachable = true;
 	gv_buf_clear(err);
 

@@ -123,6 +123,8 @@ start_server WRONG -cert "$PKI/wrong.crt" -key "$PKI/wrong.key" ||
 	fail "wrong-name server did not start"
 start_server MTLS -cert "$PKI/good.crt" -key "$PKI/good.key" \
 	-Verify 1 -CAfile "$PKI/ca.crt" || fail "mutual TLS server did not start"
+start_server MTLS12 -cert "$PKI/good.crt" -key "$PKI/good.key" -tls1_2 \
+	-Verify 1 -CAfile "$PKI/ca.crt" || fail "TLS 1.2 mutual TLS server did not start"
 TLS11=""
 if ! start_server TLS11 -cert "$PKI/good.crt" -key "$PKI/good.key" \
 	-tls1_1 -cipher DEFAULT@SECLEVEL=0; then
@@ -196,6 +198,16 @@ fi
 expect_rc 0 "mtls without a client cert exits 0" -- probe --side onprem \
 	--ca "$PKI/ca.crt" --server-name localhost -e "127.0.0.1:$MTLS" -f json
 expect_out '"mutual": false$' "mtls without a cert: not mutual"
+
+# A handshake the server refuses (TLS 1.2, no client certificate) is a fact,
+# and a protocol failure is not retried.
+expect_rc 0 "refused handshake exits 0" -- probe --side onprem \
+	--ca "$PKI/ca.crt" -e "127.0.0.1:$MTLS12" --attempts 3 -f json
+expect_out '"reachable": true,' "refused handshake: reachable"
+expect_out '"attempts": 1,' "refused handshake: not retried"
+expect_out '"error": "tls handshake failed: sslv3 alert handshake failure",' \
+	"refused handshake: reason recorded"
+expect_out '"tls": null$' "refused handshake: no tls facts"
 
 # --- YAML: quoted strings, fixed words plain --------------------------------
 expect_rc 0 "yaml probe exits 0" -- probe --side onprem --ca "$PKI/ca.crt" \

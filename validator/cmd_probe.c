@@ -174,10 +174,11 @@ int cmd_probe(int argc, char **argv)
 	int c, rc = GV_EXIT_INPUT;
 
 	optind = 0;   /* rescan from argv[1]: argv[0] is "probe" */
+	opterr = 0;   /* our own messages below */
 	endpoints = calloc((size_t)argc, sizeof(*endpoints));
 	if (!endpoints)
 		return GV_EXIT_INPUT;
-	while ((c = getopt_long(argc, argv, "s:e:f:o:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:e:f:o:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (gv_probe_side_parse(&opts.side, optarg) < 0) {
@@ -226,8 +227,11 @@ int cmd_probe(int argc, char **argv)
 			fputs(usage_text, stdout);
 			rc = 0;
 			goto out;
+		case ':':
+			rc = usage_error("option '%s' needs a value", argv[optind - 1]);
+			goto out;
 		default:
-			rc = usage_error("%s", "invalid option");
+			rc = usage_error("unknown option '%s'", argv[optind - 1]);
 			goto out;
 		}
 	}

@@ -311,6 +311,10 @@ expect_err "good\.key: error: key does not match certificate '.*client\.crt'" \
 expect_rc 2 "certificate file that is not PEM" -- probe --side cloud \
 	-e localhost:1 --cert "$T/junk.pem" --key "$PKI/client.key"
 expect_err "junk\.pem: error: cannot load certificate" "junk certificate: named"
+expect_rc 2 "unknown option" -- probe --side cloud -e localhost:1 --bogus
+expect_err "^govgate: probe: unknown option '--bogus'$" "unknown option: message"
+expect_rc 2 "option without its value" -- probe --side cloud -e localhost:1 --ca
+expect_err "option '--ca' needs a value" "missing value: message"
 expect_rc 2 "stray argument" -- probe --side cloud -e localhost:1 extra
 expect_rc 0 "probe --help" -- probe --help
 for o in --side --endpoint --ca --cert --key --server-name --timeout \

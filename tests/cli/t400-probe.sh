@@ -231,6 +231,47 @@ grep -q '^        verified: true$' "$T/facts.yaml" && pass ||
 	{ TEST_NAME="probe -o"; fail "facts file lacks verified: true"; }
 expect_eq "$(ls "$T" | grep -c 'facts\.yaml\.tmp')" 0 "probe -o: no temporary file left"
 
+# --- live facts through `govgate check` -------------------------------------
+# cloud_facts FILE PROBE-ARGS...: probes as the cloud side and completes the
+# facts with the shipped fixture's non-connectivity sections.
+cloud_facts() {
+	f=$1
+	shift
+	"$GG" probe --side cloud --ca "$PKI/ca.crt" --server-name localhost \
+		-o "$f" "$@" 2>"$T/probe-err" || {
+		TEST_NAME="probe for check"; fail "probe $* failed"; cat "$T/probe-err" >&2; }
+	sed -n '/^encryption:/,$p' fixtures/facts/cloud.yaml >> "$f"
+}
+CHECK="check -p policies/ --onprem-facts fixtures/facts/onprem.yaml"
+MANIFEST=fixtures/manifests/hybrid-ok.yaml
+
+cloud_facts "$T/live-good.yaml" -e "127.0.0.1:$GOOD"
+expect_rc 0 "check on live good facts: allowed (warn only)" -- \
+	$CHECK --cloud-facts "$T/live-good.yaml" $MANIFEST
+expect_out "live-good\.yaml:21:25: warn \[medium\] conn\.cloud-cert-validity:" \
+	"check on live good facts: 30 days left warns"
+expect_out "^decision: warn " "check on live good facts: decision warn"
+
+cloud_facts "$T/live-expired.yaml" -e "127.0.0.1:$EXPIRED"
+expect_rc 1 "check on an expired certificate: blocked" -- \
+	$CHECK --cloud-facts "$T/live-expired.yaml" $MANIFEST
+expect_out "live-expired\.yaml:18:19: block \[critical\] conn\.cloud-tls-verified:" \
+	"check on an expired certificate: verified is false"
+
+cloud_facts "$T/live-wrong.yaml" -e "127.0.0.1:$WRONG"
+expect_rc 1 "check on a wrong name: blocked" -- \
+	$CHECK --cloud-facts "$T/live-wrong.yaml" $MANIFEST
+expect_out "live-wrong\.yaml:20:23: block \[critical\] conn\.cloud-tls-verified:" \
+	"check on a wrong name: name_matched is false"
+
+if [ -n "$TLS11" ]; then
+	cloud_facts "$T/live-tls11.yaml" -e "127.0.0.1:$TLS11"
+	expect_rc 1 "check on TLS 1.1: blocked" -- \
+		$CHECK --cloud-facts "$T/live-tls11.yaml" $MANIFEST
+	expect_out "live-tls11\.yaml:16:18: block \[high\] conn\.cloud-tls-live-version: cloud endpoint negotiated TLS 1\.1" \
+		"check on TLS 1.1: live version rule"
+fi
+
 # --- a closed port: retried, then recorded, within the time bound ----------
 start_server CLOSED -cert "$PKI/good.crt" -key "$PKI/good.key" ||
 	fail "server for the closed port did not start"
@@ -249,6 +290,13 @@ expect_out '"tls": null$' "closed port: no tls facts"
 [ "$elapsed" -ge 350 ] && [ "$elapsed" -le $((3000 + SLACK)) ] && pass ||
 	{ TEST_NAME="closed port timing"; fail "took $elapsed ms, want 350..$((3000 + SLACK))"; }
 echo "t400: closed port, 4 attempts: $elapsed ms" >&2
+
+# The recorded refusal escalates in check.
+cloud_facts "$T/live-closed.yaml" -e "127.0.0.1:$CLOSED" --attempts 2
+expect_rc 3 "check on a closed port: escalated" -- \
+	$CHECK --cloud-facts "$T/live-closed.yaml" $MANIFEST
+expect_out "live-closed\.yaml:11:18: escalate \[high\] conn\.endpoints-reachable:" \
+	"check on a closed port: reachable is false"
 
 # --max-time cuts the retries short.
 t0=$(now_ms)

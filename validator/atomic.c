@@ -39,7 +39,7 @@ int gv_atomic_write(const char *path, const void *data, size_t len, int mode, gv
 	fd = mkostemp(tmp.ptr, O_CLOEXEC);
 	if (fd < 0) {
 		saved = errno;
-		gv_error(d, "GV-F001", path, "cannot create a temporary file beside it: %s",
+		gv_error(d, "GV-O002", path, "cannot create a temporary file beside it: %s",
 			 strerror(saved));
 		goto out;
 	}
@@ -67,7 +67,7 @@ int gv_atomic_write(const char *path, const void *data, size_t len, int mode, gv
 		goto fail;
 	}
 	if (sync_dir(path) < 0) {
-		gv_error(d, "GV-F001", path, "written, but cannot flush its directory: %s",
+		gv_error(d, "GV-O002", path, "written, but cannot flush its directory: %s",
 			 strerror(errno));
 		goto out;
 	}
@@ -78,7 +78,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp.ptr);
-	gv_error(d, "GV-F001", path, "%s: %s", what, strerror(saved));
+	gv_error(d, "GV-O002", path, "%s: %s", what, strerror(saved));
 out:
 	gv_buf_release(&tmp);
 	return err;

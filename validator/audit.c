@@ -44,6 +44,9 @@
  *               entries arrive, so roots and proofs cost O(log n) lookups.
  *               A cache: verification recomputes it from the entries.
  *   checkpoint  every signed checkpoint, one per tree size, never replaced.
+ *   receipt     deployment receipts (receipt.h): the receipt JSON exactly as
+ *               made, keyed by its own sequence; several per deployment id
+ *               when a deployment is checked or run again.
  *
  * Triggers refuse UPDATE and DELETE: the log is append-only by construction
  * (someone with the file can drop them, which verification catches).
@@ -71,6 +74,12 @@ static const char schema_sql[] =
 	" origin TEXT NOT NULL,"
 	" note TEXT NOT NULL,"
 	" created TEXT NOT NULL);"
+	"CREATE TABLE receipt ("
+	" id INTEGER PRIMARY KEY,"
+	" deployment_id TEXT NOT NULL,"
+	" created TEXT NOT NULL,"
+	" json BLOB NOT NULL);"
+	"CREATE INDEX receipt_deployment ON receipt(deployment_id, id);"
 	"CREATE TRIGGER entry_no_update BEFORE UPDATE ON entry"
 	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
 	"CREATE TRIGGER entry_no_delete BEFORE DELETE ON entry"
@@ -1686,5 +1695,45 @@ out:
 	gv_buf_release(&cpath);
 	gv_buf_release(&where);
 	gv_buf_release(&line);
+	return err;
+}
+
+int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *created,
+			 const char *json, size_t len, gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	if ((err = prepare(a, &st, "INSERT INTO receipt (deployment_id, created, json) "
+			   "VALUES (?1, ?2, ?3)", d)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, created, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, json, (int)len, SQLITE_STATIC);
+	err = sqlite3_step(st) == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot store the receipt");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
+			   int (*fn)(void *payload, const char *json, size_t len),
+			   void *payload, gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err, rc;
+
+	if ((err = prepare(a, &st, "SELECT json FROM receipt WHERE ?1 IS NULL OR "
+			   "deployment_id = ?1 ORDER BY id", d)) < 0)
+		return err;
+	if (deployment_id)
+		sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *json = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		if (!json || n < 0 || fn(payload, json, (size_t)n) < 0)
+			break;
+	}
+	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot read receipts");
+	sqlite3_finalize(st);
 	return err;
 }

@@ -1,6 +1,10 @@
 /* cmd_check.c: `govgate check` and `govgate policy lint`. */
 #include "cmd.h"
 #include "alloc.h"
+#include "atomic.h"
+#include "audit.h"
+#include "evidence.h"
+#include "sign.h"
 #include "buf.h"
 #include "facts.h"
 #include "gate.h"
@@ -37,6 +41,18 @@ static const char check_usage[] =
 "      --files-from FILE    read more manifest paths from FILE, one per line\n"
 "      --allow-empty        accept a run that checked nothing\n"
 "  -q, --quiet              no source excerpts under diagnostics\n"
+"\n"
+"Evidence (docs/EVIDENCE.md):\n"
+"      --sign KEY           Ed25519 private key that signs reports and receipts\n"
+"      --report FILE        write a signed compliance report (DSSE, in-toto)\n"
+"      --minisign FILE      write the JSON report to FILE and FILE.minisig\n"
+"      --receipt FILE       write the signed receipt of the run's deployment\n"
+"      --db FILE            append the run's events to this audit log\n"
+"                           (default: $GOVGATE_DB when set, else no log)\n"
+"      --log-key KEY        sign a checkpoint of the log after the run\n"
+"      --origin NAME        checkpoint origin (default: $GOVGATE_LOG_ORIGIN or\n"
+"                           govgate.local/audit)\n"
+"      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
 "\n"
 "Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
 "halt violation), 2 usage or input error, 3 escalated (an escalate violation\n"
@@ -111,47 +127,6 @@ static int read_list(strlist *l, gv_buf *store, const char *path)
 	return 0;
 }
 
-/* Writes data to path through a temporary file and a rename. */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp;
-	int fd, saved;
-	size_t off = 0;
-
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return -1;
-	if ((fd = mkstemp(tmp)) < 0) {
-		free(tmp);
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	errno = saved;
-	return -1;
-}
-
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,12 +141,26 @@ int cmd_check(int argc, char **argv)
 		{ "files-from", required_argument, NULL, 'F' },
 		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "sign", required_argument, NULL, 'S' },
+		{ "report", required_argument, NULL, 'R' },
+		{ "minisign", required_argument, NULL, 'M' },
+		{ "receipt", required_argument, NULL, 'T' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "log-key", required_argument, NULL, 'L' },
+		{ "origin", required_argument, NULL, 'G' },
+		{ "actor", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 };
 	const char *cloud_path = NULL, *onprem_path = NULL, *format = "text", *output = NULL;
 	const char *files_from = NULL;
+	const char *sign_path = NULL, *log_key_path = NULL, *db_path = NULL;
+	gv_evidence_opts eo;
+	gv_evidence_out eout;
+	gv_key *sign_key = NULL, *log_key = NULL;
+	gv_audit *db = NULL;
+	char started[21];
 	char *rules_default = NULL;
 	gv_buf list = GV_BUF_INIT, out = GV_BUF_INIT;
 	gv_diags d = GV_DIAGS_INIT;
@@ -186,6 +175,8 @@ int cmd_check(int argc, char **argv)
 
 	memset(&go, 0, sizeof(go));
 	memset(&run, 0, sizeof(run));
+	memset(&eo, 0, sizeof(eo));
+	gv_time_format(started, time(NULL));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:f:o:j:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -212,6 +203,14 @@ int cmd_check(int argc, char **argv)
 		case 'F': files_from = optarg; break;
 		case 'E': go.allow_empty = true; break;
 		case 'q': quiet = 1; break;
+		case 'S': sign_path = optarg; break;
+		case 'R': eo.report_path = optarg; break;
+		case 'M': eo.minisign_path = optarg; break;
+		case 'T': eo.receipt_path = optarg; break;
+		case 'D': db_path = optarg; break;
+		case 'L': log_key_path = optarg; break;
+		case 'G': eo.origin = optarg; break;
+		case 'U': eo.actor = optarg; break;
 		case 'h':
 			fputs(check_usage, stdout);
 			rc = 0;
@@ -242,6 +241,28 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!rules.n && (rules_default = default_rules()))
 		push(&rules, rules_default);
+	if (!db_path && getenv(GV_AUDIT_DB_ENV) && *getenv(GV_AUDIT_DB_ENV))
+		db_path = getenv(GV_AUDIT_DB_ENV);
+	if ((eo.report_path || eo.minisign_path || eo.receipt_path) && !sign_path) {
+		fprintf(stderr, "govgate: check: --report, --minisign and --receipt need --sign KEY\n");
+		goto out;
+	}
+	if (sign_path && !eo.report_path && !eo.minisign_path && !eo.receipt_path) {
+		fprintf(stderr, "govgate: check: --sign needs --report, --minisign or --receipt\n");
+		goto out;
+	}
+	if (log_key_path && !db_path) {
+		fprintf(stderr, "govgate: check: --log-key needs --db FILE (or $%s)\n",
+			GV_AUDIT_DB_ENV);
+		goto out;
+	}
+	/* keys and the log are opened before anything is evaluated or written */
+	if (sign_path && gv_key_load_private(&sign_key, sign_path, &d) < 0)
+		goto out;
+	if (log_key_path && gv_key_load_private(&log_key, log_key_path, &d) < 0)
+		goto out;
+	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
+		goto out;
 
 	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
 		goto out;
@@ -269,17 +290,31 @@ int cmd_check(int argc, char **argv)
 	ran = 1;
 	if (run.input_errors)
 		goto out;
-	if (!strcmp(format, "json")) {
+	{
 		gv_report_meta m = { prog, cloud_file, onprem_file };
-		gv_report_json(&out, &run, &m, 0);
-	} else {
-		gv_report_text(&out, &run, !output && gv_cmd_color(1));
+		if (!strcmp(format, "json") || sign_key || db)
+			gv_report_json(&out, &run, &m, 0);
+		if (sign_key || db) {
+			eo.sign_key = sign_key;
+			eo.db = db;
+			eo.log_key = log_key;
+			if (!eo.origin)
+				eo.origin = gv_audit_default_origin();
+			if (!eo.actor)
+				eo.actor = getenv("GOVGATE_ACTOR") ? getenv("GOVGATE_ACTOR") :
+					   getenv("USER") ? getenv("USER") : "unknown";
+			eo.started_at = started;
+			if (gv_evidence_write(&eout, &run, &m, &out, &eo, &d) < 0)
+				goto out;
+		}
+		if (strcmp(format, "json")) {
+			gv_buf_clear(&out);
+			gv_report_text(&out, &run, !output && gv_cmd_color(1));
+		}
 	}
 	if (output) {
-		if (write_atomic(output, out.ptr, out.len) < 0) {
-			gv_error(&d, "GV-O001", output, "cannot write the result: %s", strerror(errno));
+		if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0)
 			goto out;
-		}
 	} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
 		gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
 		goto out;
@@ -289,6 +324,9 @@ out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), !quiet);
 	(void)ran;
 	gv_run_release(&run);
+	gv_key_free(sign_key);
+	gv_key_free(log_key);
+	gv_audit_close(db);
 	gv_file_free(cloud_file);
 	gv_file_free(onprem_file);
 	gv_program_free(prog);

@@ -706,6 +706,15 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	fd->message = arena_buf(res->arena, b);
 }
 
+static const char *identity(gv_result *res, const gv_node *root, const char *key)
+{
+	const gv_node *v = gv_node_get(root, key);
+
+	if (!v || !gv_node_is_scalar(v) || v->kind == GV_NODE_NULL)
+		return NULL;
+	return gv_arena_strndup(res->arena, v->s, v->n);
+}
+
 void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t doc)
 {
 	const gv_program *p = ev->prog;
@@ -721,6 +730,10 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 	if (id && gv_node_is_scalar(id) && id->kind != GV_NODE_NULL) {
 		res->arena = gv_arena_new();
 		res->deployment_id = gv_arena_strndup(res->arena, id->s, id->n);
+		res->mode = identity(res, mf->docs[doc], "mode");
+		res->cloud_region = identity(res, mf->docs[doc], "cloud_region");
+		res->on_prem = identity(res, mf->docs[doc], "on_prem");
+		res->status = identity(res, mf->docs[doc], "status");
 	}
 	for (i = 0; i < p->npolicies; i++) {
 		const gv_policy *pol = &p->policies[i];

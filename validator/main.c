@@ -20,6 +20,7 @@ static const gv_cmd commands[] = {
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
+	{ "receipts", cmd_receipts, "list deployment receipts or write one signed" },
 	{ "probe", cmd_probe, "probe endpoints and print connectivity facts" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }

@@ -1,15 +1,366 @@
-/* cmd_check.c: `govgate check` (being written). */
+/* cmd_check.c: `govgate check` and `govgate policy lint`. */
 #include "cmd.h"
+#include "alloc.h"
+#include "buf.h"
+#include "facts.h"
+#include "gate.h"
+#include "gv.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char check_usage[] =
+"usage: govgate check [options] MANIFEST...\n"
+"\n"
+"Evaluates deployment manifests (YAML or JSON; '-' reads standard input)\n"
+"against policies and the live facts of both sides.\n"
+"\n"
+"  -p, --policy PATH        policy file or folder (repeatable; required)\n"
+"      --rules PATH         rule library file or folder (repeatable;\n"
+"                           default: the shipped rules/)\n"
+"      --cloud-facts FILE   facts gathered on the cloud side\n"
+"      --onprem-facts FILE  facts gathered on the on-prem side\n"
+"      --max-fact-age DUR   facts older than DUR (900, 15m, 1h, 2d) count as\n"
+"                           missing; default: the policies' max_fact_age\n"
+"  -f, --format FMT         text (default) or json\n"
+"  -o, --output FILE        write the result to FILE (atomically)\n"
+"  -j, --jobs N             check manifests on N threads (default: all cores)\n"
+"      --files-from FILE    read more manifest paths from FILE, one per line\n"
+"      --allow-empty        accept a run that checked nothing\n"
+"  -q, --quiet              no source excerpts under diagnostics\n"
+"\n"
+"Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
+"halt violation), 2 usage or input error, 3 escalated (an escalate violation\n"
+"and nothing worse).\n";
+
+typedef struct strlist {
+	const char **v;
+	size_t n, alloc;
+} strlist;
+
+static void push(strlist *l, const char *s)
+{
+	GV_GROW(l->v, l->alloc, l->n + 1);
+	l->v[l->n++] = s;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The shipped rules/: $GOVGATE_RULES, next to the binary (a build tree or
+ * an install), then the compiled-in data directory. */
+static char *default_rules(void)
+{
+	static const char datadir_rules[] = GV_DATADIR "/rules";
+	char exe[PATH_MAX], *slash, *cand[2];
+	const char *env = getenv("GOVGATE_RULES");
+	ssize_t n;
+	size_t i;
+
+	if (env && *env)
+		return gv_xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		if (asprintf(&cand[0], "%s/../rules", exe) < 0 ||
+		    asprintf(&cand[1], "%s/../share/govgate/rules", exe) < 0)
+			return NULL;
+		for (i = 0; i < 2; i++)
+			if (is_dir(cand[i])) {
+				char *r = realpath(cand[i], NULL);
+				free(cand[0]);
+				free(cand[1]);
+				return r;
+			}
+		free(cand[0]);
+		free(cand[1]);
+	}
+	return is_dir(datadir_rules) ? gv_xstrdup(datadir_rules) : NULL;
+}
+
+static int read_list(strlist *l, gv_buf *store, const char *path)
+{
+	char *p, *e;
+
+	if (gv_buf_read_file(store, path, (size_t)256 << 20) < 0)
+		return -1;
+	for (p = store->ptr; p < store->ptr + store->len; p = e + 1) {
+		e = memchr(p, '\n', store->len - (size_t)(p - store->ptr));
+		if (!e)
+			e = store->ptr + store->len;
+		*e = '\0';
+		if (e > p && e[-1] == '\r')
+			e[-1] = '\0';
+		if (*p)
+			push(l, p);
+	}
+	return 0;
+}
+
+/* Writes data to path through a temporary file and a rename. */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp;
+	int fd, saved;
+	size_t off = 0;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+		return -1;
+	if ((fd = mkstemp(tmp)) < 0) {
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return -1;
+}
 
 int cmd_check(int argc, char **argv)
 {
-	fprintf(stderr, "govgate: check: not built yet\n");
-	return 2;
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "cloud-facts", required_argument, NULL, 'C' },
+		{ "onprem-facts", required_argument, NULL, 'O' },
+		{ "max-fact-age", required_argument, NULL, 'A' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "files-from", required_argument, NULL, 'F' },
+		{ "allow-empty", no_argument, NULL, 'E' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 };
+	const char *cloud_path = NULL, *onprem_path = NULL, *format = "text", *output = NULL;
+	const char *files_from = NULL;
+	char *rules_default = NULL;
+	gv_buf list = GV_BUF_INIT, out = GV_BUF_INIT;
+	gv_diags d = GV_DIAGS_INIT;
+	gv_program *prog = NULL;
+	gv_file *cloud_file = NULL, *onprem_file = NULL;
+	gv_facts cloud = { 0 }, onprem = { 0 };
+	gv_gate_opts go;
+	gv_run run;
+	int64_t max_age = 0;
+	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, ran = 0;
+	uint32_t i;
+
+	memset(&go, 0, sizeof(go));
+	memset(&run, 0, sizeof(run));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:f:o:j:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': push(&policies, optarg); break;
+		case 'r': push(&rules, optarg); break;
+		case 'C': cloud_path = optarg; break;
+		case 'O': onprem_path = optarg; break;
+		case 'A':
+			if (gv_duration_parse(&max_age, optarg) < 0) {
+				fprintf(stderr, "govgate: check: --max-fact-age '%s' is not a duration "
+					"such as 900, 15m, 1h or 2d\n", optarg);
+				goto out;
+			}
+			break;
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'j':
+			jobs = atoi(optarg);
+			if (jobs < 1 || jobs > 256) {
+				fprintf(stderr, "govgate: check: --jobs takes a number from 1 to 256\n");
+				goto out;
+			}
+			break;
+		case 'F': files_from = optarg; break;
+		case 'E': go.allow_empty = true; break;
+		case 'q': quiet = 1; break;
+		case 'h':
+			fputs(check_usage, stdout);
+			rc = 0;
+			goto out;
+		default:
+			fputs(check_usage, stderr);
+			goto out;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json")) {
+		fprintf(stderr, "govgate: check: --format is 'text' or 'json', not '%s'\n", format);
+		goto out;
+	}
+	for (; optind < argc; optind++)
+		push(&manifests, argv[optind]);
+	if (files_from && read_list(&manifests, &list, files_from) < 0) {
+		fprintf(stderr, "govgate: %s: cannot read file list: %s\n", files_from,
+			strerror(errno));
+		goto out;
+	}
+	if (!policies.n) {
+		fprintf(stderr, "govgate: check: no policy given (use --policy PATH)\n%s", check_usage);
+		goto out;
+	}
+	if (!manifests.n) {
+		fprintf(stderr, "govgate: check: no manifest given\n%s", check_usage);
+		goto out;
+	}
+	if (!rules.n && (rules_default = default_rules()))
+		push(&rules, rules_default);
+
+	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
+		goto out;
+	if (!prog->npolicies && !go.allow_empty) {
+		gv_error(&d, "GV-P007", NULL,
+			 "no policy found in the given paths (use --allow-empty to accept)");
+		goto out;
+	}
+	if (!max_age)
+		for (i = 0; i < prog->npolicies; i++)
+			if (prog->policies[i].max_fact_age &&
+			    (!max_age || prog->policies[i].max_fact_age < max_age))
+				max_age = prog->policies[i].max_fact_age;
+	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
+					time(NULL), NULL, &d) < 0)
+		goto out;
+	if (onprem_path && gv_facts_load(&onprem, &onprem_file, onprem_path, "onprem", max_age,
+					 time(NULL), NULL, &d) < 0)
+		goto out;
+
+	go.manifests = manifests.v;
+	go.nmanifests = manifests.n;
+	go.jobs = jobs;
+	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
+	ran = 1;
+	if (run.input_errors)
+		goto out;
+	if (!strcmp(format, "json")) {
+		gv_report_meta m = { prog, cloud_file, onprem_file };
+		gv_report_json(&out, &run, &m, 0);
+	} else {
+		gv_report_text(&out, &run, !output && gv_cmd_color(1));
+	}
+	if (output) {
+		if (write_atomic(output, out.ptr, out.len) < 0) {
+			gv_error(&d, "GV-O001", output, "cannot write the result: %s", strerror(errno));
+			goto out;
+		}
+	} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
+		gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+		goto out;
+	}
+	rc = gv_decision_exit(run.decision);
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), !quiet);
+	(void)ran;
+	gv_run_release(&run);
+	gv_file_free(cloud_file);
+	gv_file_free(onprem_file);
+	gv_program_free(prog);
+	gv_diags_release(&d);
+	gv_buf_release(&out);
+	gv_buf_release(&list);
+	free(policies.v);
+	free(rules.v);
+	free(manifests.v);
+	free(rules_default);
+	return rc;
+}
+
+static const char lint_usage[] =
+"usage: govgate policy lint [--rules PATH]... PATH...\n"
+"\n"
+"Loads and compiles policy and rule files, reporting every problem with\n"
+"file:line:col. Exit 0 when all are valid, 2 otherwise.\n";
+
+static int cmd_policy_lint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	strlist rules = { 0 };
+	gv_diags d = GV_DIAGS_INIT;
+	gv_program *prog = NULL;
+	char *rules_default = NULL;
+	int c, rc = GV_EXIT_INPUT;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'r') {
+			push(&rules, optarg);
+		} else if (c == 'h') {
+			fputs(lint_usage, stdout);
+			rc = 0;
+			goto out;
+		} else {
+			fputs(lint_usage, stderr);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		fputs(lint_usage, stderr);
+		goto out;
+	}
+	if (!rules.n && (rules_default = default_rules()))
+		push(&rules, rules_default);
+	if (gv_program_load(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
+			    rules.v, rules.n, &d) == 0) {
+		printf("ok: %u polic%s, %u rule%s\n", prog->npolicies,
+		       prog->npolicies == 1 ? "y" : "ies", prog->nrules,
+		       prog->nrules == 1 ? "" : "s");
+		rc = 0;
+	}
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);
+	gv_program_free(prog);
+	gv_diags_release(&d);
+	free(rules.v);
+	free(rules_default);
+	return rc;
 }
 
 int cmd_policy(int argc, char **argv)
 {
-	fprintf(stderr, "govgate: policy: not built yet\n");
-	return 2;
+	static const gv_cmd verbs[] = {
+		{ "lint", cmd_policy_lint, "check policy and rule files for errors" },
+		{ NULL, NULL, NULL }
+	};
+	return gv_cmd_dispatch(verbs, "govgate policy", argc - 1, argv + 1);
 }

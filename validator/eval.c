@@ -1,0 +1,736 @@
+/*
+ * eval.c: gv_check trees against documents.
+ *
+ * eval(c, inv) returns the truth T of check c and appends to the points
+ * vector the places that explain T == inv: with inv = 0 the places where a
+ * failing check fails, with inv = 1 (under `not` and `none`) the places
+ * where it holds. When T != inv the points it added are dropped. A rule
+ * whose check is false becomes one finding per point.
+ *
+ * Comparison rules (docs/POLICY-GUIDE.md): two numbers compare as numbers,
+ * two booleans as booleans, null equals only null; otherwise scalars
+ * compare by their text as written, so 1.2 equals "1.2". Collections are
+ * equal when their items (or pairs, in any order) are.
+ */
+#include "eval.h"
+#include "alloc.h"
+#include "buf.h"
+#include "gv.h"
+#include "rx.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WILD 8
+
+typedef struct point {
+	const gv_check *c;
+	const gv_path *path;
+	const gv_node *val;      /* NULL: missing */
+	const gv_node *anchor;   /* where a missing value is reported */
+	const gv_file *file;
+	const gv_node *expected; /* for `same`: the value it should equal */
+	uint8_t inv, rxlimit, empty;
+	uint8_t nidx;
+	uint32_t idx[MAX_WILD];
+} point;
+
+struct gv_evaluator {
+	const gv_program *prog;
+	const gv_node *roots[GV_NROOTS];
+	const gv_file *files[GV_NROOTS];
+	const char *stale[GV_NROOTS];
+	const gv_node *docroot;
+	gv_rx_scratch *rx;
+	point *pts;
+	size_t npts, apts;
+	uint32_t idx[MAX_WILD];
+	uint8_t nidx;
+	gv_buf tmp;
+};
+
+gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
+			       const gv_facts *onprem)
+{
+	gv_evaluator *ev = gv_xcalloc(1, sizeof(*ev));
+
+	ev->prog = prog;
+	ev->rx = gv_rx_scratch_new();
+	gv_buf_init(&ev->tmp);
+	if (cloud && cloud->file) {
+		ev->files[GV_ROOT_CLOUD] = cloud->file;
+		ev->roots[GV_ROOT_CLOUD] = cloud->stale ? NULL : cloud->root;
+		ev->stale[GV_ROOT_CLOUD] = cloud->stale;
+	}
+	if (onprem && onprem->file) {
+		ev->files[GV_ROOT_ONPREM] = onprem->file;
+		ev->roots[GV_ROOT_ONPREM] = onprem->stale ? NULL : onprem->root;
+		ev->stale[GV_ROOT_ONPREM] = onprem->stale;
+	}
+	return ev;
+}
+
+void gv_evaluator_free(gv_evaluator *ev)
+{
+	if (!ev)
+		return;
+	gv_rx_scratch_free(ev->rx);
+	free(ev->pts);
+	gv_buf_release(&ev->tmp);
+	free(ev);
+}
+
+void gv_result_release(gv_result *r)
+{
+	free(r->findings);
+	gv_arena_free(r->arena);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- comparisons ---- */
+
+static int is_num(const gv_node *n)
+{
+	return n->kind == GV_NODE_INT || n->kind == GV_NODE_FLOAT;
+}
+
+static int node_equal(const gv_node *a, const gv_node *b, int depth)
+{
+	uint32_t i;
+
+	if (depth > 128)
+		return 0;
+	if (a == b)
+		return 1;
+	if (gv_node_is_scalar(a) && gv_node_is_scalar(b)) {
+		if (a->kind == GV_NODE_NULL || b->kind == GV_NODE_NULL)
+			return a->kind == b->kind;
+		if (is_num(a) && is_num(b)) {
+			if (a->kind == GV_NODE_INT && b->kind == GV_NODE_INT)
+				return a->u.i == b->u.i;
+			return gv_node_num(a) == gv_node_num(b);
+		}
+		if (a->kind == GV_NODE_BOOL && b->kind == GV_NODE_BOOL)
+			return a->u.b == b->u.b;
+		return a->n == b->n && !memcmp(a->s, b->s, a->n);
+	}
+	if (a->kind != b->kind || a->n != b->n)
+		return 0;
+	if (a->kind == GV_NODE_SEQ) {
+		for (i = 0; i < a->n; i++)
+			if (!node_equal(a->u.items[i], b->u.items[i], depth + 1))
+				return 0;
+		return 1;
+	}
+	for (i = 0; i < a->n; i++) {
+		const gv_node *k = a->u.pairs[i].key;
+		const gv_pair *p = gv_node_get_pair(b, k->s, k->n);
+		if (!p || !node_equal(a->u.pairs[i].val, p->val, depth + 1))
+			return 0;
+	}
+	return 1;
+}
+
+static int str_is_num(const gv_node *n, double *out)
+{
+	char *end;
+
+	if (n->kind != GV_NODE_STR || !n->n)
+		return 0;
+	*out = strtod(n->s, &end);
+	return *end == '\0' && !isnan(*out);
+}
+
+/* -2 when the two are not comparable */
+static int node_order(const gv_node *a, const gv_node *b)
+{
+	double x = 0, y = 0;
+	int c;
+
+	if (is_num(a) && is_num(b)) {
+		x = gv_node_num(a);
+		y = gv_node_num(b);
+	} else if ((is_num(a) || str_is_num(a, &x)) && (is_num(b) || str_is_num(b, &y))) {
+		if (is_num(a))
+			x = gv_node_num(a);
+		if (is_num(b))
+			y = gv_node_num(b);
+	} else if (a->kind == GV_NODE_STR && b->kind == GV_NODE_STR) {
+		c = strcmp(a->s, b->s);
+		return c < 0 ? -1 : c > 0;
+	} else {
+		return -2;
+	}
+	if (isnan(x) || isnan(y))
+		return -2;
+	return x < y ? -1 : x > y;
+}
+
+static size_t utf8_len(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* 1 holds, 0 does not, GV_ELIMIT regex work exhausted */
+static int leaf_holds(gv_evaluator *ev, const gv_check *c, const gv_node *v)
+{
+	const gv_node *o = c->operand;
+	uint32_t i;
+	int r;
+
+	switch (c->op) {
+	case GV_OP_EQUALS:
+		return node_equal(v, o, 0);
+	case GV_OP_NOT_EQUALS:
+		return !node_equal(v, o, 0);
+	case GV_OP_IN:
+	case GV_OP_NOT_IN:
+		for (i = 0; i < o->n; i++)
+			if (node_equal(v, o->u.items[i], 0))
+				return c->op == GV_OP_IN;
+		return c->op == GV_OP_NOT_IN;
+	case GV_OP_MATCHES:
+	case GV_OP_NOT_MATCHES:
+		if (!gv_node_is_scalar(v) || v->kind == GV_NODE_NULL)
+			return 0;
+		r = gv_rx_match(c->rx, v->s, v->n, ev->rx);
+		if (r < 0)
+			return GV_ELIMIT;
+		return c->op == GV_OP_MATCHES ? r : !r;
+	case GV_OP_EXISTS:
+		return o->u.b ? v->kind != GV_NODE_NULL : v->kind == GV_NODE_NULL;
+	case GV_OP_GT:
+		return (r = node_order(v, o)) != -2 && r > 0;
+	case GV_OP_GTE:
+		return (r = node_order(v, o)) != -2 && r >= 0;
+	case GV_OP_LT:
+		return (r = node_order(v, o)) != -2 && r < 0;
+	case GV_OP_LTE:
+		return (r = node_order(v, o)) != -2 && r <= 0;
+	case GV_OP_CONTAINS:
+		if (v->kind == GV_NODE_SEQ) {
+			for (i = 0; i < v->n; i++)
+				if (node_equal(v->u.items[i], o, 0))
+					return 1;
+			return 0;
+		}
+		if (v->kind == GV_NODE_STR)
+			return o->n <= v->n && memmem(v->s, v->n, o->s, o->n) != NULL;
+		return 0;
+	case GV_OP_MIN_LENGTH:
+	case GV_OP_MAX_LENGTH: {
+		size_t len;
+		if (v->kind == GV_NODE_STR)
+			len = utf8_len(v->s, v->n);
+		else if (v->kind == GV_NODE_SEQ || v->kind == GV_NODE_MAP)
+			len = v->n;
+		else
+			return 0;
+		return c->op == GV_OP_MIN_LENGTH ? len >= (size_t)o->u.i : len <= (size_t)o->u.i;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* ---- path walking ---- */
+
+static void add_point(gv_evaluator *ev, const gv_check *c, const gv_path *p,
+		      const gv_node *val, const gv_node *anchor, const gv_file *f,
+		      int inv, int rxlimit, int empty)
+{
+	point *pt;
+
+	GV_GROW(ev->pts, ev->apts, ev->npts + 1);
+	pt = &ev->pts[ev->npts++];
+	memset(pt, 0, sizeof(*pt));
+	pt->c = c;
+	pt->path = p;
+	pt->val = val;
+	pt->anchor = anchor;
+	pt->file = f;
+	pt->inv = (uint8_t)inv;
+	pt->rxlimit = (uint8_t)rxlimit;
+	pt->empty = (uint8_t)empty;
+	pt->nidx = ev->nidx;
+	memcpy(pt->idx, ev->idx, ev->nidx * sizeof(uint32_t));
+}
+
+typedef struct leafstate {
+	const gv_check *c;
+	const gv_file *f;
+	int inv;
+	uint32_t seen, held;
+} leafstate;
+
+static void visit(gv_evaluator *ev, leafstate *ls, const gv_node *val, const gv_node *anchor)
+{
+	const gv_check *c = ls->c;
+	int h, lim = 0;
+
+	ls->seen++;
+	if (!val)
+		h = c->op == GV_OP_EXISTS ? !c->operand->u.b : c->missing_pass;
+	else if ((h = leaf_holds(ev, c, val)) == GV_ELIMIT)
+		h = 0, lim = 1;
+	ls->held += (uint32_t)h;
+	/* all: explain failures (or, inverted, the holds); any: the holds when
+	 * inverted, every element when it fails */
+	if (c->any ? (ls->inv ? h : 1) : h == ls->inv)
+		add_point(ev, c, &c->path, val, anchor, ls->f, ls->inv, lim, 0);
+}
+
+/*
+ * Walks path p from node cur at segment i. anchor is the node where a
+ * missing value is reported: the key of the nearest present parent.
+ */
+static void walk(gv_evaluator *ev, leafstate *ls, const gv_path *p, uint32_t i,
+		 const gv_node *cur, const gv_node *anchor)
+{
+	const gv_seg *g;
+
+	if (i == p->nsegs) {
+		visit(ev, ls, cur, anchor);
+		return;
+	}
+	g = &p->segs[i];
+	if (g->kind == GV_SEG_KEY) {
+		const gv_pair *pr = gv_node_get_pair(cur, g->key, g->len);
+		if (!pr) {
+			visit(ev, ls, NULL, anchor);
+			return;
+		}
+		walk(ev, ls, p, i + 1, pr->val, pr->key);
+	} else if (g->kind == GV_SEG_INDEX) {
+		int64_t k = g->index;
+		if (cur->kind != GV_NODE_SEQ) {
+			visit(ev, ls, NULL, anchor);
+			return;
+		}
+		if (k < 0)
+			k += cur->n;
+		if (k < 0 || k >= cur->n) {
+			visit(ev, ls, NULL, anchor);
+			return;
+		}
+		walk(ev, ls, p, i + 1, cur->u.items[k], cur->u.items[k]);
+	} else {
+		uint32_t j, n = cur->kind == GV_NODE_SEQ ? cur->n :
+				cur->kind == GV_NODE_MAP ? cur->n : 0;
+		if (cur->kind != GV_NODE_SEQ && cur->kind != GV_NODE_MAP) {
+			visit(ev, ls, NULL, anchor);
+			return;
+		}
+		if (ev->nidx == MAX_WILD) {
+			visit(ev, ls, NULL, anchor);
+			return;
+		}
+		ev->nidx++;
+		for (j = 0; j < n; j++) {
+			const gv_node *el = cur->kind == GV_NODE_SEQ ? cur->u.items[j] :
+					    cur->u.pairs[j].val;
+			ev->idx[ev->nidx - 1] = j;
+			walk(ev, ls, p, i + 1, el,
+			     cur->kind == GV_NODE_SEQ ? el : cur->u.pairs[j].key);
+		}
+		ev->nidx--;
+		if (!n && ls->c->any != ls->inv)
+			add_point(ev, ls->c, &ls->c->path, cur, anchor, ls->f, ls->inv, 0, 1);
+	}
+}
+
+/* The node a path starts at, or NULL (missing facts). */
+static const gv_node *root_of(gv_evaluator *ev, const gv_path *p, const gv_file **f)
+{
+	*f = ev->files[p->root];
+	return ev->roots[p->root];
+}
+
+static int eval(gv_evaluator *ev, const gv_check *c, int inv);
+
+static int eval_leaf(gv_evaluator *ev, const gv_check *c, int inv)
+{
+	leafstate ls = { c, NULL, inv, 0, 0 };
+	const gv_node *root = root_of(ev, &c->path, &ls.f);
+
+	if (!root) {
+		/* facts not given (or stale): the whole side is missing */
+		visit(ev, &ls, NULL, NULL);
+	} else {
+		walk(ev, &ls, &c->path, 0, root, root);
+	}
+	if (c->any)
+		return ls.held > 0;
+	return ls.held == ls.seen;
+}
+
+static const gv_node *resolve_one(gv_evaluator *ev, const gv_path *p, const gv_node **anchor,
+				  const gv_file **f)
+{
+	const gv_node *cur = root_of(ev, p, f);
+	uint32_t i;
+
+	*anchor = cur;
+	for (i = 0; cur && i < p->nsegs; i++) {
+		const gv_seg *g = &p->segs[i];
+		if (g->kind == GV_SEG_KEY) {
+			const gv_pair *pr = gv_node_get_pair(cur, g->key, g->len);
+			if (!pr)
+				return NULL;
+			*anchor = pr->key;
+			cur = pr->val;
+		} else {
+			int64_t k = g->index;
+			if (cur->kind != GV_NODE_SEQ)
+				return NULL;
+			if (k < 0)
+				k += cur->n;
+			if (k < 0 || k >= cur->n)
+				return NULL;
+			cur = cur->u.items[k];
+			*anchor = cur;
+		}
+	}
+	return cur;
+}
+
+static int eval_same(gv_evaluator *ev, const gv_check *c, int inv)
+{
+	const gv_node *first, *anchor0, *anchor;
+	const gv_file *f0, *f;
+	int ok = 1;
+	uint32_t i;
+
+	first = resolve_one(ev, &c->paths[0], &anchor0, &f0);
+	if (!first) {
+		ev->nidx = 0;
+		if (!inv)
+			add_point(ev, c, &c->paths[0], NULL, anchor0, f0, inv, 0, 0);
+		return 0;
+	}
+	for (i = 1; i < c->npaths; i++) {
+		const gv_node *v = resolve_one(ev, &c->paths[i], &anchor, &f);
+		if (!v || !node_equal(first, v, 0)) {
+			ok = 0;
+			if (!inv) {
+				add_point(ev, c, &c->paths[i], v, anchor, f, inv, 0, 0);
+				ev->pts[ev->npts - 1].expected = first;
+			}
+		}
+	}
+	if (ok && inv)
+		add_point(ev, c, &c->paths[c->npaths - 1],
+			  resolve_one(ev, &c->paths[c->npaths - 1], &anchor, &f), anchor, f, inv, 0, 0),
+		ev->pts[ev->npts - 1].expected = first;
+	return ok;
+}
+
+static int eval(gv_evaluator *ev, const gv_check *c, int inv)
+{
+	size_t mark = ev->npts;
+	uint32_t i;
+	int t;
+
+	switch (c->op) {
+	case GV_OP_ALL:
+		t = 1;
+		for (i = 0; i < c->nkids; i++)
+			t &= eval(ev, c->kids[i], inv);
+		break;
+	case GV_OP_ANY:
+		t = 0;
+		for (i = 0; i < c->nkids; i++)
+			t |= eval(ev, c->kids[i], inv);
+		break;
+	case GV_OP_NONE:
+		/* none = all of not(kid) */
+		t = 1;
+		for (i = 0; i < c->nkids; i++)
+			t &= !eval(ev, c->kids[i], !inv);
+		break;
+	case GV_OP_NOT:
+		t = !eval(ev, c->kids[0], !inv);
+		break;
+	case GV_OP_SAME:
+		t = eval_same(ev, c, inv);
+		break;
+	default:
+		t = eval_leaf(ev, c, inv);
+	}
+	if (t != inv)
+		ev->npts = mark;
+	return t;
+}
+
+/* ---- findings ---- */
+
+static void render(gv_buf *b, const gv_node *n, int depth)
+{
+	uint32_t i;
+
+	if (!n) {
+		gv_buf_puts(b, "missing");
+		return;
+	}
+	if (b->len > 200) {
+		gv_buf_puts(b, "...");
+		return;
+	}
+	switch (n->kind) {
+	case GV_NODE_NULL:
+		gv_buf_puts(b, "null");
+		break;
+	case GV_NODE_SEQ:
+		if (depth > 3) {
+			gv_buf_puts(b, "[...]");
+			break;
+		}
+		gv_buf_putc(b, '[');
+		for (i = 0; i < n->n && b->len <= 200; i++) {
+			if (i)
+				gv_buf_puts(b, ", ");
+			render(b, n->u.items[i], depth + 1);
+		}
+		gv_buf_puts(b, i < n->n ? ", ...]" : "]");
+		break;
+	case GV_NODE_MAP:
+		if (depth > 3) {
+			gv_buf_puts(b, "{...}");
+			break;
+		}
+		gv_buf_putc(b, '{');
+		for (i = 0; i < n->n && b->len <= 200; i++) {
+			if (i)
+				gv_buf_puts(b, ", ");
+			gv_buf_add(b, n->u.pairs[i].key->s, n->u.pairs[i].key->n);
+			gv_buf_puts(b, ": ");
+			render(b, n->u.pairs[i].val, depth + 1);
+		}
+		gv_buf_puts(b, i < n->n ? ", ...}" : "}");
+		break;
+	default:
+		gv_buf_add(b, n->s, n->n > 200 ? 200 : n->n);
+		if (n->n > 200)
+			gv_buf_puts(b, "...");
+	}
+}
+
+static const char *arena_buf(gv_arena *a, gv_buf *b)
+{
+	return gv_arena_strndup(a, b->ptr, b->len);
+}
+
+static void path_text(gv_buf *b, const point *pt)
+{
+	static const char *roots[] = { "manifest", "cloud", "onprem" };
+	const gv_path *p = pt->path;
+	uint32_t i, w = 0;
+
+	gv_buf_puts(b, roots[p->root]);
+	for (i = 0; i < p->nsegs; i++) {
+		const gv_seg *g = &p->segs[i];
+		if (g->kind == GV_SEG_KEY) {
+			if (strpbrk(g->key, ".[]\"") || !g->len)
+				gv_buf_printf(b, "[\"%s\"]", g->key);
+			else
+				gv_buf_printf(b, ".%s", g->key);
+		} else if (g->kind == GV_SEG_INDEX) {
+			gv_buf_printf(b, "[%lld]", (long long)g->index);
+		} else if (w < pt->nidx && !pt->empty) {
+			gv_buf_printf(b, "[%u]", pt->idx[w++]);
+		} else {
+			gv_buf_puts(b, "[*]");
+		}
+	}
+}
+
+static const char *op_phrase(int op, int inv)
+{
+	static const char *pos[GV_NOPS] = {
+		"equal", "differ from", "be one of", "not be one of", "match",
+		"not match", "exist", "be greater than", "be at least", "be less than",
+		"be at most", "contain", "have a length of at least",
+		"have a length of at most", "", "", "", "", "equal"
+	};
+	static const char *neg[GV_NOPS] = {
+		"not equal", "equal", "not be one of", "be one of", "not match",
+		"match", "not exist", "not be greater than", "be less than",
+		"not be less than", "be greater than", "not contain",
+		"have a length under", "have a length over", "", "", "", "", "differ from"
+	};
+	return inv ? neg[op] : pos[op];
+}
+
+/* Fills {actual}, {expected}, {path} in a message template. */
+static void expand(gv_buf *out, const char *tmpl, const char *actual, const char *expected,
+		   const char *path)
+{
+	const char *p = tmpl;
+
+	while (*p) {
+		if (*p == '{') {
+			if (!strncmp(p, "{actual}", 8)) {
+				gv_buf_puts(out, actual);
+				p += 8;
+				continue;
+			}
+			if (!strncmp(p, "{expected}", 10)) {
+				gv_buf_puts(out, expected);
+				p += 10;
+				continue;
+			}
+			if (!strncmp(p, "{path}", 6)) {
+				gv_buf_puts(out, path);
+				p += 6;
+				continue;
+			}
+		}
+		gv_buf_putc(out, *p++);
+	}
+}
+
+static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, const point *pt,
+			const gv_file *mf, uint32_t doc)
+{
+	gv_buf *b = &ev->tmp;
+	gv_finding *fd;
+	const gv_check *c = pt->c;
+	const gv_node *locnode;
+	const char *path, *actual, *expected;
+	int op = c ? c->op : 0;
+
+	if (!res->arena)
+		res->arena = gv_arena_new();
+	GV_GROW(res->findings, res->alloc, res->nfindings + 1);
+	fd = &res->findings[res->nfindings++];
+	memset(fd, 0, sizeof(*fd));
+	fd->policy = r->policy;
+	fd->rule = r->id;
+	fd->title = r->title;
+	fd->remediation = r->remediation;
+	fd->enforcement = r->enforcement;
+	fd->severity = r->severity;
+	fd->doc = doc;
+	fd->missing = !pt->val;
+
+	gv_buf_clear(b);
+	path_text(b, pt);
+	path = fd->path = arena_buf(res->arena, b);
+	gv_buf_clear(b);
+	if (pt->empty)
+		gv_buf_puts(b, "[]");
+	else
+		render(b, pt->val, 0);
+	actual = fd->actual = arena_buf(res->arena, b);
+	gv_buf_clear(b);
+	if (op == GV_OP_SAME)
+		render(b, pt->expected, 0);
+	else if (op == GV_OP_MATCHES || op == GV_OP_NOT_MATCHES)
+		gv_buf_printf(b, "/%s/", c->operand->s);
+	else if (c->operand)
+		render(b, c->operand, 0);
+	expected = fd->expected = arena_buf(res->arena, b);
+
+	/* location: the value, else the nearest present parent's key, else the
+	 * start of the manifest document */
+	locnode = pt->val && !pt->empty ? pt->val : pt->anchor;
+	if (locnode && pt->file) {
+		fd->file = pt->file->path;
+		fd->line = locnode->line;
+		fd->col = locnode->col;
+	} else {
+		fd->file = mf->path;
+		fd->line = ev->docroot->line;
+		fd->col = ev->docroot->col;
+	}
+	fd->file = gv_arena_strndup(res->arena, fd->file, strlen(fd->file));
+
+	gv_buf_clear(b);
+	if (pt->rxlimit) {
+		gv_buf_printf(b, "%s could not be matched against /%s/ within the regex "
+			      "work limit; treated as a violation", path, c->operand->s);
+	} else if (!pt->val && pt->path->root != GV_ROOT_MANIFEST && !ev->roots[pt->path->root]) {
+		const char *side = pt->path->root == GV_ROOT_CLOUD ? "cloud" : "onprem";
+		if (ev->stale[pt->path->root])
+			gv_buf_printf(b, "%s is missing: %s facts are stale (%s)", path, side,
+				      ev->stale[pt->path->root]);
+		else
+			gv_buf_printf(b, "%s is missing: no %s facts were given (--%s-facts)",
+				      path, side, side);
+		if (r->title)
+			gv_buf_printf(b, " [%s]", r->title);
+	} else if (!pt->val && !(op == GV_OP_EXISTS && pt->inv == c->operand->u.b)) {
+		gv_buf_printf(b, "%s is missing", path);
+		if (r->title)
+			gv_buf_printf(b, " [%s]", r->title);
+	} else if (r->message && !pt->inv) {
+		expand(b, r->message, actual, expected, path);
+	} else if (op == GV_OP_EXISTS) {
+		gv_buf_printf(b, "%s %s", path,
+			      (c->operand->u.b != pt->inv) ? "must be set" : "must not be set");
+	} else if (op == GV_OP_SAME) {
+		gv_buf_printf(b, "%s is %s; expected it to %s %s", path, actual,
+			      op_phrase(op, pt->inv), expected);
+	} else {
+		gv_buf_printf(b, "%s is %s; expected it to %s %s", path, actual,
+			      op_phrase(op, pt->inv), expected);
+	}
+	fd->message = arena_buf(res->arena, b);
+}
+
+void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t doc)
+{
+	const gv_program *p = ev->prog;
+	const gv_node *id;
+	uint32_t i, j;
+	size_t k;
+
+	memset(res, 0, sizeof(*res));
+	ev->roots[GV_ROOT_MANIFEST] = mf->docs[doc];
+	ev->files[GV_ROOT_MANIFEST] = mf;
+	ev->docroot = mf->docs[doc];
+	id = gv_node_get(mf->docs[doc], "deployment_id");
+	if (id && gv_node_is_scalar(id) && id->kind != GV_NODE_NULL) {
+		res->arena = gv_arena_new();
+		res->deployment_id = gv_arena_strndup(res->arena, id->s, id->n);
+	}
+	for (i = 0; i < p->npolicies; i++) {
+		const gv_policy *pol = &p->policies[i];
+
+		ev->npts = 0;
+		ev->nidx = 0;
+		if (pol->match && !eval(ev, pol->match, 0))
+			continue;
+		res->policies_applied++;
+		for (j = 0; j < pol->nrules; j++) {
+			const gv_rule *r = &pol->rules[j];
+
+			ev->npts = 0;
+			ev->nidx = 0;
+			if (r->when && !eval(ev, r->when, 0))
+				continue;
+			res->rules_evaluated++;
+			ev->npts = 0;
+			if (eval(ev, r->check, 0))
+				continue;
+			if (!ev->npts) {
+				point pt;
+				memset(&pt, 0, sizeof(pt));
+				pt.c = r->check;
+				pt.path = &r->check->path;
+				add_finding(ev, res, r, &pt, mf, doc);
+			}
+			for (k = 0; k < ev->npts; k++)
+				add_finding(ev, res, r, &ev->pts[k], mf, doc);
+			if (r->enforcement > res->decision)
+				res->decision = r->enforcement;
+		}
+	}
+	ev->roots[GV_ROOT_MANIFEST] = NULL;
+	ev->files[GV_ROOT_MANIFEST] = NULL;
+}

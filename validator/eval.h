@@ -1,0 +1,52 @@
+/*
+ * eval.h: a compiled program evaluated against one manifest document and
+ * the facts of both sides, producing findings.
+ *
+ * A gv_evaluator is per thread (it holds PCRE2 scratch space and reusable
+ * vectors); the program and the facts are shared and read-only. A
+ * gv_result owns its findings and their strings (one arena, made only when
+ * there is a finding); locations borrow nothing, so the manifest can be
+ * freed as soon as it has been evaluated.
+ */
+#ifndef GV_EVAL_H
+#define GV_EVAL_H
+
+#include "node.h"
+#include "policy.h"
+
+typedef struct gv_finding {
+	const char *policy, *rule, *title, *remediation;  /* borrowed from the program */
+	uint8_t enforcement, severity;
+	uint8_t missing;          /* the value was missing */
+	const char *message, *path, *file, *actual, *expected;  /* the result's arena */
+	uint32_t line, col;
+	uint32_t doc;             /* document index within its file */
+} gv_finding;
+
+typedef struct gv_result {
+	gv_finding *findings;
+	size_t nfindings, alloc;
+	uint32_t policies_applied, rules_evaluated;
+	uint8_t decision;         /* gv_enforcement; worst among findings */
+	const char *deployment_id;/* the result's arena; NULL when the manifest has none */
+	gv_arena *arena;
+} gv_result;
+
+void gv_result_release(gv_result *r);
+
+/* Facts of one side; NULL file when not given. Set by the caller. */
+typedef struct gv_facts {
+	const gv_file *file;
+	const gv_node *root;
+	const char *stale;        /* non-NULL: why the facts count as missing */
+} gv_facts;
+
+typedef struct gv_evaluator gv_evaluator;
+gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
+			       const gv_facts *onprem);
+void gv_evaluator_free(gv_evaluator *ev);
+
+/* Evaluates document `doc` of file mf into res (which it initialises). */
+void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t doc);
+
+#endif

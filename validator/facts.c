@@ -1,0 +1,134 @@
+#include "facts.h"
+#include "alloc.h"
+#include "gv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int gv_time_parse(time_t *out, const char *s)
+{
+	struct tm tm;
+	const char *p;
+	int off = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -1;
+	if (*p == '.') {           /* fractional seconds are ignored */
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		int h = atoi(p + 1), m = atoi(p + 4);
+		if (h > 23 || m > 59)
+			return -1;
+		off = (h * 3600 + m * 60) * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p)
+		return -1;
+	*out = timegm(&tm) - off;
+	return 0;
+}
+
+void gv_time_format(char out[21], time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int gv_duration_parse(int64_t *out, const char *s)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || n <= 0 || end == s || n > 100LL * 365 * 86400)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		*out = n;
+	else if (!strcmp(end, "m"))
+		*out = n * 60;
+	else if (!strcmp(end, "h"))
+		*out = n * 3600;
+	else if (!strcmp(end, "d"))
+		*out = n * 86400;
+	else
+		return -1;
+	return 0;
+}
+
+static void human_age(char *buf, size_t n, int64_t s)
+{
+	if (s >= 2 * 86400)
+		snprintf(buf, n, "%lldd", (long long)(s / 86400));
+	else if (s >= 2 * 3600)
+		snprintf(buf, n, "%lldh", (long long)(s / 3600));
+	else if (s >= 120)
+		snprintf(buf, n, "%lldm", (long long)(s / 60));
+	else
+		snprintf(buf, n, "%llds", (long long)s);
+}
+
+int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const char *side,
+		  int64_t max_age, time_t now, const gv_limits *lim, gv_diags *d)
+{
+	gv_file *f = NULL;
+	const gv_node *root, *s, *at;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	*file_out = NULL;
+	if ((err = gv_file_load(&f, path, lim, d)) < 0)
+		return err;
+	if (f->ndocs != 1 || f->docs[0]->kind != GV_NODE_MAP) {
+		gv_diag_at(d, GV_SEV_ERROR, "GV-F001",
+			   f->ndocs ? gv_node_loc(f, f->docs[0]) : (gv_loc){ f->path, 0, 0 },
+			   "facts must be one mapping document");
+		gv_file_free(f);
+		return GV_EPARSE;
+	}
+	root = f->docs[0];
+	s = gv_node_get(root, "side");
+	if (s && (s->kind != GV_NODE_STR || strcmp(s->s, side))) {
+		gv_diag_at(d, GV_SEV_ERROR, "GV-F002", gv_node_loc(f, s),
+			   "facts are labelled for side '%s' but were given as --%s-facts",
+			   s->s ? s->s : "?", side);
+		gv_file_free(f);
+		return GV_EPARSE;
+	}
+	out->file = f;
+	out->root = root;
+	at = gv_node_get(root, "collected_at");
+	if (max_age > 0) {
+		time_t t;
+		char age[32], lim_s[32], *why;
+		if (!at || at->kind != GV_NODE_STR || gv_time_parse(&t, at->s) < 0) {
+			out->stale = gv_arena_strndup(f->arena, "no valid collected_at time",
+						      strlen("no valid collected_at time"));
+		} else if ((int64_t)(now - t) > max_age) {
+			human_age(age, sizeof(age), (int64_t)(now - t));
+			human_age(lim_s, sizeof(lim_s), max_age);
+			if (asprintf(&why, "collected %s ago, at %s; the maximum age is %s",
+				     age, at->s, lim_s) < 0)
+				GV_BUG("asprintf failed");
+			out->stale = gv_arena_strndup(f->arena, why, strlen(why));
+			free(why);
+		}
+	}
+	*file_out = f;
+	return GV_OK;
+}

@@ -1,0 +1,149 @@
+#include "gate.h"
+#include "alloc.h"
+#include "gv.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int gv_decision_exit(int decision)
+{
+	switch (decision) {
+	case GV_ENF_BLOCK:
+	case GV_ENF_HALT:
+		return GV_EXIT_DENY;
+	case GV_ENF_ESCALATE:
+		return GV_EXIT_ESCALATE;
+	default:
+		return GV_EXIT_ALLOW;
+	}
+}
+
+typedef struct shared {
+	const gv_program *prog;
+	const gv_facts *cloud, *onprem;
+	const gv_gate_opts *o;
+	gv_run *run;
+	atomic_size_t next;
+} shared;
+
+static void check_file(gv_evaluator *ev, const shared *sh, gv_file_result *fr)
+{
+	gv_file *f = NULL;
+	uint32_t i;
+
+	if (gv_file_load(&f, fr->path, &sh->o->limits, &fr->diags) < 0)
+		return;
+	memcpy(fr->sha256, f->sha256, 32);
+	if (!f->ndocs) {
+		gv_error(&fr->diags, "GV-M001", f->path, "manifest is empty");
+		goto out;
+	}
+	for (i = 0; i < f->ndocs; i++) {
+		const gv_node *root = f->docs[i];
+		if (root->kind != GV_NODE_MAP) {
+			gv_diag_at(&fr->diags, GV_SEV_ERROR, "GV-M002", gv_node_loc(f, root),
+				   root->kind == GV_NODE_NULL ? "manifest document %u is empty" :
+				   "manifest document %u is a %s, not a mapping", i + 1,
+				   gv_node_kind_name(root->kind));
+			goto out;
+		}
+	}
+	fr->docs = gv_xcalloc(f->ndocs, sizeof(gv_doc_result));
+	fr->ndocs = (uint32_t)f->ndocs;
+	for (i = 0; i < f->ndocs; i++) {
+		gv_doc_result *dr = &fr->docs[i];
+		dr->doc = i;
+		gv_eval_doc(ev, &dr->r, f, i);
+		if (!dr->r.policies_applied && !sh->o->allow_empty)
+			gv_diag_at(&fr->diags, GV_SEV_ERROR, "GV-M003", gv_node_loc(f, f->docs[i]),
+				   "no policy applies to this manifest (use --allow-empty to accept)");
+	}
+	fr->ok = fr->diags.nerrors == 0;
+out:
+	gv_file_free(f);
+}
+
+static void *worker(void *arg)
+{
+	shared *sh = arg;
+	gv_evaluator *ev = gv_evaluator_new(sh->prog, sh->cloud, sh->onprem);
+	size_t i;
+
+	while ((i = atomic_fetch_add(&sh->next, 1)) < sh->run->nfiles)
+		check_file(ev, sh, &sh->run->files[i]);
+	gv_evaluator_free(ev);
+	return NULL;
+}
+
+void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
+		 const gv_facts *onprem, const gv_gate_opts *o, gv_diags *d)
+{
+	shared sh = { prog, cloud, onprem, o, run, 0 };
+	pthread_t *th;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t jobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)(ncpu > 0 ? ncpu : 1);
+	size_t i, started = 0;
+	uint32_t k, m;
+
+	memset(run, 0, sizeof(*run));
+	run->nfiles = o->nmanifests;
+	run->files = gv_xcalloc(run->nfiles ? run->nfiles : 1, sizeof(gv_file_result));
+	for (i = 0; i < run->nfiles; i++)
+		run->files[i].path = gv_xstrdup(o->manifests[i]);
+	if (jobs > run->nfiles)
+		jobs = run->nfiles ? run->nfiles : 1;
+	if (jobs <= 1) {
+		worker(&sh);
+	} else {
+		th = gv_xcalloc(jobs, sizeof(*th));
+		for (i = 0; i < jobs; i++)
+			if (pthread_create(&th[i], NULL, worker, &sh) == 0)
+				started++;
+		if (!started)
+			worker(&sh);
+		for (i = 0; i < started; i++)
+			pthread_join(th[i], NULL);
+		free(th);
+	}
+	for (i = 0; i < run->nfiles; i++) {
+		gv_file_result *fr = &run->files[i];
+		if (fr->diags.nerrors)
+			run->input_errors++;
+		gv_diags_move(d, &fr->diags);
+		for (k = 0; k < fr->ndocs; k++) {
+			gv_result *r = &fr->docs[k].r;
+			fr->docs[k].file = (uint32_t)i;
+			run->ndocs++;
+			run->rules_evaluated += r->rules_evaluated;
+			run->nfindings += r->nfindings;
+			for (m = 0; m < r->nfindings; m++)
+				run->by_enf[r->findings[m].enforcement]++;
+			if (r->decision > run->decision)
+				run->decision = r->decision;
+		}
+	}
+	if (!run->input_errors && !run->rules_evaluated && !o->allow_empty) {
+		gv_error(d, "GV-M004", NULL,
+			 "no rule was evaluated: nothing was checked (use --allow-empty to accept)");
+		run->input_errors++;
+	}
+}
+
+void gv_run_release(gv_run *run)
+{
+	size_t i;
+	uint32_t k;
+
+	for (i = 0; i < run->nfiles; i++) {
+		for (k = 0; k < run->files[i].ndocs; k++)
+			gv_result_release(&run->files[i].docs[k].r);
+		free(run->files[i].docs);
+		free(run->files[i].path);
+		gv_diags_release(&run->files[i].diags);
+	}
+	free(run->files);
+	memset(run, 0, sizeof(*run));
+}

@@ -1,0 +1,60 @@
+/*
+ * gate.h: a whole `check` run: manifests loaded and evaluated in parallel
+ * (one worker per job, each with its own evaluator), results kept in input
+ * order, and the run's decision. Each manifest file is freed as soon as it
+ * has been evaluated, so memory is bounded by the largest document and the
+ * findings, not by the number of files.
+ */
+#ifndef GV_GATE_H
+#define GV_GATE_H
+
+#include <stdbool.h>
+
+#include "eval.h"
+
+typedef struct gv_gate_opts {
+	const char *const *manifests;  /* paths; "-" is standard input */
+	size_t nmanifests;
+	int jobs;                      /* 0: one per online core */
+	gv_limits limits;
+	bool allow_empty;              /* a run that checked nothing is not an error */
+} gv_gate_opts;
+
+typedef struct gv_doc_result {
+	uint32_t file;                 /* index into gv_run.files */
+	uint32_t doc;
+	gv_result r;
+} gv_doc_result;
+
+typedef struct gv_file_result {
+	char *path;
+	unsigned char sha256[32];
+	bool ok;                       /* loaded and evaluated */
+	gv_doc_result *docs;
+	uint32_t ndocs;
+	gv_diags diags;
+} gv_file_result;
+
+typedef struct gv_run {
+	gv_file_result *files;
+	size_t nfiles;
+	size_t ndocs, nfindings, rules_evaluated;
+	size_t by_enf[GV_ENF_BLOCK + 1];   /* findings per enforcement */
+	uint8_t decision;
+	size_t input_errors;
+} gv_run;
+
+/*
+ * Evaluates every manifest. Input problems (unreadable or malformed
+ * manifests, a manifest no policy applies to, no rule evaluated) are
+ * reported to d in input order and counted in run->input_errors; the
+ * caller turns them into exit code 2.
+ */
+void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
+		 const gv_facts *onprem, const gv_gate_opts *o, gv_diags *d);
+void gv_run_release(gv_run *run);
+
+/* The exit code of a decision: 0 allow/info/warn, 1 block/halt, 3 escalate. */
+int gv_decision_exit(int decision);
+
+#endif

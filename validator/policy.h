@@ -1,0 +1,120 @@
+/*
+ * policy.h: a compiled policy bundle (gv_program) and what it is made of.
+ *
+ * policy_load.c reads RuleSet and Policy documents and resolves `use:`;
+ * rule_compile.c turns each check into a gv_check tree (paths parsed,
+ * $params substituted, regexes compiled with JIT). The program owns every
+ * loaded file (checks point into their nodes for literals and locations)
+ * and an arena; nothing in it changes after gv_program_load() returns, so
+ * any number of threads may evaluate with one program.
+ */
+#ifndef GV_POLICY_H
+#define GV_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "node.h"
+
+/* Enforcement, ordered by how bad a violation is; 0 is "allow". */
+typedef enum {
+	GV_ENF_ALLOW = 0, GV_ENF_INFO, GV_ENF_WARN, GV_ENF_ESCALATE, GV_ENF_HALT, GV_ENF_BLOCK
+} gv_enforcement;
+typedef enum { GV_SEV_LOW = 1, GV_SEV_MEDIUM, GV_SEV_HIGH, GV_SEV_CRITICAL } gv_severity;
+
+const char *gv_enforcement_name(int e);   /* "allow", "info", ... "block" */
+const char *gv_severity_name(int s);
+
+typedef enum { GV_ROOT_MANIFEST, GV_ROOT_CLOUD, GV_ROOT_ONPREM, GV_NROOTS } gv_root;
+
+typedef enum { GV_SEG_KEY, GV_SEG_INDEX, GV_SEG_WILD } gv_seg_kind;
+typedef struct gv_seg {
+	uint8_t kind;
+	uint32_t len;       /* key length */
+	const char *key;
+	int64_t index;      /* negative counts from the end */
+} gv_seg;
+
+typedef struct gv_path {
+	uint8_t root;       /* gv_root */
+	uint8_t wild;       /* has a [*] segment */
+	uint32_t nsegs;
+	gv_seg *segs;
+	const char *text;   /* as written */
+} gv_path;
+
+typedef enum {
+	GV_OP_EQUALS, GV_OP_NOT_EQUALS, GV_OP_IN, GV_OP_NOT_IN, GV_OP_MATCHES,
+	GV_OP_NOT_MATCHES, GV_OP_EXISTS, GV_OP_GT, GV_OP_GTE, GV_OP_LT, GV_OP_LTE,
+	GV_OP_CONTAINS, GV_OP_MIN_LENGTH, GV_OP_MAX_LENGTH,
+	GV_OP_ALL, GV_OP_ANY, GV_OP_NONE, GV_OP_NOT, GV_OP_SAME,
+	GV_NOPS
+} gv_op;
+
+const char *gv_op_name(int op);
+
+typedef struct gv_rx gv_rx;  /* rx.h */
+
+typedef struct gv_check gv_check;
+struct gv_check {
+	uint8_t op;
+	uint8_t missing_pass;   /* `missing: pass` */
+	uint8_t any;            /* `quantifier: any` */
+	gv_path path;           /* leaf operators */
+	const gv_node *operand; /* literal, after $params substitution */
+	gv_rx *rx;              /* matches / not_matches */
+	gv_check **kids;        /* all / any / none / not */
+	uint32_t nkids;
+	gv_path *paths;         /* same */
+	uint32_t npaths;
+	uint32_t line, col;     /* of the check in its policy file */
+};
+
+typedef struct gv_rule {
+	const char *id, *title, *message, *remediation;
+	const char *policy;     /* name of the policy that applies it */
+	uint8_t enforcement, severity;
+	gv_check *check;
+	gv_check *when;         /* NULL: always applies */
+	gv_loc loc;             /* the rule's entry in the policy */
+} gv_rule;
+
+typedef struct gv_policy {
+	const char *name, *version, *file;
+	gv_check *match;        /* NULL: applies to every manifest */
+	gv_rule *rules;
+	uint32_t nrules;
+	int64_t max_fact_age;   /* seconds; 0: not set */
+} gv_policy;
+
+typedef struct gv_program gv_program;
+struct gv_program {
+	gv_policy *policies;
+	uint32_t npolicies;
+	uint32_t nrules;        /* over all policies */
+	unsigned char digest[32];  /* policy bundle digest, see docs/EVIDENCE.md */
+	char **files;           /* loaded files in digest order */
+	size_t nfiles;
+	gv_file **loaded;
+	size_t nloaded;
+	gv_arena *arena;
+};
+
+/*
+ * Loads every policy and rule file (a path may be a file or a folder,
+ * searched recursively for *.yaml, *.yml and *.json, in name order) and
+ * compiles them. Rules are looked up in rule_paths and policy_paths alike.
+ * Every problem is reported to d (loading goes on after an error so that
+ * lint shows all of them); *out is set only when there were none.
+ */
+int gv_program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
+		    const char *const *rule_paths, size_t nrules, gv_diags *d);
+void gv_program_free(gv_program *p);
+
+/* Used by policy_load.c: compiles one check node (with the rule's params). */
+int gv_check_compile(gv_check **out, gv_arena *a, const gv_file *f, const gv_node *n,
+		     const gv_node *params, const gv_node *with, gv_diags *d);
+int gv_path_parse(gv_path *out, gv_arena *a, const gv_file *f, const gv_node *n, gv_diags *d);
+
+#endif

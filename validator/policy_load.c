@@ -1,0 +1,567 @@
+/*
+ * policy_load.c: RuleSet and Policy documents -> gv_program.
+ *
+ * Files are gathered (folders recursively, *.yaml, *.yml, *.json, in byte
+ * order of their paths), loaded with the same bounded loader as manifests,
+ * and checked key by key: an unknown key, a duplicate rule id, a `use:` of
+ * an unknown rule or a bad enforcement is an error at its line and column.
+ * Loading continues after an error so that every problem is reported.
+ */
+#include "policy.h"
+#include "alloc.h"
+#include "buf.h"
+#include "digest.h"
+#include "facts.h"
+#include "gv.h"
+#include "rx.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *enf_names[] = { "allow", "info", "warn", "escalate", "halt", "block" };
+static const char *sev_names[] = { "none", "low", "medium", "high", "critical" };
+
+const char *gv_enforcement_name(int e)
+{
+	return e >= 0 && e <= GV_ENF_BLOCK ? enf_names[e] : "?";
+}
+
+const char *gv_severity_name(int s)
+{
+	return s >= 0 && s <= GV_SEV_CRITICAL ? sev_names[s] : "?";
+}
+
+typedef struct strvec {
+	char **v;
+	size_t n, alloc;
+} strvec;
+
+static void strvec_push(strvec *s, char *p)
+{
+	GV_GROW(s->v, s->alloc, s->n + 1);
+	s->v[s->n++] = p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char * const *)a, *(char * const *)b);
+}
+
+static int has_ext(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(name + n - 4, ".yml")) ||
+	       (n > 5 && !strcmp(name + n - 5, ".json"));
+}
+
+static int gather(strvec *out, const char *path, int depth, gv_diags *d)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *e;
+	strvec here = { 0 };
+	size_t i;
+
+	if (stat(path, &st) < 0)
+		return gv_error(d, "GV-P001", path, "cannot read policy path: %s", strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		strvec_push(out, gv_xstrdup(path));
+		return GV_OK;
+	}
+	if (depth > 16)
+		return gv_error(d, "GV-P001", path, "folders nested too deep");
+	if (!(dir = opendir(path)))
+		return gv_error(d, "GV-P001", path, "cannot open folder: %s", strerror(errno));
+	while ((e = readdir(dir))) {
+		gv_buf p = GV_BUF_INIT;
+		if (e->d_name[0] == '.')
+			continue;
+		gv_buf_printf(&p, "%s%s%s", path,
+			      path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
+		strvec_push(&here, gv_buf_detach(&p));
+	}
+	closedir(dir);
+	qsort(here.v, here.n, sizeof(char *), cmp_str);
+	for (i = 0; i < here.n; i++) {
+		if (stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode))
+			gather(out, here.v[i], depth + 1, d);
+		else if (has_ext(here.v[i]))
+			strvec_push(out, gv_xstrdup(here.v[i]));
+		free(here.v[i]);
+	}
+	free(here.v);
+	return GV_OK;
+}
+
+/* A rule definition from a RuleSet (or an inline rule of a Policy). */
+typedef struct ruledef {
+	const char *id;
+	const gv_node *node;
+	const gv_file *file;
+} ruledef;
+
+typedef struct loadctx {
+	gv_program *prog;
+	gv_diags *d;
+	ruledef *defs;
+	size_t ndefs, defs_alloc;
+} loadctx;
+
+static gv_loc at(const gv_file *f, const gv_node *n)
+{
+	return gv_node_loc(f, n);
+}
+
+/* Reports keys of map that are not in allowed (NULL-terminated). */
+static int check_keys(loadctx *L, const gv_file *f, const gv_node *map,
+		      const char *const *allowed, const char *what)
+{
+	uint32_t i;
+	int err = GV_OK;
+
+	for (i = 0; i < map->n; i++) {
+		const gv_node *k = map->u.pairs[i].key;
+		const char *const *a;
+		for (a = allowed; *a; a++)
+			if (!strcmp(*a, k->s))
+				break;
+		if (!*a)
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P010", at(f, k),
+					 "unknown key '%s' in %s", k->s, what);
+	}
+	return err;
+}
+
+static const char *get_str(loadctx *L, const gv_file *f, const gv_node *map,
+			   const char *key, int required, const char *what)
+{
+	const gv_node *v = gv_node_get(map, key);
+
+	if (!v) {
+		if (required)
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, map),
+				   "%s has no '%s'", what, key);
+		return NULL;
+	}
+	if (!gv_node_is_scalar(v) || v->kind == GV_NODE_NULL) {
+		gv_diag_at(L->d, GV_SEV_ERROR, "GV-P013", at(f, v),
+			   "'%s' must be a string, not a %s", key, gv_node_kind_name(v->kind));
+		return NULL;
+	}
+	return v->s;
+}
+
+static const ruledef *find_def(loadctx *L, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < L->ndefs; i++)
+		if (!strcmp(L->defs[i].id, id))
+			return &L->defs[i];
+	return NULL;
+}
+
+static int add_def(loadctx *L, const gv_file *f, const gv_node *rule)
+{
+	const gv_node *idn = gv_node_get(rule, "id");
+	const ruledef *prev;
+
+	if (!idn || idn->kind != GV_NODE_STR || !idn->n)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rule),
+				  "rule has no 'id' string");
+	if ((prev = find_def(L, idn->s))) {
+		const gv_node *pid = gv_node_get(prev->node, "id");
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
+				  "duplicate rule id '%s' (first defined at %s:%u:%u)", idn->s,
+				  prev->file->path, pid->line, pid->col);
+	}
+	GV_GROW(L->defs, L->defs_alloc, L->ndefs + 1);
+	L->defs[L->ndefs].id = idn->s;
+	L->defs[L->ndefs].node = rule;
+	L->defs[L->ndefs].file = f;
+	L->ndefs++;
+	return GV_OK;
+}
+
+static const char *const rule_keys[] = {
+	"id", "title", "description", "params", "check", "when", "message",
+	"remediation", "enforcement", "severity", "tags", NULL
+};
+static const char *const use_keys[] = {
+	"use", "with", "title", "description", "message", "remediation",
+	"enforcement", "severity", "tags", "when", NULL
+};
+
+static int parse_enum(loadctx *L, const gv_file *f, const gv_node *v, const char *const *names,
+		      int lo, int hi, const char *what, uint8_t *out)
+{
+	int i;
+
+	if (v && v->kind == GV_NODE_STR)
+		for (i = lo; i <= hi; i++)
+			if (!strcmp(v->s, names[i])) {
+				*out = (uint8_t)i;
+				return GV_OK;
+			}
+	if (!v)
+		return GV_OK;
+	gv_buf list = GV_BUF_INIT;
+	for (i = hi; i >= lo; i--)
+		gv_buf_printf(&list, "%s%s", names[i], i > lo ? ", " : "");
+	gv_diag_at(L->d, GV_SEV_ERROR, "GV-P015", at(f, v), "%s '%s' is not one of %s",
+		   what, v->s ? v->s : gv_node_kind_name(v->kind), list.ptr);
+	gv_buf_release(&list);
+	return GV_EPARSE;
+}
+
+/*
+ * Builds rule r of policy pol from entry (a `use:` or an inline rule) in f.
+ */
+static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file *f,
+		      const gv_node *entry)
+{
+	gv_arena *a = L->prog->arena;
+	const gv_node *use = gv_node_get(entry, "use");
+	const gv_node *def = entry, *with = NULL, *params, *v;
+	const gv_file *deff = f;
+	int err = GV_OK;
+
+	r->policy = polname;
+	r->loc = at(f, entry);
+	if (use) {
+		const ruledef *rd;
+		if (check_keys(L, f, entry, use_keys, "a rule use") < 0)
+			err = GV_EPARSE;
+		if (use->kind != GV_NODE_STR)
+			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
+					  "'use' names a rule id"), GV_EPARSE;
+		if (!(rd = find_def(L, use->s)))
+			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
+					  "'use' of unknown rule '%s'", use->s), GV_EPARSE;
+		def = rd->node;
+		deff = rd->file;
+		with = gv_node_get(entry, "with");
+		if (with && with->kind != GV_NODE_MAP)
+			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017", at(f, with),
+					  "'with' must be a mapping of params"), GV_EPARSE;
+		if (with) {
+			const gv_node *dp = gv_node_get(def, "params");
+			uint32_t i;
+			for (i = 0; i < with->n; i++)
+				if (!gv_node_get(dp, with->u.pairs[i].key->s))
+					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017",
+							 at(f, with->u.pairs[i].key),
+							 "rule '%s' has no param '%s'", use->s,
+							 with->u.pairs[i].key->s);
+		}
+	}
+	r->id = gv_node_get(def, "id")->s;
+	/* entry fields override the definition's */
+#define FIELD(name) (gv_node_get(entry, name) ? get_str(L, f, entry, name, 0, "rule") \
+					     : get_str(L, deff, def, name, 0, "rule"))
+	r->title = FIELD("title");
+	r->message = FIELD("message");
+	r->remediation = FIELD("remediation");
+#undef FIELD
+	v = gv_node_get(entry, "enforcement");
+	if (parse_enum(L, v ? f : deff, v ? v : gv_node_get(def, "enforcement"), enf_names,
+		       GV_ENF_INFO, GV_ENF_BLOCK, "enforcement", &r->enforcement) < 0)
+		err = GV_EPARSE;
+	v = gv_node_get(entry, "severity");
+	r->severity = GV_SEV_MEDIUM;
+	if (parse_enum(L, v ? f : deff, v ? v : gv_node_get(def, "severity"), sev_names,
+		       GV_SEV_LOW, GV_SEV_CRITICAL, "severity", &r->severity) < 0)
+		err = GV_EPARSE;
+	if (!r->enforcement && !err)
+		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P018", at(f, entry),
+				 "rule '%s' has no enforcement (block, halt, escalate, warn or info)",
+				 r->id);
+	params = gv_node_get(def, "params");
+	if (params && params->kind != GV_NODE_MAP)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017", at(deff, params),
+				  "'params' must be a mapping"), GV_EPARSE;
+	v = gv_node_get(def, "check");
+	if (!v)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(deff, def),
+				  "rule '%s' has no 'check'", r->id), GV_EPARSE;
+	if (gv_check_compile(&r->check, a, deff, v, params, with, L->d) < 0)
+		err = GV_EPARSE;
+	v = gv_node_get(entry, "when");
+	if (v ? 1 : !!(v = gv_node_get(def, "when"))) {
+		if (gv_check_compile(&r->when, a, gv_node_get(entry, "when") ? f : deff, v,
+				     params, with, L->d) < 0)
+			err = GV_EPARSE;
+	}
+	return err;
+}
+
+/* Durations: an integer of seconds, or a string such as "15m" (facts.h). */
+static int parse_duration(int64_t *out, const gv_node *v)
+{
+	if (v->kind == GV_NODE_INT && v->u.i > 0) {
+		*out = v->u.i;
+		return GV_OK;
+	}
+	if (v->kind != GV_NODE_STR || gv_duration_parse(out, v->s) < 0)
+		return GV_EPARSE;
+	return GV_OK;
+}
+
+static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_node *doc)
+{
+	static const char *const spec_keys[] = { "match", "rules", "max_fact_age",
+						 "description", NULL };
+	const gv_node *spec = gv_node_get(doc, "spec"), *rules, *v;
+	gv_arena *a = L->prog->arena;
+	const gv_node *meta = gv_node_get(doc, "metadata");
+	uint32_t i, j;
+	int err = GV_OK;
+
+	pol->file = f->path;
+	pol->name = meta ? get_str(L, f, meta, "name", 1, "metadata") : NULL;
+	pol->version = meta ? get_str(L, f, meta, "version", 0, "metadata") : NULL;
+	if (!pol->name) {
+		if (!meta)
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, doc),
+				   "policy has no 'metadata' with a 'name'");
+		return GV_EPARSE;
+	}
+	if (!spec || spec->kind != GV_NODE_MAP)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, spec ? spec : doc),
+				  "policy '%s' needs a 'spec' mapping", pol->name), GV_EPARSE;
+	if (check_keys(L, f, spec, spec_keys, "a policy spec") < 0)
+		err = GV_EPARSE;
+	if ((v = gv_node_get(spec, "match")) &&
+	    gv_check_compile(&pol->match, a, f, v, NULL, NULL, L->d) < 0)
+		err = GV_EPARSE;
+	if ((v = gv_node_get(spec, "max_fact_age")) && parse_duration(&pol->max_fact_age, v) < 0)
+		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P019", at(f, v),
+				 "'max_fact_age' is a duration such as 900, \"15m\", \"1h\" or \"2d\"");
+	rules = gv_node_get(spec, "rules");
+	if (!rules || rules->kind != GV_NODE_SEQ || !rules->n)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rules ? rules : spec),
+				  "policy '%s' needs a non-empty 'rules' list", pol->name), GV_EPARSE;
+	pol->rules = gv_arena_alloc(a, rules->n * sizeof(gv_rule));
+	for (i = 0; i < rules->n; i++) {
+		const gv_node *e = rules->u.items[i];
+		gv_rule *r = &pol->rules[pol->nrules];
+
+		if (e->kind != GV_NODE_MAP) {
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P023", at(f, e),
+					 "a rule entry must be a mapping");
+			continue;
+		}
+		if (!gv_node_get(e, "use")) {
+			if (check_keys(L, f, e, rule_keys, "a rule") < 0) {
+				err = GV_EPARSE;
+				continue;
+			}
+			if (add_def(L, f, e) < 0) {
+				err = GV_EPARSE;
+				continue;
+			}
+		}
+		if (build_rule(L, r, pol->name, f, e) < 0) {
+			err = GV_EPARSE;
+			continue;
+		}
+		for (j = 0; j < pol->nrules; j++)
+			if (!strcmp(pol->rules[j].id, r->id)) {
+				err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, e),
+						 "rule '%s' is applied twice in policy '%s' (first at line %u)",
+						 r->id, pol->name, pol->rules[j].loc.line);
+				break;
+			}
+		if (j == pol->nrules)
+			pol->nrules++;
+	}
+	return err;
+}
+
+static void free_check(gv_check *c)
+{
+	uint32_t i;
+
+	if (!c)
+		return;
+	gv_rx_free(c->rx);
+	c->rx = NULL;
+	for (i = 0; i < c->nkids; i++)
+		free_check(c->kids[i]);
+}
+
+void gv_program_free(gv_program *p)
+{
+	size_t i, j;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->npolicies; i++) {
+		free_check(p->policies[i].match);
+		for (j = 0; j < p->policies[i].nrules; j++) {
+			free_check(p->policies[i].rules[j].check);
+			free_check(p->policies[i].rules[j].when);
+		}
+	}
+	for (i = 0; i < p->nloaded; i++)
+		gv_file_free(p->loaded[i]);
+	free(p->loaded);
+	for (i = 0; i < p->nfiles; i++)
+		free(p->files[i]);
+	free(p->files);
+	free(p->policies);
+	gv_arena_free(p->arena);
+	free(p);
+}
+
+/* What a document is: 1 RuleSet, 2 Policy, 0 after an error. */
+static int doc_kind(loadctx *L, const gv_file *f, const gv_node *doc)
+{
+	static const char *const ruleset_keys[] = { "apiVersion", "kind", "metadata", "rules", NULL };
+	static const char *const policy_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
+	const gv_node *api, *kind;
+
+	if (!doc || doc->kind != GV_NODE_MAP) {
+		gv_diag_at(L->d, GV_SEV_ERROR, "GV-P002", at(f, doc),
+			   "a policy document must be a mapping with apiVersion and kind");
+		return 0;
+	}
+	api = gv_node_get(doc, "apiVersion");
+	kind = gv_node_get(doc, "kind");
+	if (!api || api->kind != GV_NODE_STR || strcmp(api->s, "govgate/v1")) {
+		gv_diag_at(L->d, GV_SEV_ERROR, "GV-P003", at(f, api ? api : doc),
+			   "apiVersion must be 'govgate/v1'");
+		return 0;
+	}
+	if (kind && kind->kind == GV_NODE_STR && !strcmp(kind->s, "RuleSet"))
+		return check_keys(L, f, doc, ruleset_keys, "a RuleSet") < 0 ? 0 : 1;
+	if (kind && kind->kind == GV_NODE_STR && !strcmp(kind->s, "Policy"))
+		return check_keys(L, f, doc, policy_keys, "a Policy") < 0 ? 0 : 2;
+	gv_diag_at(L->d, GV_SEV_ERROR, "GV-P004", at(f, kind ? kind : doc),
+		   "kind must be 'RuleSet' or 'Policy'");
+	return 0;
+}
+
+static int load_ruleset(loadctx *L, const gv_file *f, const gv_node *doc)
+{
+	const gv_node *rules = gv_node_get(doc, "rules");
+	uint32_t i;
+	int err = GV_OK;
+
+	if (!rules || rules->kind != GV_NODE_SEQ)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rules ? rules : doc),
+				  "a RuleSet needs a 'rules' list");
+	for (i = 0; i < rules->n; i++) {
+		const gv_node *r = rules->u.items[i];
+		if (r->kind != GV_NODE_MAP) {
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P023", at(f, r),
+					 "a rule must be a mapping");
+			continue;
+		}
+		if (check_keys(L, f, r, rule_keys, "a rule") < 0)
+			err = GV_EPARSE;
+		if (add_def(L, f, r) < 0)
+			err = GV_EPARSE;
+	}
+	return err;
+}
+
+int gv_program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
+		    const char *const *rule_paths, size_t nrules, gv_diags *d)
+{
+	gv_program *p = gv_xcalloc(1, sizeof(*p));
+	loadctx L = { p, d, NULL, 0, 0 };
+	strvec files = { 0 };
+	size_t i, j, pol_alloc = 0;
+	uint32_t k;
+	size_t errors0 = d->nerrors;
+	gv_sha256_ctx *h;
+
+	*out = NULL;
+	p->arena = gv_arena_new();
+	for (i = 0; i < nrules; i++)
+		gather(&files, rule_paths[i], 0, d);
+	for (i = 0; i < npolicy; i++)
+		gather(&files, policy_paths[i], 0, d);
+	/* the same file given twice (rules/ inside --policy) is loaded once */
+	for (i = 0; i < files.n; i++) {
+		char *ri = realpath(files.v[i], NULL);
+		for (j = 0; ri && j < p->nfiles; j++) {
+			char *rj = realpath(p->files[j], NULL);
+			int same = rj && !strcmp(ri, rj);
+			free(rj);
+			if (same)
+				break;
+		}
+		free(ri);
+		if (j < p->nfiles) {
+			free(files.v[i]);
+			continue;
+		}
+		GV_GROW(p->files, pol_alloc, p->nfiles + 1);
+		p->files[p->nfiles++] = files.v[i];
+	}
+	free(files.v);
+	p->loaded = gv_xcalloc(p->nfiles ? p->nfiles : 1, sizeof(gv_file *));
+	for (i = 0; i < p->nfiles; i++) {
+		gv_file *f;
+		if (gv_file_load(&f, p->files[i], NULL, d) < 0)
+			continue;
+		p->loaded[p->nloaded++] = f;
+		if (!f->ndocs)
+			gv_error(d, "GV-P005", f->path, "policy file is empty");
+	}
+	/* pass 1: rule libraries; pass 2: policies (they may use any rule) */
+	for (i = 0; i < p->nloaded; i++)
+		for (j = 0; j < p->loaded[i]->ndocs; j++) {
+			const gv_file *f = p->loaded[i];
+			int kind = doc_kind(&L, f, f->docs[j]);
+			if (kind == 1)
+				load_ruleset(&L, f, f->docs[j]);
+			else if (kind == 2)
+				p->npolicies++;
+		}
+	p->policies = gv_xcalloc(p->npolicies ? p->npolicies : 1, sizeof(gv_policy));
+	p->npolicies = 0;
+	for (i = 0; i < p->nloaded; i++)
+		for (j = 0; j < p->loaded[i]->ndocs; j++) {
+			const gv_file *f = p->loaded[i];
+			const gv_node *doc = f->docs[j];
+			const gv_node *kind = gv_node_get(doc, "kind");
+			if (!kind || kind->kind != GV_NODE_STR || strcmp(kind->s, "Policy"))
+				continue;
+			load_policy(&L, &p->policies[p->npolicies], f, doc);
+			for (k = 0; k < p->npolicies; k++)
+				if (p->policies[k].name && p->policies[p->npolicies].name &&
+				    !strcmp(p->policies[k].name, p->policies[p->npolicies].name)) {
+					gv_diag_at(d, GV_SEV_ERROR, "GV-P006", at(f, doc),
+						   "duplicate policy name '%s' (also in %s)",
+						   p->policies[k].name, p->policies[k].file);
+					break;
+				}
+			p->nrules += p->policies[p->npolicies].nrules;
+			p->npolicies++;
+		}
+	free(L.defs);
+	/* bundle digest: sha256sum-style lines over the files in load order */
+	h = gv_sha256_new();
+	for (i = 0; i < p->nloaded; i++) {
+		char hex[65];
+		gv_hex(hex, p->loaded[i]->sha256, 32);
+		gv_sha256_update(h, hex, 64);
+		gv_sha256_update(h, "  ", 2);
+		gv_sha256_update(h, p->loaded[i]->path, strlen(p->loaded[i]->path));
+		gv_sha256_update(h, "\n", 1);
+	}
+	gv_sha256_final(h, p->digest);
+	if (d->nerrors > errors0) {
+		gv_program_free(p);
+		return GV_EPARSE;
+	}
+	*out = p;
+	return GV_OK;
+}

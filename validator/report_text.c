@@ -1,0 +1,54 @@
+/* report_text.c: findings as compiler-style lines, then a summary. */
+#include "report.h"
+#include "gv.h"
+
+static const char *enf_color(int e)
+{
+	switch (e) {
+	case GV_ENF_BLOCK:
+	case GV_ENF_HALT:
+		return "\033[1;31m";
+	case GV_ENF_ESCALATE:
+		return "\033[1;33m";
+	case GV_ENF_WARN:
+		return "\033[1;35m";
+	default:
+		return "\033[1;36m";
+	}
+}
+
+void gv_report_text(gv_buf *out, const gv_run *run, int color)
+{
+	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+	size_t i;
+	uint32_t k, j;
+	int e, any = 0;
+
+	for (i = 0; i < run->nfiles; i++)
+		for (k = 0; k < run->files[i].ndocs; k++) {
+			const gv_result *r = &run->files[i].docs[k].r;
+			for (j = 0; j < r->nfindings; j++) {
+				const gv_finding *f = &r->findings[j];
+				gv_buf_printf(out, "%s%s:%u:%u:%s %s%s%s [%s] %s: %s (policy %s)\n",
+					      bold, f->file, f->line, f->col, reset,
+					      color ? enf_color(f->enforcement) : "",
+					      gv_enforcement_name(f->enforcement), reset,
+					      gv_severity_name(f->severity), f->rule, f->message,
+					      f->policy);
+				if (f->remediation)
+					gv_buf_printf(out, "    remediation: %s\n", f->remediation);
+			}
+		}
+	gv_buf_printf(out, "%sdecision: %s%s%s — %zu manifest%s, %zu rule%s evaluated, %zu finding%s",
+		      bold, color ? enf_color(run->decision) : "", gv_decision_name(run->decision),
+		      reset, run->ndocs, run->ndocs == 1 ? "" : "s", run->rules_evaluated,
+		      run->rules_evaluated == 1 ? "" : "s", run->nfindings,
+		      run->nfindings == 1 ? "" : "s");
+	for (e = GV_ENF_BLOCK; e >= GV_ENF_INFO; e--)
+		if (run->by_enf[e]) {
+			gv_buf_printf(out, "%s%s %zu", any ? ", " : " (", gv_enforcement_name(e),
+				      run->by_enf[e]);
+			any = 1;
+		}
+	gv_buf_puts(out, any ? ")\n" : "\n");
+}

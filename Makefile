@@ -108,6 +108,20 @@ install: $(BUILD)/govgate
 	cp -R policies $(DESTDIR)$(DATADIR)/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# Coverage-guided fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 60
+FUZZERS = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+build-fuzz/%: tests/fuzz/%.c $(wildcard validator/*.c validator/*.h)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -Ivalidator $(PKG_CFLAGS) -DGV_DATADIR='"$(DATADIR)"' -o $@ $< \
+	  $(filter-out $(CLI_SRC),$(wildcard validator/*.c)) $(LIBS)
+fuzz: deps $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    build-fuzz/corpus-$$n fixtures/ tests/fuzz/seeds/ 2>&1 | tail -3 || exit 1; done

@@ -85,7 +85,8 @@ static int gather(strvec *out, const char *path, int depth, gv_diags *d)
 		strvec_push(&here, gv_buf_detach(&p));
 	}
 	closedir(dir);
-	qsort(here.v, here.n, sizeof(char *), cmp_str);
+	if (here.n)
+		qsort(here.v, here.n, sizeof(char *), cmp_str);
 	for (i = 0; i < here.n; i++) {
 		if (stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode))
 			gather(out, here.v[i], depth + 1, d);

@@ -373,7 +373,8 @@ static int close_collection(loader *L)
 	if (nd->kind == GV_NODE_SEQ) {
 		nd->n = (uint32_t)f->n;
 		nd->u.items = gv_arena_alloc(L->file->arena, f->n * sizeof(gv_node *));
-		memcpy(nd->u.items, f->v, f->n * sizeof(gv_node *));
+		if (f->n)
+			memcpy(nd->u.items, f->v, f->n * sizeof(gv_node *));
 	} else {
 		nd->n = (uint32_t)(f->n / 2);
 		nd->u.pairs = gv_arena_alloc(L->file->arena, nd->n * sizeof(gv_pair));

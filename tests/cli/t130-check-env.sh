@@ -1,0 +1,25 @@
+# Colour, NO_COLOR, stale facts, policy lint, install.
+P="--rules rules --policy policies"
+C=fixtures/facts/cloud.yaml
+O=fixtures/facts/onprem.yaml
+M=fixtures/manifests
+
+run check $P --cloud-facts $C --onprem-facts $O $M/encryption-misconfig.yaml
+grep -q "$(printf '\033')" "$T/out" && fail "colour in a pipe" || pass
+
+# facts older than the maximum age count as missing, with their age
+expect_rc 1 "stale facts fail closed" -- check $P --max-fact-age 60 --cloud-facts $C --onprem-facts $O $M/hybrid-ok.yaml
+expect_out "facts are stale \(collected [0-9]+[dhms] ago, at [0-9T:Z-]+; the maximum age is 60s\)" "says how old"
+expect_rc 2 "bad --max-fact-age" -- check $P --max-fact-age soon $M/hybrid-ok.yaml
+
+expect_rc 0 "policy lint accepts the shipped pack" -- policy lint --rules rules policies
+expect_out '^ok: 1 policy, 28 rules$' "lint counts"
+expect_rc 2 "policy lint reports every error" -- policy lint --rules rules fixtures/broken/policy-unknown-key.yaml fixtures/broken/policy-bad-regex.yaml
+expect_eq "$(grep -c ': error: ' "$T/err")" 2 "two errors reported"
+
+# installed binary finds the shipped rules without --rules
+make -s install PREFIX=/opt/gg DESTDIR="$T/stage" BUILD="$(dirname "$GG")" >/dev/null 2>&1
+SAVED_GG=$GG
+GG=$T/stage/opt/gg/bin/govgate
+expect_rc 0 "installed binary finds rules" -- check --policy "$T/stage/opt/gg/share/govgate/policies" --cloud-facts $C --onprem-facts $O $M/hybrid-ok.yaml
+GG=$SAVED_GG

@@ -1,4 +1,6 @@
 #!/bin/sh
+# File lists are split into arguments on purpose (the paths have no spaces).
+# shellcheck disable=SC2046,SC2086
 # bench/run.sh GOVGATE: `make bench`. Builds the benchmark's helpers, writes a
 # deterministic corpus and measures, in one run, wall time and peak RSS of:
 #   (a) the floor: libyaml parsing every manifest into a document tree
@@ -12,8 +14,6 @@
 # sample (1000, 0 skips Spectral), BENCH_REPEAT runs of (a)-(c), best kept (3),
 # BENCH_ONE_RUNS runs of (f) (200), CC (cc).
 set -eu
-# File lists are split into arguments on purpose (paths have no spaces).
-# shellcheck disable=SC2046,SC2086
 
 GV=${1:?usage: bench/run.sh path/to/govgate}
 case $GV in /*) ;; *) GV=$(pwd)/$GV ;; esac
@@ -30,6 +30,8 @@ POLICY=bench/policy
 SPECTRAL=bench/node_modules/.bin/spectral
 SPECTRAL_VERSION=$(sed -n 's/.*"@stoplight\/spectral-cli": *"\([^"]*\)".*/\1/p' bench/package.json)
 
+T0=$(date +%s)
+LOAD0=$(cut -d' ' -f1 /proc/loadavg 2> /dev/null || echo "?")
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
@@ -255,5 +257,7 @@ CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2> /dev/null | head 
 		echo "- Spectral was timed on the first $SN manifests and its wall time multiplied by $N/$SN; its peak RSS is the sample's."
 	fi
 	echo "- govgate got its files by: $FEED."
+	echo "- load average $LOAD0 at the start, $(cut -d' ' -f1 /proc/loadavg 2> /dev/null || echo "?") at the end (above about 1 on this machine, other work was competing for the cores and the times are inflated)."
+	echo "- the whole run took $(($(date +%s) - T0)) s."
 } > $OUT/results.md
 cat $OUT/results.md

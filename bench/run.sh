@@ -1,6 +1,4 @@
 #!/bin/sh
-# File lists are split into arguments on purpose (the paths have no spaces).
-# shellcheck disable=SC2046,SC2086
 # bench/run.sh GOVGATE: `make bench`. Builds the benchmark's helpers, writes a
 # deterministic corpus and measures, in one run, wall time and peak RSS of:
 #   (a) the floor: libyaml parsing every manifest into a document tree
@@ -13,6 +11,9 @@
 # Knobs (environment): BENCH_N corpus size (10000), BENCH_SPECTRAL_N Spectral
 # sample (1000, 0 skips Spectral), BENCH_REPEAT runs of (a)-(c), best kept (3),
 # BENCH_ONE_RUNS runs of (f) (200), CC (cc).
+
+# File lists are split into arguments on purpose (the paths have no spaces).
+# shellcheck disable=SC2046,SC2086
 set -eu
 
 GV=${1:?usage: bench/run.sh path/to/govgate}
@@ -178,8 +179,10 @@ if [ "$SN" -gt 0 ]; then
 			SUDO=""
 			[ "$(id -u)" -ne 0 ] && SUDO=sudo
 			say "installing npm to fetch Spectral"
-			$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-				$SUDO apt-get install -y -qq --no-install-recommends nodejs npm > /dev/null || true
+			if $SUDO apt-get update -qq; then
+				DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+					--no-install-recommends nodejs npm > /dev/null || true
+			fi
 		fi
 		say "installing Spectral $SPECTRAL_VERSION into bench/node_modules"
 		(cd bench && npm ci --no-audit --no-fund > /dev/null 2>&1) || say "npm ci failed; Spectral is left out"

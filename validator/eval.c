@@ -10,7 +10,8 @@
  * Comparison rules (docs/POLICY-GUIDE.md): two numbers compare as numbers,
  * two booleans as booleans, null equals only null; otherwise scalars
  * compare by their text as written, so 1.2 equals "1.2". Collections are
- * equal when their items (or pairs, in any order) are.
+ * equal when their items (or pairs, in any order) are. A null value counts
+ * as not set: it fails like a missing one, unless `missing: pass`.
  */
 #include "eval.h"
 #include "alloc.h"
@@ -31,6 +32,7 @@ typedef struct point {
 	const gv_node *anchor;   /* where a missing value is reported */
 	const gv_file *file;
 	const gv_node *expected; /* for `same`: the value it should equal */
+	const gv_node *operand;  /* the operand the value was compared with */
 	uint8_t inv, rxlimit, empty;
 	uint8_t nidx;
 	uint32_t idx[MAX_WILD];
@@ -177,9 +179,9 @@ static size_t utf8_len(const char *s, size_t n)
 }
 
 /* 1 holds, 0 does not, GV_ELIMIT regex work exhausted */
-static int leaf_holds(gv_evaluator *ev, const gv_check *c, const gv_node *v)
+static int leaf_holds(gv_evaluator *ev, const gv_check *c, const gv_node *o,
+		      const gv_node *v)
 {
-	const gv_node *o = c->operand;
 	uint32_t i;
 	int r;
 
@@ -190,6 +192,8 @@ static int leaf_holds(gv_evaluator *ev, const gv_check *c, const gv_node *v)
 		return !node_equal(v, o, 0);
 	case GV_OP_IN:
 	case GV_OP_NOT_IN:
+		if (o->kind != GV_NODE_SEQ)
+			return 0;
 		for (i = 0; i < o->n; i++)
 			if (node_equal(v, o->u.items[i], 0))
 				return c->op == GV_OP_IN;
@@ -219,7 +223,7 @@ static int leaf_holds(gv_evaluator *ev, const gv_check *c, const gv_node *v)
 					return 1;
 			return 0;
 		}
-		if (v->kind == GV_NODE_STR)
+		if (v->kind == GV_NODE_STR && gv_node_is_scalar(o) && o->kind != GV_NODE_NULL)
 			return o->n <= v->n && memmem(v->s, v->n, o->s, o->n) != NULL;
 		return 0;
 	case GV_OP_MIN_LENGTH:
@@ -258,11 +262,13 @@ static void add_point(gv_evaluator *ev, const gv_check *c, const gv_path *p,
 	pt->rxlimit = (uint8_t)rxlimit;
 	pt->empty = (uint8_t)empty;
 	pt->nidx = ev->nidx;
+	pt->operand = c ? c->operand : NULL;
 	memcpy(pt->idx, ev->idx, ev->nidx * sizeof(uint32_t));
 }
 
 typedef struct leafstate {
 	const gv_check *c;
+	const gv_node *operand;  /* NULL: an operand path found nothing */
 	const gv_file *f;
 	int inv;
 	uint32_t seen, held;
@@ -274,15 +280,19 @@ static void visit(gv_evaluator *ev, leafstate *ls, const gv_node *val, const gv_
 	int h, lim = 0;
 
 	ls->seen++;
-	if (!val)
+	if (!val || val->kind == GV_NODE_NULL)   /* null counts as not set */
 		h = c->op == GV_OP_EXISTS ? !c->operand->u.b : c->missing_pass;
-	else if ((h = leaf_holds(ev, c, val)) == GV_ELIMIT)
+	else if (!ls->operand)
+		h = 0;
+	else if ((h = leaf_holds(ev, c, ls->operand, val)) == GV_ELIMIT)
 		h = 0, lim = 1;
 	ls->held += (uint32_t)h;
 	/* all: explain failures (or, inverted, the holds); any: the holds when
 	 * inverted, every element when it fails */
-	if (c->any ? (ls->inv ? h : 1) : h == ls->inv)
+	if (c->any ? (ls->inv ? h : 1) : h == ls->inv) {
 		add_point(ev, c, &c->path, val, anchor, ls->f, ls->inv, lim, 0);
+		ev->pts[ev->npts - 1].operand = ls->operand;
+	}
 }
 
 /*
@@ -353,10 +363,21 @@ static const gv_node *root_of(gv_evaluator *ev, const gv_path *p, const gv_file 
 
 static int eval(gv_evaluator *ev, const gv_check *c, int inv);
 
+static const gv_node *resolve_one(gv_evaluator *ev, const gv_path *p, const gv_node **anchor,
+				  const gv_file **f);
+
 static int eval_leaf(gv_evaluator *ev, const gv_check *c, int inv)
 {
-	leafstate ls = { c, NULL, inv, 0, 0 };
+	leafstate ls = { c, c->operand, NULL, inv, 0, 0 };
 	const gv_node *root = root_of(ev, &c->path, &ls.f);
+
+	if (c->oppath) {
+		const gv_node *anchor;
+		const gv_file *of;
+		ls.operand = resolve_one(ev, c->oppath, &anchor, &of);
+		if (ls.operand && ls.operand->kind == GV_NODE_NULL)
+			ls.operand = NULL;
+	}
 
 	if (!root) {
 		/* facts not given (or stale): the whole side is missing */
@@ -616,7 +637,7 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	fd->enforcement = r->enforcement;
 	fd->severity = r->severity;
 	fd->doc = doc;
-	fd->missing = !pt->val;
+	fd->missing = !pt->val || pt->val->kind == GV_NODE_NULL;
 
 	gv_buf_clear(b);
 	path_text(b, pt);
@@ -632,8 +653,10 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 		render(b, pt->expected, 0);
 	else if (op == GV_OP_MATCHES || op == GV_OP_NOT_MATCHES)
 		gv_buf_printf(b, "/%s/", c->operand->s);
-	else if (c->operand)
-		render(b, c->operand, 0);
+	else if (c && c->oppath && !pt->operand)
+		gv_buf_printf(b, "the value at %s, which is missing", c->oppath->text);
+	else if (pt->operand)
+		render(b, pt->operand, 0);
 	expected = fd->expected = arena_buf(res->arena, b);
 
 	/* location: the value, else the nearest present parent's key, else the
@@ -664,8 +687,8 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 				      path, side, side);
 		if (r->title)
 			gv_buf_printf(b, " [%s]", r->title);
-	} else if (!pt->val && !(op == GV_OP_EXISTS && pt->inv == c->operand->u.b)) {
-		gv_buf_printf(b, "%s is missing", path);
+	} else if (fd->missing && !(op == GV_OP_EXISTS && pt->inv == c->operand->u.b)) {
+		gv_buf_printf(b, pt->val ? "%s is null (not set)" : "%s is missing", path);
 		if (r->title)
 			gv_buf_printf(b, " [%s]", r->title);
 	} else if (r->message && !pt->inv) {

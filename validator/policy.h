@@ -63,6 +63,7 @@ struct gv_check {
 	uint8_t any;            /* `quantifier: any` */
 	gv_path path;           /* leaf operators */
 	const gv_node *operand; /* literal, after $params substitution */
+	gv_path *oppath;        /* operand read from the documents ($manifest.x ...) */
 	gv_rx *rx;              /* matches / not_matches */
 	gv_check **kids;        /* all / any / none / not */
 	uint32_t nkids;

@@ -143,6 +143,57 @@ static int resolve_operand(const gv_node **out, const gv_file *f, const gv_node 
 	return GV_EPARSE;
 }
 
+/* "$manifest.a.b", "$cloud.x", "$onprem.y": an operand read at run time. */
+static int is_path_operand(const gv_node *v)
+{
+	static const char *const roots[] = { "$manifest", "$cloud", "$onprem" };
+	size_t i, n;
+
+	if (v->kind != GV_NODE_STR)
+		return 0;
+	for (i = 0; i < GV_ARRAY_LEN(roots); i++) {
+		n = strlen(roots[i]);
+		if (!strncmp(v->s, roots[i], n) && (v->s[n] == '.' || v->s[n] == '['))
+			return 1;
+	}
+	return 0;
+}
+
+static int compile_path_operand(gv_check *c, gv_arena *a, const gv_file *f,
+				const gv_node *v, gv_diags *d)
+{
+	gv_node tmp = *v;
+
+	switch (c->op) {
+	case GV_OP_EQUALS:
+	case GV_OP_NOT_EQUALS:
+	case GV_OP_IN:
+	case GV_OP_NOT_IN:
+	case GV_OP_GT:
+	case GV_OP_GTE:
+	case GV_OP_LT:
+	case GV_OP_LTE:
+	case GV_OP_CONTAINS:
+		break;
+	default:
+		return gv_diag_at(d, GV_SEV_ERROR, "GV-P032", at(f, v),
+				  "'%s' takes a literal operand, not a path '%s'",
+				  gv_op_name(c->op), v->s), GV_EPARSE;
+	}
+	tmp.s = v->s + 1;
+	tmp.n = v->n - 1;
+	tmp.col += v->quoted ? 2 : 1;
+	tmp.quoted = 0;
+	c->oppath = gv_arena_alloc(a, sizeof(gv_path));
+	if (gv_path_parse(c->oppath, a, f, &tmp, d) < 0)
+		return GV_EPARSE;
+	if (c->oppath->wild)
+		return gv_diag_at(d, GV_SEV_ERROR, "GV-P032", at(f, v),
+				  "an operand path names one value; '[*]' is not allowed"),
+		       GV_EPARSE;
+	return GV_OK;
+}
+
 static int find_op(const char *k)
 {
 	int i;
@@ -343,6 +394,8 @@ int gv_check_compile(gv_check **out, gv_arena *a, const gv_file *f, const gv_nod
 		raw_operand = opnode;
 		if (resolve_operand(&c->operand, f, opnode, params, with, d) < 0)
 			return GV_EPARSE;
+		if (is_path_operand(c->operand))
+			return compile_path_operand(c, a, f, c->operand, d);
 		return check_operand(c, a, f, raw_operand, d);
 	}
 }

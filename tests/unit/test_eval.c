@@ -137,6 +137,9 @@ START_TEST(missing_fails_unless_missing_pass)
 {
 	EXPECT("{path: manifest.a.b, equals: 1}", "a: {c: 1}\n", 1);
 	EXPECT("{path: manifest.a.b, equals: 1, missing: pass}", "a: {c: 1}\n", 0);
+	EXPECT("{path: manifest.a.b, equals: 1, missing: pass}", "a: {b: null}\n", 0);
+	EXPECT("{path: manifest.a.b, equals: 1}", "a: {b: ~}\n", 1);
+	EXPECT("{path: manifest.a.b.c, equals: 1, missing: pass}", "a: {b: ~}\n", 0);
 }
 END_TEST
 
@@ -152,6 +155,13 @@ START_TEST(missing_value_is_located_at_nearest_parent_key)
 	ck_assert(o.r.findings[0].missing);
 	ck_assert_str_eq(o.r.findings[0].message, "manifest.enc.at_rest.kms is missing");
 	ck_assert_str_eq(o.r.findings[0].path, "manifest.enc.at_rest.kms");
+	done(&o, p);
+	ck_assert_uint_eq(one(&o, &p, "{path: manifest.enc.kms, min_length: 1}",
+			      "enc:\n  kms: null\n"), 1);
+	ck_assert_uint_eq(o.r.findings[0].line, 2);
+	ck_assert_uint_eq(o.r.findings[0].col, 8);
+	ck_assert(o.r.findings[0].missing);
+	ck_assert_str_eq(o.r.findings[0].message, "manifest.enc.kms is null (not set)");
 	done(&o, p);
 }
 END_TEST
@@ -176,6 +186,25 @@ START_TEST(wildcard_reports_each_offending_element)
 	EXPECT("{path: \"manifest.w[-1].i\", equals: c}", m, 0);
 	EXPECT("{path: \"manifest.w[7].i\", equals: c}", m, 1);
 	EXPECT("{path: \"manifest.l[\\\"a.b\\\"]\", equals: 1}", "l: {a.b: 1}\n", 0);
+}
+END_TEST
+
+START_TEST(operands_read_from_the_documents)
+{
+	const char *m = "region: eu-west-1\nallowed: [ap-south-1, eu-west-1]\nmax: 30\nlat: 45\n";
+	outcome o;
+	gv_program *p;
+
+	EXPECT("{path: manifest.region, in: $manifest.allowed}", m, 0);
+	EXPECT("{path: manifest.lat, lte: $manifest.max}", m, 1);
+	EXPECT("{path: manifest.max, lte: \"$manifest.lat\"}", m, 0);
+	ck_assert_uint_eq(one(&o, &p, "{path: manifest.region, in: $manifest.nope}", m), 1);
+	ck_assert_str_eq(o.r.findings[0].expected, "the value at manifest.nope, which is missing");
+	done(&o, p);
+	ck_assert_uint_eq(one(&o, &p, "{path: manifest.lat, lte: $manifest.max}", m), 1);
+	ck_assert_str_eq(o.r.findings[0].expected, "30");
+	ck_assert_str_eq(o.r.findings[0].actual, "45");
+	done(&o, p);
 }
 END_TEST
 
@@ -358,6 +387,8 @@ START_TEST(policy_errors_are_located)
 		     "GV-P010", 7, 7, "unknown key 'enforcment'");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: spec.a, equals: 1}\n",
 		     "GV-P020", 8, 21, "must start with manifest, cloud or onprem");
+	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, matches: $manifest.b}\n",
+		     "GV-P032", 8, 42, "'matches' takes a literal operand, not a path '$manifest.b'");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, in: 3}\n",
 		     "GV-P022", 8, 37, "'in' takes a list, not a integer");
 }
@@ -373,6 +404,7 @@ Suite *eval_suite(void)
 	tcase_add_test(t, missing_fails_unless_missing_pass);
 	tcase_add_test(t, missing_value_is_located_at_nearest_parent_key);
 	tcase_add_test(t, wildcard_reports_each_offending_element);
+	tcase_add_test(t, operands_read_from_the_documents);
 	tcase_add_test(t, combinators);
 	tcase_add_test(t, not_reports_where_the_inner_check_held);
 	tcase_add_test(t, same_compares_both_sides);

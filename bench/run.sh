@@ -9,7 +9,7 @@
 # then prints a table and writes it to bench/out/results.md.
 #
 # Knobs (environment): BENCH_N corpus size (10000), BENCH_SPECTRAL_N Spectral
-# sample (1000, 0 skips Spectral), BENCH_REPEAT runs of (a)-(c), best kept (3),
+# sample (1000, 0 skips Spectral), BENCH_REPEAT rounds of (a)-(c), best kept (5),
 # BENCH_ONE_RUNS runs of (f) (200), CC (cc).
 
 # File lists are split into arguments on purpose (the paths have no spaces).
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 N=${BENCH_N:-10000}
 SN=${BENCH_SPECTRAL_N:-1000}
-REPEAT=${BENCH_REPEAT:-3}
+REPEAT=${BENCH_REPEAT:-5}
 ONE_RUNS=${BENCH_ONE_RUNS:-200}
 CC=${CC:-cc}
 OUT=bench/out
@@ -126,29 +126,27 @@ else
 	fi
 fi
 
-# --- (a) floor, after one untimed pass to warm the page cache ----------------------
+# --- (a)-(c), after one untimed floor pass to warm the page cache -----------------
 $OUT/floor -l $LIST 2> /dev/null || die "the floor failed to parse the corpus"
-say "timing the floor ($REPEAT runs, best kept)"
-i=0
+# (a), (b) and (c) take turns, round after round, so that other work on the
+# machine slows all three alike; each keeps its best round.
+say "timing the floor, govgate -j 1 and -j 2 ($REPEAT rounds, best kept)"
 : > $OUT/t.floor
+: > $OUT/t.gv1
+: > $OUT/t.gv2
+i=0
 while [ $i -lt "$REPEAT" ]; do
 	$OUT/measure -- $OUT/floor -l $LIST 2> /dev/null >> $OUT/t.floor
+	if [ $GV_OK = yes ]; then
+		run_gv $LIST 1 2> $OUT/govgate.err >> $OUT/t.gv1
+		run_gv $LIST 2 2> $OUT/govgate.err >> $OUT/t.gv2
+	fi
 	i=$((i + 1))
 done
 FLOOR=$(best < $OUT/t.floor)
 
-# --- (b), (c) govgate -j 1 and -j 2 ------------------------------------------------
 GV1="" GV2="" GVS=""
 if [ $GV_OK = yes ]; then
-	for j in 1 2; do
-		say "timing govgate check -j $j ($REPEAT runs, best kept)"
-		i=0
-		: > $OUT/t.gv$j
-		while [ $i -lt "$REPEAT" ]; do
-			run_gv $LIST $j 2> $OUT/govgate.err >> $OUT/t.gv$j
-			i=$((i + 1))
-		done
-	done
 	GV1=$(best < $OUT/t.gv1)
 	GV2=$(best < $OUT/t.gv2)
 	# --- (e) memory on 1,000 manifests against the whole corpus ---
@@ -223,7 +221,7 @@ CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2> /dev/null | head 
 	echo "## govgate bench results"
 	echo
 	echo "Corpus: $N manifests, $MIB MiB, $(sed -n 's/^gen: [0-9]* files, //p' $OUT/gen.txt | head -n 1)."
-	echo "Machine: $CORES cores${CPU:+, $CPU}; $(uname -sr). Wall times of (a)-(c) are the best of $REPEAT runs."
+	echo "Machine: $CORES cores${CPU:+, $CPU}; $(uname -sr). Wall times of (a)-(c) are the best of $REPEAT interleaved rounds."
 	echo
 	echo "| tool | files | wall s | peak RSS MB | ratio to floor |"
 	echo "| --- | ---: | ---: | ---: | ---: |"

@@ -21,5 +21,10 @@ int gv_cmd_color(int fd);
 
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif

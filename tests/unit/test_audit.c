@@ -1,0 +1,216 @@
+/* test_audit.c: the audit log through its API: appends, checkpoints,
+ * proofs checked with merkle.c, verification, and refused inputs. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "gv.h"
+#include "merkle.h"
+#include "note.h"
+#include "sign.h"
+
+static char dir[64];
+static char db[96];
+static gv_key *priv, *pub;
+
+static void setup(void)
+{
+	char base[128];
+	gv_diags d = GV_DIAGS_INIT;
+
+	snprintf(dir, sizeof(dir), "/tmp/gv-audit-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/a.db", dir);
+	snprintf(base, sizeof(base), "%s/log", dir);
+	ck_assert_int_eq(gv_key_generate(base, false, &d), GV_OK);
+	snprintf(base, sizeof(base), "%s/log.key", dir);
+	ck_assert_int_eq(gv_key_load_private(&priv, base, &d), GV_OK);
+	snprintf(base, sizeof(base), "%s/log.pub", dir);
+	ck_assert_int_eq(gv_key_load_public(&pub, base, &d), GV_OK);
+	gv_diags_release(&d);
+}
+
+static void teardown(void)
+{
+	char cmd[160];
+
+	gv_key_free(priv);
+	gv_key_free(pub);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_append_checkpoint_verify)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *a;
+	gv_audit_result res;
+	char *note, *note2, *proof;
+	uint64_t seq, size, i;
+	gv_tlog_proof p;
+	gv_checkpoint c;
+	unsigned char leaf[GV_HASH_LEN];
+
+	ck_assert_int_eq(gv_audit_open(&a, db, &d), GV_OK);
+	ck_assert_int_eq(gv_audit_latest_checkpoint(a, &note, &size, &d), GV_ENOTFOUND);
+	for (i = 0; i < 21; i++) {
+		ck_assert_int_eq(gv_audit_append(a, "hybrid.deployment.started", "dep-1", "tester",
+						 "{\"k\":[1,2.5e3,true,null,\"\\u00e9\"]}", &seq, &d),
+				 GV_OK);
+		ck_assert_uint_eq(seq, i);
+		if (i == 6) {
+			ck_assert_int_eq(gv_audit_checkpoint(a, "example.com/t", priv, &note, &d), GV_OK);
+			free(note);
+		}
+	}
+	ck_assert_int_eq(gv_audit_checkpoint(a, "example.com/t", priv, &note, &d), GV_OK);
+	/* one checkpoint per size */
+	ck_assert_int_eq(gv_audit_checkpoint(a, "example.com/t", priv, &note2, &d), GV_OK);
+	ck_assert_str_eq(note, note2);
+	free(note2);
+	ck_assert_int_eq(gv_audit_checkpoint(a, "other.example/t", priv, &note2, &d), GV_ERROR);
+	ck_assert_int_eq(gv_checkpoint_open(&c, note, strlen(note), "example.com/t", pub, "cp", &d),
+			 GV_OK);
+	ck_assert_uint_eq(c.size, 21);
+
+	/* every inclusion proof verifies against the checkpoint root */
+	for (i = 0; i < 21; i++) {
+		ck_assert_int_eq(gv_audit_prove_inclusion(a, i, &proof, &d), GV_OK);
+		ck_assert_int_eq(gv_tlog_proof_parse(&p, proof, strlen(proof), "proof", &d), GV_OK);
+		ck_assert_str_eq(p.note, note);
+		gv_merkle_leaf_hash(leaf, p.extra, p.extra_len);
+		ck_assert_int_eq(gv_merkle_verify_inclusion(i, 21, leaf, p.path, p.n, c.root), GV_OK);
+		gv_tlog_proof_release(&p);
+		free(proof);
+	}
+	ck_assert_int_eq(gv_audit_prove_inclusion(a, 21, &proof, &d), GV_ENOTFOUND);
+	ck_assert_int_eq(gv_audit_prove_consistency(a, 7, &proof, &d), GV_OK);
+	ck_assert_int_eq(gv_tlog_proof_parse(&p, proof, strlen(proof), "proof", &d), GV_OK);
+	ck_assert_int_eq(p.consistency, 1);
+	ck_assert_uint_eq(p.index, 7);
+	gv_tlog_proof_release(&p);
+	free(proof);
+	ck_assert_int_eq(gv_audit_prove_consistency(a, 0, &proof, &d), GV_ENOTFOUND);
+
+	ck_assert_int_eq(gv_audit_verify(a, pub, note, strlen(note), "saved", &res, &d), GV_OK);
+	ck_assert_uint_eq(res.entries, 21);
+	ck_assert_uint_eq(res.checkpoints, 3);
+	ck_assert_int_eq(gv_audit_verify(a, priv, NULL, 0, NULL, &res, &d), GV_OK);
+	gv_checkpoint_release(&c);
+	free(note);
+	gv_audit_close(a);
+	gv_diags_release(&d);
+}
+END_TEST
+
+START_TEST(test_refused_inputs)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *a;
+	uint64_t n;
+	char big[GV_AUDIT_MAX_FIELD + 2];
+	size_t i;
+	static const char *bad_payloads[] = {
+		"", "[]", "{", "{\"a\":1} ", "{ \"a\":1}", "{\"a\":01}", "{\"a\":\"\n\"}",
+		"{\"a\":\"\\x\"}", "{\"a\":tru}", "{\"a\":1,}", "{\"a\"}", "{\"a\":\"\xff\"}",
+		"{\"a\":\"\xc0\xaf\"}", "{\"a\":1}{}", "{\"a\":-}", "{\"a\":1.}",
+	};
+
+	ck_assert_int_eq(gv_audit_open(&a, db, &d), GV_OK);
+	for (i = 0; i < GV_ARRAY_LEN(bad_payloads); i++)
+		ck_assert_msg(gv_audit_append(a, "t", NULL, NULL, bad_payloads[i], NULL, &d) < 0,
+			      "payload %zu accepted", i);
+	ck_assert_int_lt(gv_audit_append(a, "", NULL, NULL, NULL, NULL, &d), 0);
+	ck_assert_int_lt(gv_audit_append(a, "a b", NULL, NULL, NULL, NULL, &d), 0);
+	ck_assert_int_lt(gv_audit_append(a, NULL, NULL, NULL, NULL, NULL, &d), 0);
+	ck_assert_int_lt(gv_audit_append(a, "t", "dep\n1", NULL, NULL, NULL, &d), 0);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_lt(gv_audit_append(a, "t", big, NULL, NULL, NULL, &d), 0);
+	{
+		char *note = NULL;
+		ck_assert_int_lt(gv_audit_checkpoint(a, "bad origin", priv, &note, &d), 0);
+		ck_assert_int_lt(gv_audit_checkpoint(a, "o", pub, &note, &d), 0);
+		ck_assert_ptr_null(note);
+	}
+	ck_assert_int_eq(gv_audit_size(a, &n, &d), GV_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(gv_audit_append(a, "t", NULL, NULL, "{\"a\":[{},[],\"\"],\"b\":-1.5E+3}",
+					 NULL, &d), GV_OK);
+	gv_audit_close(a);
+	ck_assert(gv_audit_json_compact("{}", 2, 1));
+	ck_assert(!gv_audit_json_compact("1", 1, 1));
+	gv_diags_release(&d);
+}
+END_TEST
+
+START_TEST(test_hostile_files)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *a = NULL;
+	char path[128];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/garbage.db", dir);
+	f = fopen(path, "wb");
+	for (i = 0; i < 4096; i++)
+		fputc((i * 7919) & 0xff, f);
+	fclose(f);
+	ck_assert_int_eq(gv_audit_open_existing(&a, path, &d), GV_EPARSE);
+	ck_assert_ptr_null(a);
+	ck_assert_int_eq(gv_audit_open(&a, path, &d), GV_EPARSE);
+	snprintf(path, sizeof(path), "%s/none.db", dir);
+	ck_assert_int_eq(gv_audit_open_existing(&a, path, &d), GV_EIO);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(gv_audit_open_existing(&a, dir, &d), GV_EIO);
+	ck_assert_uint_ge(d.nerrors, 4);
+	gv_diags_release(&d);
+}
+END_TEST
+
+START_TEST(test_speed)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *a;
+	gv_audit_result res;
+	struct timespec t0, t1, t2;
+	char *note;
+	int i, n = 1000;
+
+	ck_assert_int_eq(gv_audit_open(&a, db, &d), GV_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(gv_audit_append(a, "governance.validated", "d", "a", "{\"i\":1}", NULL,
+						 &d), GV_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_eq(gv_audit_checkpoint(a, "example.com/t", priv, &note, &d), GV_OK);
+	ck_assert_int_eq(gv_audit_verify(a, pub, NULL, 0, NULL, &res, &d), GV_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	fprintf(stderr, "audit: %d appends in one process: %.0f/s; checkpoint + verify: %.3f s\n", n,
+		n / ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9),
+		(t2.tv_sec - t1.tv_sec) + (t2.tv_nsec - t1.tv_nsec) / 1e9);
+	free(note);
+	gv_audit_close(a);
+	gv_diags_release(&d);
+}
+END_TEST
+
+Suite *audit_suite(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("log");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_append_checkpoint_verify);
+	tcase_add_test(tc, test_refused_inputs);
+	tcase_add_test(tc, test_hostile_files);
+	tcase_add_test(tc, test_speed);
+	suite_add_tcase(s, tc);
+	return s;
+}

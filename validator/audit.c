@@ -1,0 +1,1690 @@
+/*
+ * audit.c: the audit log in SQLite: appends, checkpoints, proofs, export and
+ * verification. The only file that includes sqlite3.h. See audit.h for the
+ * contract and docs/EVIDENCE.md for the formats.
+ */
+#include "audit.h"
+#include "alloc.h"
+#include "buf.h"
+#include "digest.h"
+#include "gv.h"
+#include "merkle.h"
+#include "note.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define CODE_DB "GV-A001"
+#define CODE_TAMPER "GV-A002"
+#define CODE_INPUT "GV-A003"
+
+#define SCHEMA_VERSION 1
+#define APPLICATION_ID 0x47564741  /* "GVGA" */
+#define BUSY_TIMEOUT_MS 60000
+
+/*
+ * The schema, version 1 (PRAGMA user_version = 1, application_id "GVGA"):
+ *
+ *   entry       one row per log entry. `bytes` is the entry line exactly as
+ *               hashed and exported; `hash` its RFC 6962 leaf hash. time,
+ *               type, deployment_id and actor repeat fields of `bytes` for
+ *               filtering; verification checks they agree with it.
+ *   tree_node   the hash of every complete subtree of 2^level leaves
+ *               starting at leaf idx << level (level >= 1), written as
+ *               entries arrive, so roots and proofs cost O(log n) lookups.
+ *               A cache: verification recomputes it from the entries.
+ *   checkpoint  every signed checkpoint, one per tree size, never replaced.
+ *
+ * Triggers refuse UPDATE and DELETE: the log is append-only by construction
+ * (someone with the file can drop them, which verification catches).
+ */
+static const char schema_sql[] =
+	"CREATE TABLE entry ("
+	" seq INTEGER PRIMARY KEY,"
+	" bytes BLOB NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" time TEXT NOT NULL,"
+	" type TEXT NOT NULL,"
+	" deployment_id TEXT NOT NULL,"
+	" actor TEXT NOT NULL);"
+	"CREATE INDEX entry_deployment ON entry(deployment_id, seq);"
+	"CREATE INDEX entry_type ON entry(type, seq);"
+	"CREATE INDEX entry_time ON entry(time);"
+	"CREATE TABLE tree_node ("
+	" level INTEGER NOT NULL,"
+	" idx INTEGER NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE checkpoint ("
+	" size INTEGER PRIMARY KEY,"
+	" root BLOB NOT NULL,"
+	" origin TEXT NOT NULL,"
+	" note TEXT NOT NULL,"
+	" created TEXT NOT NULL);"
+	"CREATE TRIGGER entry_no_update BEFORE UPDATE ON entry"
+	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+	"CREATE TRIGGER entry_no_delete BEFORE DELETE ON entry"
+	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+	"CREATE TRIGGER tree_node_no_update BEFORE UPDATE ON tree_node"
+	" BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END;"
+	"CREATE TRIGGER tree_node_no_delete BEFORE DELETE ON tree_node"
+	" BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END;"
+	"CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+	"CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+	"PRAGMA user_version = 1;"
+	"PRAGMA application_id = 1196836673;";
+
+struct gv_audit {
+	sqlite3 *db;
+	char *path;
+};
+
+const char *gv_audit_default_path(void)
+{
+	const char *p = getenv(GV_AUDIT_DB_ENV);
+	return p && *p ? p : GV_AUDIT_DEFAULT_DB;
+}
+
+const char *gv_audit_default_origin(void)
+{
+	const char *p = getenv(GV_AUDIT_ORIGIN_ENV);
+	return p && *p ? p : GV_AUDIT_DEFAULT_ORIGIN;
+}
+
+const char *gv_audit_path(const gv_audit *a)
+{
+	return a->path;
+}
+
+/* Reports the connection's last error; GV_ELIMIT for oversized rows. */
+static int db_error(gv_audit *a, gv_diags *d, const char *what)
+{
+	int rc = sqlite3_errcode(a->db);
+
+	gv_error(d, CODE_DB, a->path, "%s: %s", what, sqlite3_errmsg(a->db));
+	if (rc == SQLITE_TOOBIG)
+		return GV_ELIMIT;
+	return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT || rc == SQLITE_ERROR ? GV_EPARSE : GV_EIO;
+}
+
+static int exec(gv_audit *a, const char *sql, gv_diags *d)
+{
+	if (sqlite3_exec(a->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(a, d, "database error");
+	return GV_OK;
+}
+
+static int prepare(gv_audit *a, sqlite3_stmt **st, const char *sql, gv_diags *d)
+{
+	if (sqlite3_prepare_v2(a->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		gv_error(d, CODE_DB, a->path, "not a govgate audit log (unexpected schema: %s)",
+			 sqlite3_errmsg(a->db));
+		return GV_EPARSE;
+	}
+	return GV_OK;
+}
+
+static int pragma_int(gv_audit *a, const char *sql, int64_t *out, gv_diags *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(a, d, "cannot read the database");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_error(a, d, "cannot read the database");
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return GV_OK;
+}
+
+static int rollback(gv_audit *a)
+{
+	if (!sqlite3_get_autocommit(a->db))
+		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+	return 0;
+}
+
+/* Checks (or, when create, writes) the schema under an immediate lock. */
+static int check_schema(gv_audit *a, int create, gv_diags *d)
+{
+	int64_t version, appid, count;
+	int err;
+
+	if (create && (err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+		return err;
+	if ((err = pragma_int(a, "PRAGMA user_version", &version, d)) < 0 ||
+	    (err = pragma_int(a, "PRAGMA application_id", &appid, d)) < 0 ||
+	    (err = pragma_int(a, "SELECT count(*) FROM sqlite_schema", &count, d)) < 0)
+		goto out;
+	if (version == 0 && appid == 0 && count == 0) {
+		if (!create) {
+			err = gv_error(d, CODE_DB, a->path, "not a govgate audit log (empty database)");
+			err = GV_EPARSE;
+			goto out;
+		}
+		if ((err = exec(a, schema_sql, d)) < 0)
+			goto out;
+	} else if (appid != APPLICATION_ID) {
+		gv_error(d, CODE_DB, a->path, "not a govgate audit log (application id %#" PRIx64 ")",
+			 (uint64_t)appid);
+		err = GV_EPARSE;
+		goto out;
+	} else if (version != SCHEMA_VERSION) {
+		gv_error(d, CODE_DB, a->path,
+			 "audit log schema version %" PRId64 " is not supported (this govgate reads %d)",
+			 version, SCHEMA_VERSION);
+		err = GV_EPARSE;
+		goto out;
+	}
+	if (create)
+		err = exec(a, "COMMIT", d);
+out:
+	if (err < 0)
+		rollback(a);
+	return err;
+}
+
+static int audit_open(gv_audit **out, const char *path, int create, gv_diags *d)
+{
+	gv_audit *a;
+	struct stat sb;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, err;
+
+	*out = NULL;
+	if (!create && stat(path, &sb) < 0)
+		return gv_error(d, CODE_DB, path, "cannot open the audit log: %s", strerror(errno)),
+		       GV_EIO;
+	if (!create && !S_ISREG(sb.st_mode))
+		return gv_error(d, CODE_DB, path, "cannot open the audit log: not a regular file"),
+		       GV_EIO;
+	a = gv_xcalloc(1, sizeof(*a));
+	a->path = gv_xstrdup(path);
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &a->db, flags, NULL) != SQLITE_OK) {
+		/* a read-only file can still be read */
+		if (!create && a->db) {
+			sqlite3_close(a->db);
+			a->db = NULL;
+			if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+				goto opened;
+		}
+		err = a->db ? db_error(a, d, "cannot open the audit log") :
+			      (gv_error(d, CODE_DB, path, "cannot open the audit log"), GV_EIO);
+		gv_audit_close(a);
+		return err;
+	}
+opened:
+	sqlite3_extended_result_codes(a->db, 0);
+	sqlite3_busy_timeout(a->db, BUSY_TIMEOUT_MS);
+	/* hostile files: no schema-borne code, bounded rows */
+	sqlite3_db_config(a->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(a->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_limit(a->db, SQLITE_LIMIT_LENGTH, GV_AUDIT_MAX_ENTRY + GV_NOTE_MAX);
+	if (create && (err = exec(a, "PRAGMA journal_mode=WAL", d)) < 0)
+		goto fail;
+	if ((err = exec(a, "PRAGMA synchronous=FULL", d)) < 0)
+		goto fail;
+	if ((err = check_schema(a, create, d)) < 0)
+		goto fail;
+	*out = a;
+	return GV_OK;
+fail:
+	gv_audit_close(a);
+	return err;
+}
+
+int gv_audit_open(gv_audit **out, const char *path, gv_diags *d)
+{
+	return audit_open(out, path, 1, d);
+}
+
+int gv_audit_open_existing(gv_audit **out, const char *path, gv_diags *d)
+{
+	return audit_open(out, path, 0, d);
+}
+
+void gv_audit_close(gv_audit *a)
+{
+	if (!a)
+		return;
+	sqlite3_close(a->db);
+	free(a->path);
+	free(a);
+}
+
+/* --- compact JSON ------------------------------------------------------ */
+
+typedef struct jscan {
+	const unsigned char *p, *end;
+	int depth;
+} jscan;
+
+static int j_value(jscan *s);
+
+static int j_string(jscan *s)
+{
+	if (s->p >= s->end || *s->p != '"')
+		return -1;
+	s->p++;
+	while (s->p < s->end) {
+		unsigned c = *s->p;
+		if (c == '"') {
+			s->p++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			s->p++;
+			if (s->p >= s->end)
+				return -1;
+			if (*s->p == 'u') {
+				int i;
+				for (i = 1; i <= 4; i++)
+					if (s->p + i >= s->end || !strchr("0123456789abcdefABCDEF", s->p[i]) ||
+					    !s->p[i])
+						return -1;
+				s->p += 5;
+				continue;
+			}
+			if (!*s->p || !strchr("\"\\/bfnrt", *s->p))
+				return -1;
+			s->p++;
+			continue;
+		}
+		if (c < 0x80) {
+			s->p++;
+			continue;
+		}
+		{
+			/* UTF-8: reject overlongs, surrogates and beyond U+10FFFF */
+			size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 :
+				     (c & 0xF8) == 0xF0 ? 4 : 0;
+			uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+			size_t i;
+			static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+			if (!len || s->p + len > s->end)
+				return -1;
+			for (i = 1; i < len; i++) {
+				if ((s->p[i] & 0xC0) != 0x80)
+					return -1;
+				cp = cp << 6 | (s->p[i] & 0x3F);
+			}
+			if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+				return -1;
+			s->p += len;
+		}
+	}
+	return -1;
+}
+
+static int j_digits(jscan *s)
+{
+	const unsigned char *start = s->p;
+
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return s->p > start ? 0 : -1;
+}
+
+static int j_number(jscan *s)
+{
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	if (s->p < s->end && *s->p == '0')
+		s->p++;
+	else if (j_digits(s) < 0)
+		return -1;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (j_digits(s) < 0)
+			return -1;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (j_digits(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int j_lit(jscan *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n))
+		return -1;
+	s->p += n;
+	return 0;
+}
+
+static int j_value(jscan *s)
+{
+	if (s->p >= s->end)
+		return -1;
+	switch (*s->p) {
+	case '{':
+	case '[': {
+		unsigned char close = *s->p == '{' ? '}' : ']';
+		int obj = close == '}';
+		if (++s->depth > 64)
+			return -1;
+		s->p++;
+		if (s->p < s->end && *s->p == close) {
+			s->p++;
+			s->depth--;
+			return 0;
+		}
+		for (;;) {
+			if (obj) {
+				if (j_string(s) < 0 || s->p >= s->end || *s->p != ':')
+					return -1;
+				s->p++;
+			}
+			if (j_value(s) < 0 || s->p >= s->end)
+				return -1;
+			if (*s->p == ',') {
+				s->p++;
+				continue;
+			}
+			if (*s->p != close)
+				return -1;
+			s->p++;
+			s->depth--;
+			return 0;
+		}
+	}
+	case '"':
+		return j_string(s);
+	case 't':
+		return j_lit(s, "true");
+	case 'f':
+		return j_lit(s, "false");
+	case 'n':
+		return j_lit(s, "null");
+	default:
+		return j_number(s);
+	}
+}
+
+int gv_audit_json_compact(const char *str, size_t len, int want_object)
+{
+	jscan s = { (const unsigned char *)str, (const unsigned char *)str + len, 0 };
+
+	if (want_object && (!len || str[0] != '{'))
+		return 0;
+	return j_value(&s) == 0 && s.p == s.end;
+}
+
+/* --- entries ----------------------------------------------------------- */
+
+static void now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int type_valid(const char *t)
+{
+	size_t n = strlen(t), i;
+
+	if (!n || n > 128)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", t[i]))
+			return 0;
+	return 1;
+}
+
+/* Printable UTF-8 without control characters; compact JSON strings do the rest. */
+static int field_valid(const char *f)
+{
+	size_t n = strlen(f);
+	gv_buf b = GV_BUF_INIT;
+	int ok;
+
+	if (n > GV_AUDIT_MAX_FIELD)
+		return 0;
+	gv_buf_putc(&b, '"');
+	gv_buf_add(&b, f, n);
+	gv_buf_putc(&b, '"');
+	ok = memchr(f, '\\', n) == NULL && gv_audit_json_compact(b.ptr, b.len, 0);
+	gv_buf_release(&b);
+	return ok;
+}
+
+/* The entry up to and including `"payload":`, rebuilt from its fields. */
+static void entry_head(gv_buf *b, uint64_t seq, const char *time, const char *type,
+		       const char *dep, const char *actor)
+{
+	gv_buf_printf(b, "{\"seq\":%" PRIu64 ",\"time\":", seq);
+	gv_buf_json_str(b, time, strlen(time));
+	gv_buf_puts(b, ",\"type\":");
+	gv_buf_json_str(b, type, strlen(type));
+	gv_buf_puts(b, ",\"deployment_id\":");
+	gv_buf_json_str(b, dep, strlen(dep));
+	gv_buf_puts(b, ",\"actor\":");
+	gv_buf_json_str(b, actor, strlen(actor));
+	gv_buf_puts(b, ",\"payload\":");
+}
+
+#define PREV_TAIL_LEN (9 + 64 + 2)  /* ,"prev":"<64 hex>"} */
+
+/*
+ * Checks the shape of stored entry bytes: one compact JSON object that
+ * starts with {"seq":<seq>, and ends with ,"prev":"<hex>"}. Copies the prev
+ * hash out. Returns a static reason on failure.
+ */
+static const char *entry_shape(const char *bytes, size_t len, uint64_t seq,
+			       unsigned char prev[GV_HASH_LEN])
+{
+	char head[40];
+	int hl = snprintf(head, sizeof(head), "{\"seq\":%" PRIu64 ",", seq);
+	const char *tail;
+
+	if (len > GV_AUDIT_MAX_ENTRY)
+		return "entry is too large";
+	if (memchr(bytes, '\n', len))
+		return "entry spans more than one line";
+	if (len < (size_t)hl + PREV_TAIL_LEN || memcmp(bytes, head, (size_t)hl)) {
+		if (len > 7 && !memcmp(bytes, "{\"seq\":", 7))
+			return "entry's seq field does not match its position";
+		return "entry does not start with its seq field";
+	}
+	tail = bytes + len - PREV_TAIL_LEN;
+	if (memcmp(tail, ",\"prev\":\"", 9) || memcmp(bytes + len - 2, "\"}", 2) ||
+	    gv_unhex(prev, GV_HASH_LEN, tail + 9, 64) < 0)
+		return "entry does not end with its prev field";
+	if (!gv_audit_json_compact(bytes, len, 1))
+		return "entry is not compact JSON";
+	return NULL;
+}
+
+static int step_done(gv_audit *a, sqlite3_stmt *st, gv_diags *d, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(a, d, what);
+	return GV_OK;
+}
+
+/* Reads a hash column; -1 when it is not a 32-byte blob. */
+static int column_hash(sqlite3_stmt *st, int col, unsigned char out[GV_HASH_LEN])
+{
+	const void *p;
+
+	if (sqlite3_column_type(st, col) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(st, col) != GV_HASH_LEN || !(p = sqlite3_column_blob(st, col)))
+		return -1;
+	memcpy(out, p, GV_HASH_LEN);
+	return 0;
+}
+
+static int get_node(gv_audit *a, unsigned level, uint64_t idx, unsigned char out[GV_HASH_LEN],
+		    gv_diags *d)
+{
+	sqlite3_stmt *st;
+	int err, rc;
+
+	if (level == 0) {
+		if ((err = prepare(a, &st, "SELECT hash FROM entry WHERE seq = ?", d)) < 0)
+			return err;
+	} else {
+		if ((err = prepare(a, &st, "SELECT hash FROM tree_node WHERE level = ? AND idx = ?",
+				   d)) < 0)
+			return err;
+		sqlite3_bind_int(st, 1, (int)level);
+	}
+	sqlite3_bind_int64(st, level ? 2 : 1, (sqlite3_int64)idx);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && column_hash(st, 0, out) == 0)
+		err = 1;
+	else if (rc == SQLITE_ROW) {
+		gv_error(d, CODE_DB, a->path, "tree hash (level %u, index %" PRIu64 ") is not 32 bytes",
+			 level, idx);
+		err = GV_EPARSE;
+	} else if (rc == SQLITE_DONE)
+		err = 0;
+	else
+		err = db_error(a, d, "cannot read the tree");
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* Records the subtrees that leaf seq completes (tree_node rows). */
+static int add_nodes(gv_audit *a, uint64_t seq, const unsigned char leaf[GV_HASH_LEN],
+		     gv_diags *d)
+{
+	unsigned char right[GV_HASH_LEN], left[GV_HASH_LEN], node[GV_HASH_LEN];
+	sqlite3_stmt *ins;
+	unsigned level;
+	uint64_t count = seq + 1;
+	int err = GV_OK;
+
+	if ((err = prepare(a, &ins, "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)",
+			   d)) < 0)
+		return err;
+	memcpy(right, leaf, GV_HASH_LEN);
+	for (level = 1; level < 64 && count % ((uint64_t)1 << level) == 0; level++) {
+		uint64_t idx = (count >> level) - 1;
+		/* the left sibling: subtree 2*idx at level-1 */
+		if ((err = get_node(a, level - 1, 2 * idx, left, d)) <= 0) {
+			if (err == 0)
+				err = (gv_error(d, CODE_DB, a->path, "tree is missing the node at level %u, "
+					       "index %" PRIu64 "; run 'govgate audit verify'",
+					       level - 1, 2 * idx), GV_EPARSE);
+			break;
+		}
+		gv_merkle_node_hash(node, left, right);
+		sqlite3_bind_int(ins, 1, (int)level);
+		sqlite3_bind_int64(ins, 2, (sqlite3_int64)idx);
+		sqlite3_bind_blob(ins, 3, node, GV_HASH_LEN, SQLITE_TRANSIENT);
+		if ((err = step_done(a, ins, d, "cannot write the tree")) < 0)
+			break;
+		memcpy(right, node, GV_HASH_LEN);
+	}
+	sqlite3_finalize(ins);
+	return err < 0 ? err : GV_OK;
+}
+
+static int db_size(gv_audit *a, uint64_t *n, gv_diags *d)
+{
+	int64_t v;
+	int err;
+
+	/* seq is the rowid: max+1 is the size of an intact log */
+	if ((err = pragma_int(a, "SELECT coalesce(max(seq) + 1, 0) FROM entry", &v, d)) < 0)
+		return err;
+	if (v < 0)
+		return gv_error(d, CODE_DB, a->path, "entry table has negative sequence numbers"),
+		       GV_EPARSE;
+	*n = (uint64_t)v;
+	return GV_OK;
+}
+
+int gv_audit_size(gv_audit *a, uint64_t *out, gv_diags *d)
+{
+	return db_size(a, out, d);
+}
+
+int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, const char *actor,
+		    const char *payload_json, uint64_t *seq_out, gv_diags *d)
+{
+	unsigned char prev[GV_HASH_LEN] = { 0 }, hash[GV_HASH_LEN];
+	char now[32], prevhex[2 * GV_HASH_LEN + 1];
+	gv_buf b = GV_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	uint64_t seq = 0;
+	int err, rc;
+
+	deployment_id = deployment_id ? deployment_id : "";
+	actor = actor ? actor : "";
+	payload_json = payload_json ? payload_json : "{}";
+	if (!type || !type_valid(type))
+		return gv_error(d, CODE_INPUT, NULL,
+				"event type '%s' is invalid (1-128 of A-Z a-z 0-9 . _ -)",
+				type ? type : ""), GV_EPARSE;
+	if (!field_valid(deployment_id))
+		return gv_error(d, CODE_INPUT, NULL, "deployment id is not printable text of at most %d "
+				"bytes", GV_AUDIT_MAX_FIELD), GV_EPARSE;
+	if (!field_valid(actor))
+		return gv_error(d, CODE_INPUT, NULL, "actor is not printable text of at most %d bytes",
+				GV_AUDIT_MAX_FIELD), GV_EPARSE;
+	if (strlen(payload_json) > GV_AUDIT_MAX_ENTRY - 4096)
+		return gv_error(d, CODE_INPUT, NULL, "payload is larger than %d bytes",
+				GV_AUDIT_MAX_ENTRY - 4096), GV_ELIMIT;
+	if (!gv_audit_json_compact(payload_json, strlen(payload_json), 1))
+		return gv_error(d, CODE_INPUT, NULL, "payload is not one compact JSON object"),
+		       GV_EPARSE;
+
+	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+		return err;
+	if ((err = prepare(a, &st, "SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1", d)) < 0)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 last = sqlite3_column_int64(st, 0);
+		if (last < 0 || column_hash(st, 1, prev) < 0) {
+			err = (gv_error(d, CODE_DB, a->path, "the last entry is damaged; run 'govgate "
+				       "audit verify'"), GV_EPARSE);
+			goto out;
+		}
+		seq = (uint64_t)last + 1;
+	} else if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the log");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	now_rfc3339(now);
+	gv_hex(prevhex, prev, GV_HASH_LEN);
+	entry_head(&b, seq, now, type, deployment_id, actor);
+	gv_buf_puts(&b, payload_json);
+	gv_buf_printf(&b, ",\"prev\":\"%s\"}", prevhex);
+	gv_merkle_leaf_hash(hash, b.ptr, b.len);
+
+	if ((err = prepare(a, &st, "INSERT INTO entry (seq, bytes, hash, time, type, deployment_id, "
+			   "actor) VALUES (?, ?, ?, ?, ?, ?, ?)", d)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_blob(st, 2, b.ptr, (int)b.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, hash, GV_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, deployment_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, actor, -1, SQLITE_STATIC);
+	if ((err = step_done(a, st, d, "cannot append to the log")) < 0)
+		goto out;
+	if ((err = add_nodes(a, seq, hash, d)) < 0)
+		goto out;
+	if ((err = exec(a, "COMMIT", d)) < 0)
+		goto out;
+	if (seq_out)
+		*seq_out = seq;
+out:
+	sqlite3_finalize(st);
+	gv_buf_release(&b);
+	if (err < 0)
+		rollback(a);
+	return err;
+}
+
+/* --- tree over the database ---------------------------------------------- */
+
+typedef struct dbsrc {
+	gv_audit *a;
+	gv_diags *d;
+} dbsrc;
+
+static int db_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN])
+{
+	dbsrc *s = payload;
+	int r = get_node(s->a, 0, index, out, s->d);
+
+	if (r == 0)
+		return gv_error(s->d, CODE_TAMPER, s->a->path, "entry %" PRIu64 " is missing", index),
+		       GV_ESIG;
+	return r < 0 ? r : GV_OK;
+}
+
+static int db_subtree(void *payload, unsigned level, uint64_t index, unsigned char out[GV_HASH_LEN])
+{
+	dbsrc *s = payload;
+	return get_node(s->a, level, index, out, s->d);
+}
+
+static gv_merkle_src db_src(dbsrc *s)
+{
+	gv_merkle_src src = { db_leaf, db_subtree, s };
+	return src;
+}
+
+/* The latest checkpoint row: size, root, note (malloc'd); GV_ENOTFOUND if none. */
+static int latest_row(gv_audit *a, uint64_t *size, unsigned char root[GV_HASH_LEN], char **note,
+		      gv_diags *d)
+{
+	sqlite3_stmt *st;
+	int err, rc;
+
+	if ((err = prepare(a, &st, "SELECT size, root, note FROM checkpoint ORDER BY size DESC "
+			   "LIMIT 1", d)) < 0)
+		return err;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 2);
+		if (sqlite3_column_int64(st, 0) < 0 || column_hash(st, 1, root) < 0 || !t) {
+			err = (gv_error(d, CODE_DB, a->path, "the latest checkpoint row is damaged"), GV_EPARSE);
+		} else {
+			*size = (uint64_t)sqlite3_column_int64(st, 0);
+			if (note)
+				*note = gv_xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, 2));
+			err = GV_OK;
+		}
+	} else if (rc == SQLITE_DONE) {
+		err = GV_ENOTFOUND;
+	} else {
+		err = db_error(a, d, "cannot read the checkpoints");
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* Rechecks entries [from, n): stored hash, seq and prev chain. */
+static int check_tail(gv_audit *a, uint64_t from, uint64_t n, gv_diags *d)
+{
+	unsigned char prev[GV_HASH_LEN] = { 0 }, h[GV_HASH_LEN], stored[GV_HASH_LEN], p[GV_HASH_LEN];
+	sqlite3_stmt *st;
+	uint64_t want = from;
+	int err = GV_OK, rc;
+
+	if (from > 0 && (err = get_node(a, 0, from - 1, prev, d)) <= 0)
+		return err == 0 ? (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing",
+					    from - 1), GV_ESIG) : err;
+	if ((err = prepare(a, &st, "SELECT seq, bytes, hash FROM entry WHERE seq >= ? ORDER BY seq",
+			   d)) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *bytes = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		if ((uint64_t)sqlite3_column_int64(st, 0) != want || column_hash(st, 2, stored) < 0 ||
+		    entry_shape(bytes ? bytes : "", len, want, p) ||
+		    (gv_merkle_leaf_hash(h, bytes, len), memcmp(h, stored, GV_HASH_LEN)) ||
+		    memcmp(p, prev, GV_HASH_LEN)) {
+			err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " does not verify; "
+				       "refusing to sign (run 'govgate audit verify')", want), GV_ESIG);
+			break;
+		}
+		memcpy(prev, h, GV_HASH_LEN);
+		want++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = db_error(a, d, "cannot read the log");
+	if (!err && want != n)
+		err = (gv_error(d, CODE_TAMPER, a->path, "entries are missing; refusing to sign"), GV_ESIG);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_audit_checkpoint(gv_audit *a, const char *origin, const gv_key *log_key, char **note_out,
+			gv_diags *d)
+{
+	unsigned char root[GV_HASH_LEN], last_root[GV_HASH_LEN], check[GV_HASH_LEN];
+	char *text = NULL, *note = NULL, now[32];
+	uint64_t n, last = 0;
+	dbsrc ds = { a, d };
+	gv_merkle_src src = db_src(&ds);
+	sqlite3_stmt *st = NULL;
+	int err, have_last;
+
+	*note_out = NULL;
+	if (!gv_note_name_valid(origin))
+		return gv_error(d, CODE_INPUT, NULL, "log origin '%s' is not a valid note key name "
+				"(no spaces or '+')", origin), GV_EPARSE;
+	if (!gv_key_is_private(log_key))
+		return gv_error(d, CODE_INPUT, NULL, "signing a checkpoint needs the log's private key"),
+		       GV_ERROR;
+	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+		return err;
+	if ((err = db_size(a, &n, d)) < 0)
+		goto out;
+	err = latest_row(a, &last, last_root, &note, d);
+	if (err < 0 && err != GV_ENOTFOUND)
+		goto out;
+	have_last = err == GV_OK;
+	if (have_last && last == n) {
+		gv_checkpoint c;
+		gv_diags tmp = GV_DIAGS_INIT;
+		/* one checkpoint per size: hand back the one we have, if it is ours */
+		err = gv_checkpoint_open(&c, note, strlen(note), origin, log_key, a->path, &tmp);
+		gv_checkpoint_release(&c);
+		if (err < 0) {
+			gv_diags_release(&tmp);
+			err = (gv_error(d, CODE_INPUT, a->path, "a checkpoint for size %" PRIu64 " exists "
+				       "under another origin or key; not signing a second one", n), GV_ERROR);
+			goto out;
+		}
+		gv_diags_release(&tmp);
+		*note_out = note;
+		note = NULL;
+		err = exec(a, "COMMIT", d);
+		goto out;
+	}
+	if (have_last && last > n) {
+		err = (gv_error(d, CODE_TAMPER, a->path, "the log has %" PRIu64 " entries but a "
+			       "checkpoint for %" PRIu64 " exists; it was truncated", n, last), GV_ESIG);
+		goto out;
+	}
+	/* never sign a tree that does not extend what was signed before */
+	if (have_last && last > 0) {
+		if ((err = gv_merkle_root(check, &src, last)) < 0)
+			goto out;
+		if (memcmp(check, last_root, GV_HASH_LEN)) {
+			err = (gv_error(d, CODE_TAMPER, a->path, "the log no longer matches its checkpoint "
+				       "for size %" PRIu64 "; refusing to sign", last), GV_ESIG);
+			goto out;
+		}
+	}
+	if ((err = check_tail(a, have_last ? last : 0, n, d)) < 0)
+		goto out;
+	if ((err = gv_merkle_root(root, &src, n)) < 0)
+		goto out;
+	text = gv_checkpoint_text(origin, n, root);
+	free(note);
+	note = NULL;
+	if ((err = gv_note_sign(&note, text, strlen(text), origin, log_key, d)) < 0)
+		goto out;
+	now_rfc3339(now);
+	if ((err = prepare(a, &st, "INSERT INTO checkpoint (size, root, origin, note, created) "
+			   "VALUES (?, ?, ?, ?, ?)", d)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+	sqlite3_bind_blob(st, 2, root, GV_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if ((err = step_done(a, st, d, "cannot store the checkpoint")) < 0)
+		goto out;
+	if ((err = exec(a, "COMMIT", d)) < 0)
+		goto out;
+	*note_out = note;
+	note = NULL;
+out:
+	sqlite3_finalize(st);
+	free(text);
+	free(note);
+	if (err < 0)
+		rollback(a);
+	return err;
+}
+
+int gv_audit_latest_checkpoint(gv_audit *a, char **note_out, uint64_t *size_out, gv_diags *d)
+{
+	unsigned char root[GV_HASH_LEN];
+	uint64_t size = 0;
+	int err;
+
+	*note_out = NULL;
+	err = latest_row(a, &size, root, note_out, d);
+	if (err == GV_OK && size_out)
+		*size_out = size;
+	return err;
+}
+
+/* The latest checkpoint, parsed from its text (the signature is the verifier's job). */
+static int latest_parsed(gv_audit *a, gv_checkpoint *c, char **note, gv_diags *d)
+{
+	unsigned char root[GV_HASH_LEN];
+	uint64_t size;
+	const char *split;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	if ((err = latest_row(a, &size, root, note, d)) < 0) {
+		if (err == GV_ENOTFOUND)
+			gv_error(d, CODE_INPUT, a->path, "the log has no checkpoint yet; sign one with "
+				 "'govgate audit checkpoint --log-key KEY'");
+		return err;
+	}
+	split = strstr(*note, "\n\n");
+	if (!split || (err = gv_checkpoint_parse(c, *note, (size_t)(split - *note) + 1, a->path, d)) < 0 ||
+	    c->size != size || memcmp(c->root, root, GV_HASH_LEN)) {
+		gv_checkpoint_release(c);
+		free(*note);
+		*note = NULL;
+		return gv_error(d, CODE_TAMPER, a->path, "the latest checkpoint row is inconsistent"),
+		       GV_ESIG;
+	}
+	return GV_OK;
+}
+
+int gv_audit_prove_inclusion(gv_audit *a, uint64_t seq, char **out, gv_diags *d)
+{
+	unsigned char leaf[GV_HASH_LEN];
+	gv_tlog_proof p = { 0 };
+	gv_checkpoint c;
+	dbsrc ds = { a, d };
+	gv_merkle_src src = db_src(&ds);
+	sqlite3_stmt *st = NULL;
+	char *note = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = exec(a, "BEGIN", d)) < 0)
+		return err;
+	if ((err = latest_parsed(a, &c, &note, d)) < 0)
+		goto out;
+	if (seq >= c.size) {
+		err = (gv_error(d, CODE_INPUT, a->path, "seq %" PRIu64 " is not in the latest checkpoint "
+			       "(size %" PRIu64 ")", seq, c.size), GV_ENOTFOUND);
+		goto out;
+	}
+	if ((err = prepare(a, &st, "SELECT bytes FROM entry WHERE seq = ?", d)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing", seq), GV_ESIG);
+		goto out;
+	}
+	p.extra_len = (size_t)sqlite3_column_bytes(st, 0);
+	p.extra = gv_xmalloc(p.extra_len + 1);
+	memcpy(p.extra, sqlite3_column_blob(st, 0) ? sqlite3_column_blob(st, 0) : "", p.extra_len);
+	gv_merkle_leaf_hash(leaf, p.extra, p.extra_len);
+	if ((err = gv_merkle_prove_inclusion(&p.path, &p.n, &src, seq, c.size)) < 0)
+		goto out;
+	if (gv_merkle_verify_inclusion(seq, c.size, leaf, p.path, p.n, c.root) != GV_OK) {
+		err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is not in the tree of the "
+			       "latest checkpoint; run 'govgate audit verify'", seq), GV_ESIG);
+		goto out;
+	}
+	p.index = seq;
+	p.note = note;
+	p.note_len = strlen(note);
+	note = NULL;
+	*out = gv_tlog_proof_format(&p);
+	err = GV_OK;
+out:
+	sqlite3_finalize(st);
+	rollback(a);
+	gv_checkpoint_release(&c);
+	gv_tlog_proof_release(&p);
+	free(note);
+	return err;
+}
+
+int gv_audit_prove_consistency(gv_audit *a, uint64_t from, char **out, gv_diags *d)
+{
+	unsigned char old_root[GV_HASH_LEN];
+	gv_tlog_proof p = { 0 };
+	gv_checkpoint c;
+	dbsrc ds = { a, d };
+	gv_merkle_src src = db_src(&ds);
+	char *note = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = exec(a, "BEGIN", d)) < 0)
+		return err;
+	if ((err = latest_parsed(a, &c, &note, d)) < 0)
+		goto out;
+	if (from == 0 || from > c.size) {
+		err = (gv_error(d, CODE_INPUT, a->path, "--from %" PRIu64 " must be between 1 and the "
+			       "latest checkpoint's size %" PRIu64, from, c.size), GV_ENOTFOUND);
+		goto out;
+	}
+	if ((err = gv_merkle_prove_consistency(&p.path, &p.n, &src, from, c.size)) < 0 ||
+	    (err = gv_merkle_root(old_root, &src, from)) < 0)
+		goto out;
+	if (gv_merkle_verify_consistency(from, c.size, p.path, p.n, old_root, c.root) != GV_OK) {
+		err = (gv_error(d, CODE_TAMPER, a->path, "the tree does not match the latest checkpoint; "
+			       "run 'govgate audit verify'"), GV_ESIG);
+		goto out;
+	}
+	p.consistency = 1;
+	p.index = from;
+	p.note = note;
+	p.note_len = strlen(note);
+	note = NULL;
+	*out = gv_tlog_proof_format(&p);
+out:
+	rollback(a);
+	gv_checkpoint_release(&c);
+	gv_tlog_proof_release(&p);
+	free(note);
+	return err;
+}
+
+/* --- listing and export ------------------------------------------------ */
+
+/* Widens a date-only bound to the start or end of that day. */
+static int time_bound(char out[32], const char *t, int end)
+{
+	size_t n = strlen(t), i;
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	if (n != 10 && n != 20)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (pat[i] == 'd' ? (t[i] < '0' || t[i] > '9') : t[i] != pat[i])
+			return -1;
+	snprintf(out, 32, "%s%s", t, n == 20 ? "" : end ? "T23:59:59Z" : "T00:00:00Z");
+	return 0;
+}
+
+int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
+		  int (*fn)(void *payload, uint64_t seq, const char *bytes, size_t len),
+		  void *payload, gv_diags *d)
+{
+	char since[32], until[32];
+	sqlite3_stmt *st;
+	int err = GV_OK, rc;
+
+	if (f->since && time_bound(since, f->since, 0) < 0)
+		return gv_error(d, CODE_INPUT, NULL, "--since '%s' is not YYYY-MM-DD or "
+				"YYYY-MM-DDTHH:MM:SSZ", f->since), GV_EPARSE;
+	if (f->until && time_bound(until, f->until, 1) < 0)
+		return gv_error(d, CODE_INPUT, NULL, "--until '%s' is not YYYY-MM-DD or "
+				"YYYY-MM-DDTHH:MM:SSZ", f->until), GV_EPARSE;
+	if ((err = prepare(a, &st, "SELECT seq, bytes FROM entry WHERE"
+			   " (?1 IS NULL OR deployment_id = ?1) AND (?2 IS NULL OR type = ?2)"
+			   " AND (?3 IS NULL OR time >= ?3) AND (?4 IS NULL OR time <= ?4)"
+			   " ORDER BY seq", d)) < 0)
+		return err;
+	if (f->deployment_id)
+		sqlite3_bind_text(st, 1, f->deployment_id, -1, SQLITE_STATIC);
+	if (f->type)
+		sqlite3_bind_text(st, 2, f->type, -1, SQLITE_STATIC);
+	if (f->since)
+		sqlite3_bind_text(st, 3, since, -1, SQLITE_STATIC);
+	if (f->until)
+		sqlite3_bind_text(st, 4, until, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *b = sqlite3_column_blob(st, 1);
+		if ((err = fn(payload, (uint64_t)sqlite3_column_int64(st, 0), b ? b : "",
+			      (size_t)sqlite3_column_bytes(st, 1))) < 0)
+			break;
+	}
+	if (err >= 0 && rc != SQLITE_DONE)
+		err = db_error(a, d, "cannot read the log");
+	sqlite3_finalize(st);
+	return err < 0 ? err : GV_OK;
+}
+
+/* Writes data to path via path.tmp, fsync and rename. */
+static int write_atomic(const char *path, const char *data, size_t len, gv_diags *d)
+{
+	gv_buf tmp = GV_BUF_INIT;
+	int fd, err = GV_OK;
+	size_t off = 0;
+
+	gv_buf_printf(&tmp, "%s.tmp", path);
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
+		goto out;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!err && fsync(fd) < 0)
+		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
+	if (close(fd) < 0 && !err)
+		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
+	if (!err && rename(tmp.ptr, path) < 0)
+		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
+	if (err)
+		unlink(tmp.ptr);
+out:
+	gv_buf_release(&tmp);
+	return err;
+}
+
+static int add_line(void *payload, uint64_t seq, const char *bytes, size_t len)
+{
+	gv_buf *b = payload;
+
+	gv_buf_add(b, bytes, len);
+	gv_buf_putc(b, '\n');
+	return 0;
+}
+
+int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags *d)
+{
+	gv_audit_filter all = { 0 };
+	gv_buf lines = GV_BUF_INIT, cps = GV_BUF_INIT, cpath = GV_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	uint64_t n;
+	int err, rc;
+
+	/* one read transaction: the entries and checkpoints are one snapshot */
+	if ((err = exec(a, "BEGIN", d)) < 0)
+		return err;
+	if ((err = db_size(a, &n, d)) < 0 || (err = gv_audit_each(a, &all, add_line, &lines, d)) < 0)
+		goto out;
+	if ((err = prepare(a, &st, "SELECT note FROM checkpoint ORDER BY size", d)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		if (t)
+			gv_buf_add(&cps, t, (size_t)sqlite3_column_bytes(st, 0));
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the checkpoints");
+		goto out;
+	}
+	gv_buf_printf(&cpath, "%s.checkpoints", path);
+	if ((err = write_atomic(path, lines.ptr, lines.len, d)) < 0 ||
+	    (err = write_atomic(cpath.ptr, cps.ptr, cps.len, d)) < 0)
+		goto out;
+	if (count_out)
+		*count_out = n;
+out:
+	sqlite3_finalize(st);
+	rollback(a);
+	gv_buf_release(&lines);
+	gv_buf_release(&cps);
+	gv_buf_release(&cpath);
+	return err;
+}
+
+/* --- verification ------------------------------------------------------ */
+
+/*
+ * The verifier reads entries in order, then checkpoints, and keeps the
+ * earliest evidence of tampering:
+ *
+ *   chain   the first entry that is malformed, out of place, does not match
+ *           its stored hash, or whose prev does not match the entry before.
+ *           A broken link between i-1 and i blames i-1 (the earliest entry
+ *           that may have changed) unless a verified checkpoint covers i-1.
+ *   tree    the smallest checkpoint whose root differs from the recomputed
+ *           one: the first bad seq lies between the largest good checkpoint
+ *           before it and its size - 1 (exact when checkpoints are dense).
+ *   tail    a checkpoint larger than the log: the log was truncated.
+ */
+typedef struct vstate {
+	const char *file;
+	gv_diags *d;
+	gv_hash *leaves;
+	size_t n, alloc;
+	gv_hash **levels;        /* levels[k][i]: hash of leaves [i<<k, (i+1)<<k) */
+	unsigned nlevels;
+	int chain_bad;
+	uint64_t chain_seq, chain_alt;  /* blamed seq; chain_alt: for a broken link */
+	int chain_link;
+	gv_buf chain_msg;
+	int tree_bad;
+	uint64_t good;           /* largest size whose checkpoint matched, with all before it */
+	uint64_t tree_size;      /* smallest mismatching checkpoint */
+	gv_buf tree_msg;
+	int node_bad;            /* a cached subtree hash differs from the entries */
+	uint64_t node_lo, node_hi;
+	int cp_bad;              /* a checkpoint itself is bad (signature, row) */
+	gv_buf cp_msg;
+	uint64_t checkpoints;
+} vstate;
+
+static void vs_init(vstate *vs, const char *file, gv_diags *d)
+{
+	memset(vs, 0, sizeof(*vs));
+	vs->file = file;
+	vs->d = d;
+	gv_buf_init(&vs->chain_msg);
+	gv_buf_init(&vs->tree_msg);
+	gv_buf_init(&vs->cp_msg);
+}
+
+static void vs_release(vstate *vs)
+{
+	unsigned k;
+
+	free(vs->leaves);
+	for (k = 1; k < vs->nlevels; k++)
+		free(vs->levels[k]);
+	free(vs->levels);
+	gv_buf_release(&vs->chain_msg);
+	gv_buf_release(&vs->tree_msg);
+	gv_buf_release(&vs->cp_msg);
+}
+
+static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vs->chain_bad)
+		return;
+	vs->chain_bad = 1;
+	vs->chain_link = link;
+	vs->chain_seq = link ? seq - 1 : seq;
+	vs->chain_alt = seq;
+	va_start(ap, fmt);
+	gv_buf_vprintf(&vs->chain_msg, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * One entry at position pos. stored_hash and head (the entry prefix rebuilt
+ * from the database's columns) are NULL for exports.
+ */
+static void vs_entry(vstate *vs, uint64_t pos, const char *bytes, size_t len,
+		     const unsigned char *stored_hash, const gv_buf *head)
+{
+	unsigned char prev[GV_HASH_LEN];
+	const char *why;
+
+	GV_GROW(vs->leaves, vs->alloc, vs->n + 1);
+	gv_merkle_leaf_hash(vs->leaves[vs->n], bytes, len);
+	vs->n++;
+	if (vs->chain_bad)
+		return;
+	if ((why = entry_shape(bytes, len, pos, prev))) {
+		chain_fail(vs, pos, 0, "%s", why);
+		return;
+	}
+	if (stored_hash && memcmp(stored_hash, vs->leaves[pos], GV_HASH_LEN)) {
+		chain_fail(vs, pos, 0, "entry bytes do not match the stored entry hash");
+		return;
+	}
+	if (head && (len < head->len || memcmp(bytes, head->ptr, head->len))) {
+		chain_fail(vs, pos, 0, "entry's time, type, deployment id or actor differ from the "
+			   "indexed columns");
+		return;
+	}
+	if (pos == 0) {
+		static const unsigned char zero[GV_HASH_LEN];
+		if (memcmp(prev, zero, GV_HASH_LEN))
+			chain_fail(vs, 0, 0, "the first entry's prev is not 64 zeros");
+	} else if (memcmp(prev, vs->leaves[pos - 1], GV_HASH_LEN)) {
+		chain_fail(vs, pos, 1, "entry %" PRIu64 "'s hash does not match the prev field of entry "
+			   "%" PRIu64, pos - 1, pos);
+	}
+}
+
+/* Builds every complete level of the tree once, bottom-up. */
+static void vs_build(vstate *vs)
+{
+	unsigned k;
+	size_t cnt = vs->n;
+
+	vs->nlevels = 1;
+	while (((size_t)1 << vs->nlevels) <= vs->n)
+		vs->nlevels++;
+	vs->levels = gv_xcalloc(vs->nlevels, sizeof(*vs->levels));
+	vs->levels[0] = vs->leaves;
+	for (k = 1; k < vs->nlevels; k++) {
+		size_t i;
+		cnt /= 2;
+		vs->levels[k] = gv_xmalloc((cnt ? cnt : 1) * sizeof(gv_hash));
+		for (i = 0; i < cnt; i++)
+			gv_merkle_node_hash(vs->levels[k][i], vs->levels[k - 1][2 * i],
+					    vs->levels[k - 1][2 * i + 1]);
+	}
+}
+
+static int vs_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN])
+{
+	vstate *vs = payload;
+
+	if (index >= vs->n)
+		return GV_ERROR;
+	memcpy(out, vs->leaves[index], GV_HASH_LEN);
+	return GV_OK;
+}
+
+static int vs_subtree(void *payload, unsigned level, uint64_t index, unsigned char out[GV_HASH_LEN])
+{
+	vstate *vs = payload;
+
+	if (level >= vs->nlevels || ((index + 1) << level) > vs->n)
+		return 0;
+	memcpy(out, vs->levels[level][index], GV_HASH_LEN);
+	return 1;
+}
+
+/*
+ * One checkpoint note (from the log, an export, or the auditor); row_size and
+ * row_root are the database's copy, NULL for others. Checkpoints must come
+ * in increasing size order.
+ */
+static void vs_checkpoint(vstate *vs, const char *note, size_t len, const gv_key *key,
+			  const char *where, const uint64_t *row_size, const unsigned char *row_root)
+{
+	gv_merkle_src src = { vs_leaf, vs_subtree, vs };
+	unsigned char root[GV_HASH_LEN];
+	gv_diags tmp = GV_DIAGS_INIT;
+	gv_checkpoint c;
+
+	if (gv_checkpoint_open(&c, note, len, NULL, key, vs->file, &tmp) < 0) {
+		if (!vs->cp_bad) {
+			vs->cp_bad = 1;
+			gv_buf_printf(&vs->cp_msg, "%s: %s", where, tmp.n ? tmp.v[0].msg : "invalid");
+		}
+		gv_diags_release(&tmp);
+		return;
+	}
+	gv_diags_release(&tmp);
+	vs->checkpoints++;
+	if (row_size && (c.size != *row_size || memcmp(c.root, row_root, GV_HASH_LEN))) {
+		if (!vs->cp_bad) {
+			vs->cp_bad = 1;
+			gv_buf_printf(&vs->cp_msg, "%s: the stored size or root differs from the signed note",
+				      where);
+		}
+	} else if (c.size > vs->n) {
+		if (!vs->tree_bad || c.size < vs->tree_size) {
+			gv_buf_clear(&vs->tree_msg);
+			vs->tree_bad = 2;
+			vs->tree_size = c.size;
+			gv_buf_printf(&vs->tree_msg, "the log has %zu entries but %s was signed for "
+				      "%" PRIu64 "; it was truncated", vs->n, where, c.size);
+		}
+	} else if (gv_merkle_root(root, &src, c.size) == GV_OK &&
+		   !memcmp(root, c.root, GV_HASH_LEN)) {
+		if ((!vs->tree_bad || c.size < vs->tree_size) && c.size > vs->good)
+			vs->good = c.size;
+	} else if (!vs->tree_bad || c.size < vs->tree_size) {
+		gv_buf_clear(&vs->tree_msg);
+		vs->tree_bad = 1;
+		vs->tree_size = c.size;
+		gv_buf_printf(&vs->tree_msg, "the first %" PRIu64 " entries do not match the root "
+			      "signed in %s", c.size, where);
+	}
+	gv_checkpoint_release(&c);
+}
+
+/* Turns the evidence into the verdict and one message. */
+static int vs_finish(vstate *vs, gv_audit_result *res)
+{
+	gv_diags *d = vs->d;
+
+	memset(res, 0, sizeof(*res));
+	res->entries = vs->n;
+	res->checkpoints = vs->checkpoints;
+	if (vs->chain_bad) {
+		uint64_t seq = vs->chain_seq;
+		/* a verified checkpoint vouches for the entry before a broken link */
+		if (vs->chain_link && vs->good > seq)
+			seq = vs->chain_alt;
+		if (!vs->tree_bad || vs->tree_bad == 2 || seq < vs->tree_size) {
+			res->tampered = 1;
+			res->bad_lo = res->bad_hi = seq;
+			res->bad_seq_known = 1;
+			gv_error(d, CODE_TAMPER, vs->file, "audit log tampered at seq %" PRIu64 ": %s",
+				 seq, vs->chain_msg.ptr);
+			return GV_ESIG;
+		}
+	}
+	if (vs->tree_bad == 2) {
+		res->tampered = 1;
+		res->bad_lo = res->bad_hi = vs->n;
+		res->bad_seq_known = 1;
+		gv_error(d, CODE_TAMPER, vs->file, "audit log tampered at seq %zu: %s", vs->n,
+			 vs->tree_msg.ptr);
+		return GV_ESIG;
+	}
+	if (vs->tree_bad) {
+		res->tampered = 1;
+		res->bad_lo = vs->good;
+		res->bad_hi = vs->tree_size - 1;
+		res->bad_seq_known = 1;
+		if (res->bad_lo == res->bad_hi)
+			gv_error(d, CODE_TAMPER, vs->file, "audit log tampered at seq %" PRIu64 ": %s",
+				 res->bad_lo, vs->tree_msg.ptr);
+		else
+			gv_error(d, CODE_TAMPER, vs->file, "audit log tampered between seq %" PRIu64
+				 " and seq %" PRIu64 ": %s", res->bad_lo, res->bad_hi, vs->tree_msg.ptr);
+		return GV_ESIG;
+	}
+	if (vs->node_bad) {
+		res->tampered = 1;
+		res->bad_lo = vs->node_lo;
+		res->bad_hi = vs->node_hi;
+		res->bad_seq_known = 1;
+		gv_error(d, CODE_TAMPER, vs->file, "audit log tampered between seq %" PRIu64 " and seq "
+			 "%" PRIu64 ": the stored tree hash of these entries does not match them",
+			 vs->node_lo, vs->node_hi);
+		return GV_ESIG;
+	}
+	if (vs->cp_bad) {
+		res->tampered = 1;
+		gv_error(d, CODE_TAMPER, vs->file, "audit log checkpoint tampered: %s", vs->cp_msg.ptr);
+		return GV_ESIG;
+	}
+	return GV_OK;
+}
+
+/* Checks the database's cached subtree hashes against the recomputed tree. */
+static int vs_nodes(vstate *vs, gv_audit *a, gv_diags *d)
+{
+	sqlite3_stmt *st;
+	unsigned char h[GV_HASH_LEN];
+	int err, rc;
+
+	if ((err = prepare(a, &st, "SELECT level, idx, hash FROM tree_node ORDER BY level, idx",
+			   d)) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 level = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
+		uint64_t lo;
+		if (level < 1 || level >= 63 || idx < 0 || column_hash(st, 2, h) < 0) {
+			err = (gv_error(d, CODE_DB, a->path, "the tree cache holds a malformed row"),
+			       GV_EPARSE);
+			break;
+		}
+		lo = (uint64_t)idx << level;
+		if ((unsigned)level >= vs->nlevels || ((uint64_t)(idx + 1) << level) > vs->n ||
+		    memcmp(vs->levels[level][idx], h, GV_HASH_LEN)) {
+			vs->node_bad = 1;
+			vs->node_lo = lo;
+			vs->node_hi = ((uint64_t)(idx + 1) << level) - 1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = db_error(a, d, "cannot read the tree");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_audit_verify(gv_audit *a, const gv_key *key, const char *saved, size_t saved_len,
+		    const char *saved_file, gv_audit_result *res, gv_diags *d)
+{
+	unsigned char stored[GV_HASH_LEN], row_root[GV_HASH_LEN];
+	gv_buf head = GV_BUF_INIT, where = GV_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	vstate vs;
+	uint64_t pos = 0;
+	int err, rc;
+
+	memset(res, 0, sizeof(*res));
+	vs_init(&vs, a->path, d);
+	if ((err = exec(a, "BEGIN", d)) < 0)
+		goto out;
+	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type, deployment_id, actor "
+			   "FROM entry ORDER BY seq", d)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 seq = sqlite3_column_int64(st, 0);
+		const char *bytes = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		const unsigned char *cols[4];
+		int k, colsok = 1;
+
+		if (len > GV_AUDIT_MAX_ENTRY) {
+			err = (gv_error(d, CODE_DB, a->path, "entry %lld is larger than %d bytes",
+				       (long long)seq, GV_AUDIT_MAX_ENTRY), GV_ELIMIT);
+			goto out;
+		}
+		if (sqlite3_column_type(st, 1) != SQLITE_BLOB && sqlite3_column_type(st, 1) != SQLITE_TEXT) {
+			err = (gv_error(d, CODE_DB, a->path, "entry %lld is not stored as bytes",
+				       (long long)seq), GV_EPARSE);
+			goto out;
+		}
+		if (column_hash(st, 2, stored) < 0) {
+			err = (gv_error(d, CODE_DB, a->path, "entry %lld's hash is not 32 bytes",
+				       (long long)seq), GV_EPARSE);
+			goto out;
+		}
+		if (seq < 0 || (uint64_t)seq != pos) {
+			if (!vs.chain_bad) {
+				if (seq >= 0 && (uint64_t)seq > pos)
+					chain_fail(&vs, pos, 0, "entry %" PRIu64 " is missing (the next row "
+						   "is seq %lld)", pos, (long long)seq);
+				else
+					chain_fail(&vs, pos, 0, "row out of order (seq %lld)", (long long)seq);
+			}
+		}
+		for (k = 0; k < 4; k++)
+			if (!(cols[k] = sqlite3_column_text(st, 3 + k)))
+				colsok = 0;
+		gv_buf_clear(&head);
+		if (colsok)
+			entry_head(&head, pos, (const char *)cols[0], (const char *)cols[1],
+				   (const char *)cols[2], (const char *)cols[3]);
+		else
+			gv_buf_puts(&head, "\x01");  /* never matches */
+		vs_entry(&vs, pos, bytes ? bytes : "", len, stored, &head);
+		pos++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the log");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	vs_build(&vs);
+	if ((err = vs_nodes(&vs, a, d)) < 0)
+		goto out;
+	if ((err = prepare(a, &st, "SELECT size, root, note FROM checkpoint ORDER BY size", d)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 size = sqlite3_column_int64(st, 0);
+		const unsigned char *note = sqlite3_column_text(st, 2);
+		uint64_t usize = (uint64_t)size;
+
+		gv_buf_clear(&where);
+		gv_buf_printf(&where, "the checkpoint for size %lld", (long long)size);
+		if (size < 0 || column_hash(st, 1, row_root) < 0 || !note) {
+			if (!vs.cp_bad) {
+				vs.cp_bad = 1;
+				gv_buf_printf(&vs.cp_msg, "%s: malformed row", where.ptr);
+			}
+			continue;
+		}
+		vs_checkpoint(&vs, (const char *)note, (size_t)sqlite3_column_bytes(st, 2), key,
+			      where.ptr, &usize, row_root);
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the checkpoints");
+		goto out;
+	}
+	if (saved) {
+		gv_buf_clear(&where);
+		gv_buf_printf(&where, "the saved checkpoint %s", saved_file);
+		vs_checkpoint(&vs, saved, saved_len, key, where.ptr, NULL, NULL);
+	}
+	err = vs_finish(&vs, res);
+out:
+	sqlite3_finalize(st);
+	rollback(a);
+	vs_release(&vs);
+	gv_buf_release(&head);
+	gv_buf_release(&where);
+	return err;
+}
+
+/*
+ * Splits an OUT.checkpoints file into notes: each note's signature lines
+ * start with an em dash, and the next note starts at the first line after
+ * them that does not.
+ */
+static int next_note(const char **p, const char *end, const char **note, size_t *len)
+{
+	const char *s = *p, *q = *p;
+	int in_sigs = 0;
+
+	if (s >= end)
+		return 0;
+	while (q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *next = nl ? nl + 1 : end;
+		if (in_sigs && !((size_t)(end - q) >= 3 && !memcmp(q, "\xe2\x80\x94", 3)))
+			break;
+		if (q < end && *q == '\n')
+			in_sigs = 1;
+		q = next;
+	}
+	*note = s;
+	*len = (size_t)(q - s);
+	*p = q;
+	return 1;
+}
+
+int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved,
+			  size_t saved_len, const char *saved_file, gv_audit_result *res,
+			  gv_diags *d)
+{
+	gv_buf cps = GV_BUF_INIT, cpath = GV_BUF_INIT, where = GV_BUF_INIT, line = GV_BUF_INIT;
+	vstate vs;
+	FILE *f = NULL;
+	uint64_t pos = 0;
+	int err = GV_OK, c;
+	const char *p, *end, *note;
+	size_t len, k = 0;
+
+	memset(res, 0, sizeof(*res));
+	vs_init(&vs, path, d);
+	gv_buf_printf(&cpath, "%s.checkpoints", path);
+	if ((err = gv_buf_read_file(&cps, cpath.ptr, (size_t)64 << 20)) < 0) {
+		gv_error(d, CODE_DB, cpath.ptr, "cannot read the checkpoints: %s",
+			 err == GV_ELIMIT ? "too large" : strerror(errno));
+		goto out;
+	}
+	if (!(f = fopen(path, "rb"))) {
+		err = (gv_error(d, CODE_DB, path, "cannot read the export: %s", strerror(errno)), GV_EIO);
+		goto out;
+	}
+	for (;;) {
+		c = getc(f);
+		if (c == EOF) {
+			if (line.len) {
+				err = (gv_error(d, CODE_DB, path, "the last line has no newline"), GV_EPARSE);
+				goto out;
+			}
+			break;
+		}
+		if (c != '\n') {
+			if (line.len >= GV_AUDIT_MAX_ENTRY) {
+				err = (gv_error(d, CODE_DB, path, "line %" PRIu64 " is longer than %d bytes",
+					       pos + 1, GV_AUDIT_MAX_ENTRY), GV_ELIMIT);
+				goto out;
+			}
+			gv_buf_putc(&line, (char)c);
+			continue;
+		}
+		vs_entry(&vs, pos++, line.ptr, line.len, NULL, NULL);
+		gv_buf_clear(&line);
+	}
+	if (ferror(f)) {
+		err = (gv_error(d, CODE_DB, path, "cannot read the export: %s", strerror(errno)), GV_EIO);
+		goto out;
+	}
+	vs_build(&vs);
+	p = cps.ptr;
+	end = cps.ptr + cps.len;
+	while (next_note(&p, end, &note, &len)) {
+		gv_buf_clear(&where);
+		gv_buf_printf(&where, "checkpoint %zu of %s", ++k, cpath.ptr);
+		vs_checkpoint(&vs, note, len, key, where.ptr, NULL, NULL);
+	}
+	if (saved) {
+		gv_buf_clear(&where);
+		gv_buf_printf(&where, "the saved checkpoint %s", saved_file);
+		vs_checkpoint(&vs, saved, saved_len, key, where.ptr, NULL, NULL);
+	}
+	err = vs_finish(&vs, res);
+out:
+	if (f)
+		fclose(f);
+	vs_release(&vs);
+	gv_buf_release(&cps);
+	gv_buf_release(&cpath);
+	gv_buf_release(&where);
+	gv_buf_release(&line);
+	return err;
+}

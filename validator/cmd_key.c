@@ -1,0 +1,310 @@
+/*
+ * cmd_key.c: `govgate keygen` and `govgate key` (id, export, sign-statement).
+ * Exit 0 on success, 2 on any error (GV_EXIT_INPUT).
+ */
+#include "cmd.h"
+#include "atomic.h"
+#include "buf.h"
+#include "dsse.h"
+#include "gv.h"
+#include "json_parse.h"
+#include "minisign.h"
+#include "sign.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char keygen_usage[] =
+"usage: govgate keygen --out NAME [--force]\n"
+"\n"
+"Creates an Ed25519 key pair: NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub\n"
+"(SubjectPublicKeyInfo PEM). Existing files are never replaced unless --force\n"
+"is given. Use one key for signing reports and another for log checkpoints.\n"
+"\n"
+"  -o, --out NAME   base name of the two files\n"
+"  -f, --force      replace existing key files\n";
+
+static const char key_usage[] =
+"usage: govgate key id FILE\n"
+"       govgate key export --minisign FILE\n"
+"       govgate key sign-statement --key KEY --statement FILE [-o OUT]\n"
+"       govgate key sign --key KEY [--comment TEXT] FILE\n"
+"\n"
+"  id              print the key id of a .pub or .key file: the lowercase hex\n"
+"                  SHA-256 of the DER SubjectPublicKeyInfo\n"
+"  export          print the public key in minisign's format, for\n"
+"                  'minisign -V -p FILE' on reports signed with --minisign\n"
+"  sign-statement  for testing and scripting: sign an in-toto Statement (any\n"
+"                  JSON file, signed byte for byte) as a DSSE envelope, the\n"
+"                  form 'govgate verify' checks; useful to re-sign evidence\n"
+"                  with a new key. Writes OUT atomically, or standard output\n"
+"  sign            for testing and scripting: write FILE.minisig, a minisign\n"
+"                  signature (prehashed, with the trusted comment TEXT; by\n"
+"                  default 'timestamp:<now>\\tfile:<name>') that\n"
+"                  'minisign -Vm FILE -p <export of the key>' accepts\n";
+
+/* Prints and releases d; returns the exit code for an error. */
+static int fail(gv_diags *d)
+{
+	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(d);
+	return GV_EXIT_INPUT;
+}
+
+int cmd_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	const char *out = NULL;
+	bool force = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'f': force = true; break;
+		case 'h': fputs(keygen_usage, stdout); return 0;
+		default: fputs(keygen_usage, stderr); return GV_EXIT_INPUT;
+		}
+	}
+	if (!out || !*out || optind < argc) {
+		fprintf(stderr, "govgate: keygen: %s\n%s",
+			optind < argc ? "unexpected argument" : "--out NAME is required", keygen_usage);
+		return GV_EXIT_INPUT;
+	}
+	if (gv_key_generate(out, force, &d) < 0)
+		return fail(&d);
+	printf("wrote %s.key and %s.pub\n", out, out);
+	return 0;
+}
+
+/*
+ * Loads a .pub or a .key file, telling them apart by their PEM label; a
+ * private key still goes through the mode check.
+ */
+static int load_any(gv_key **out, const char *path, gv_diags *d)
+{
+	gv_buf head = GV_BUF_INIT;
+	int priv, err;
+
+	err = gv_buf_read_file(&head, path, 1 << 16);
+	priv = strstr(head.ptr, "-----BEGIN PRIVATE KEY-----") != NULL;
+	gv_buf_release(&head);  /* a private key is re-read and wiped by sign.c */
+	if (err == GV_EIO)
+		return gv_error(d, "GV-K004", path, "cannot open key file: %s", strerror(errno));
+	return priv ? gv_key_load_private(out, path, d) : gv_key_load_public(out, path, d);
+}
+
+static int key_id(int argc, char **argv)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	char id[GV_KEYID_HEX_LEN + 1];
+	gv_key *k = NULL;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(key_usage, stdout);
+		return 0;
+	}
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
+		fputs("usage: govgate key id FILE\n", stderr);
+		return GV_EXIT_INPUT;
+	}
+	if (load_any(&k, argv[1], &d) < 0)
+		return fail(&d);
+	gv_key_id(k, id);
+	printf("%s\n", id);
+	gv_key_free(k);
+	return 0;
+}
+
+static int key_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "minisign", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_buf out = GV_BUF_INIT;
+	const char *path = NULL;
+	gv_key *k = NULL;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': path = optarg; break;
+		case 'h': fputs(key_usage, stdout); return 0;
+		default: fputs(key_usage, stderr); return GV_EXIT_INPUT;
+		}
+	}
+	if (!path || optind < argc) {
+		fprintf(stderr, "govgate: key export: give the public key with --minisign FILE\n");
+		return GV_EXIT_INPUT;
+	}
+	if (load_any(&k, path, &d) < 0)
+		return fail(&d);
+	gv_minisign_pubkey(&out, k);
+	fputs(out.ptr, stdout);
+	gv_buf_release(&out);
+	gv_key_free(k);
+	return 0;
+}
+
+static int key_sign_statement(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "statement", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_buf stmt = GV_BUF_INIT, env = GV_BUF_INIT;
+	const char *keypath = NULL, *stpath = NULL, *outpath = NULL;
+	gv_file *f = NULL;
+	gv_key *k = NULL;
+	int c, rc = GV_EXIT_INPUT, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:s:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': keypath = optarg; break;
+		case 's': stpath = optarg; break;
+		case 'o': outpath = optarg; break;
+		case 'h': fputs(key_usage, stdout); return 0;
+		default: fputs(key_usage, stderr); return GV_EXIT_INPUT;
+		}
+	}
+	if (!keypath || !stpath || optind < argc) {
+		fprintf(stderr, "govgate: key sign-statement: --key KEY and --statement FILE "
+			"are required\n");
+		return GV_EXIT_INPUT;
+	}
+	/* the key first: a readable private key is refused before anything is written */
+	if (gv_key_load_private(&k, keypath, &d) < 0)
+		goto out;
+	err = gv_buf_read_file(&stmt, stpath, GV_DSSE_MAX_BYTES);
+	if (err == GV_ELIMIT) {
+		gv_error(&d, "GV-E001", stpath, "larger than %zu bytes", GV_DSSE_MAX_BYTES);
+		goto out;
+	} else if (err < 0) {
+		gv_error(&d, "GV-E001", stpath, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	/* signed as-is, but it must at least be JSON */
+	if (gv_json_parse(&f, stpath, stmt.ptr, stmt.len, NULL, &d) < 0)
+		goto out;
+	if (gv_report_sign_envelope(&env, stmt.ptr, stmt.len, k) < 0) {
+		gv_error(&d, "GV-K008", keypath, "cannot sign with this key");
+		goto out;
+	}
+	if (outpath && strcmp(outpath, "-")) {
+		if (gv_atomic_write(outpath, env.ptr, env.len, 0644, &d) < 0)
+			goto out;
+	} else if (fwrite(env.ptr, 1, env.len, stdout) != env.len || fflush(stdout)) {
+		gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+		goto out;
+	}
+	rc = 0;
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);
+	gv_diags_release(&d);
+	gv_file_free(f);
+	gv_key_free(k);
+	gv_buf_release(&stmt);
+	gv_buf_release(&env);
+	return rc;
+}
+
+static int key_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "comment", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_buf data = GV_BUF_INIT, sigpath = GV_BUF_INIT, comment = GV_BUF_INIT;
+	const char *keypath = NULL, *text = NULL, *path, *base;
+	gv_key *k = NULL;
+	int c, rc = GV_EXIT_INPUT, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': keypath = optarg; break;
+		case 'c': text = optarg; break;
+		case 'h': fputs(key_usage, stdout); return 0;
+		default: fputs(key_usage, stderr); return GV_EXIT_INPUT;
+		}
+	}
+	if (!keypath || optind != argc - 1) {
+		fprintf(stderr, "govgate: key sign: --key KEY and one FILE are required\n");
+		return GV_EXIT_INPUT;
+	}
+	path = argv[optind];
+	if (gv_key_load_private(&k, keypath, &d) < 0)
+		goto out;
+	err = gv_buf_read_file(&data, path, (size_t)1 << 30);
+	if (err == GV_ELIMIT) {
+		gv_error(&d, "GV-E001", path, "larger than 1 GiB");
+		goto out;
+	} else if (err < 0) {
+		gv_error(&d, "GV-E001", path, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (text) {
+		gv_buf_puts(&comment, text);
+	} else {
+		base = strrchr(path, '/');
+		gv_buf_printf(&comment, "timestamp:%lld\tfile:%s", (long long)time(NULL),
+			      base ? base + 1 : path);
+	}
+	gv_buf_printf(&sigpath, "%s.minisig", path);
+	if (gv_minisign_write(sigpath.ptr, data.ptr, data.len, comment.ptr, k, &d) < 0)
+		goto out;
+	rc = 0;
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(&d);
+	gv_key_free(k);
+	gv_buf_release(&data);
+	gv_buf_release(&sigpath);
+	gv_buf_release(&comment);
+	return rc;
+}
+
+int cmd_key(int argc, char **argv)
+{
+	static const gv_cmd verbs[] = {
+		{ "id", key_id, "print the key id of a .pub or .key file" },
+		{ "export", key_export, "print the public key in minisign's format" },
+		{ "sign-statement", key_sign_statement,
+		  "sign a Statement JSON file as a DSSE envelope (testing, re-signing)" },
+		{ "sign", key_sign, "write FILE.minisig, a minisign signature (testing, scripting)" },
+		{ NULL, NULL, NULL }
+	};
+
+	if (argc < 2) {
+		fputs(key_usage, stderr);
+		return GV_EXIT_INPUT;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(key_usage, stdout);
+		return 0;
+	}
+	return gv_cmd_dispatch(verbs, "govgate key", argc - 1, argv + 1);
+}

@@ -1,0 +1,158 @@
+/*
+ * cmd_verify.c: `govgate verify`: checks a signed report or receipt
+ * offline (no network, no database). Exit codes are the verifiers' split
+ * (gv.h): 0 valid, 1 invalid evidence, 2 malformed input or usage.
+ */
+#include "cmd.h"
+#include "alloc.h"
+#include "buf.h"
+#include "digest.h"
+#include "gv.h"
+#include "sign.h"
+#include "statement.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char verify_usage[] =
+"usage: govgate verify --key PUB REPORT [--manifest FILE]...\n"
+"\n"
+"Verifies a signed compliance report or deployment receipt (a DSSE envelope\n"
+"around an in-toto Statement) with the public key PUB, offline. On success\n"
+"prints the signer's key id, the decision (or the receipt) and every subject.\n"
+"\n"
+"  -k, --key PUB        public key (.pub) the report must be signed by\n"
+"  -m, --manifest FILE  also check that FILE is one of the report's subjects\n"
+"                       (by SHA-256; repeatable)\n"
+"\n"
+"Exit codes: 0 valid, 1 invalid (not signed by PUB, bad signature, changed\n"
+"payload, or a manifest that is not a subject), 2 malformed or unreadable\n"
+"input (including a validly signed payload that is not a govgate Statement).\n";
+
+/* Prints untrusted text on one line: control bytes become \xNN. */
+static void put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			fprintf(f, c == '\\' ? "\\\\" : "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+/* Prints the receipt's scalar fields on one line: "receipt: k=v k=v ...". */
+static void print_receipt(const gv_statement *st)
+{
+	static const char *const fields[] = {
+		"deployment_id", "mode", "status", "decision", "cloud_region", "on_prem",
+		"started_at", "ended_at", "log_seq"
+	};
+	size_t i;
+
+	fputs("receipt:", stdout);
+	for (i = 0; i < GV_ARRAY_LEN(fields); i++) {
+		const gv_node *v = gv_node_get(st->predicate, fields[i]);
+		if (!v || !gv_node_is_scalar(v))
+			continue;
+		printf(" %s=", fields[i]);
+		put_clean(stdout, v->s);
+	}
+	fputc('\n', stdout);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "manifest", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	const char *keypath = NULL, *report = NULL, **manifests = NULL;
+	size_t nmanifests = 0, alloc = 0, i;
+	gv_statement *st = NULL;
+	gv_key *k = NULL;
+	int c, rc = GV_EXIT_MALFORMED, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': keypath = optarg; break;
+		case 'm':
+			GV_GROW(manifests, alloc, nmanifests + 1);
+			manifests[nmanifests++] = optarg;
+			break;
+		case 'h':
+			fputs(verify_usage, stdout);
+			rc = 0;
+			goto out;
+		default:
+			fputs(verify_usage, stderr);
+			goto out;
+		}
+	}
+	if (!keypath || optind != argc - 1) {
+		fprintf(stderr, "govgate: verify: %s\n%s",
+			!keypath ? "--key PUB is required" : "give exactly one REPORT", verify_usage);
+		goto out;
+	}
+	report = argv[optind];
+	if (gv_key_load_public(&k, keypath, &d) < 0)
+		goto out;
+	err = gv_statement_open(&st, report, k, &d);
+	if (err == GV_ESIG) {
+		rc = GV_EXIT_INVALID;
+		goto out;
+	}
+	if (err < 0)
+		goto out;
+	/* the manifests: unreadable is malformed input, absent is invalid evidence */
+	for (i = 0; i < nmanifests; i++) {
+		gv_buf b = GV_BUF_INIT;
+		unsigned char h[GV_SHA256_LEN];
+		char hex[2 * GV_SHA256_LEN + 1];
+
+		if (gv_buf_read_file(&b, manifests[i], (size_t)1 << 30) < 0) {
+			gv_error(&d, "GV-E001", manifests[i], "cannot read manifest: %s",
+				 strerror(errno));
+			gv_buf_release(&b);
+			goto out;
+		}
+		gv_sha256(h, b.ptr, b.len);
+		gv_buf_release(&b);
+		if (!gv_statement_find(st, h)) {
+			gv_hex(hex, h, sizeof(h));
+			gv_error(&d, "GV-E007", manifests[i],
+				 "manifest (sha256:%s) is not among the report's subjects", hex);
+			rc = GV_EXIT_INVALID;
+			goto out;
+		}
+	}
+	printf("valid: signed by %s\n", st->keyid);
+	if (st->kind == GV_STATEMENT_RECEIPT)
+		print_receipt(st);
+	else
+		printf("decision: %s\n", st->decision);
+	for (i = 0; i < st->nsubjects; i++) {
+		fputs("subject: ", stdout);
+		put_clean(stdout, st->subjects[i].name);
+		printf(" sha256:%s\n", st->subjects[i].sha256_hex);
+	}
+	if (fflush(stdout)) {
+		gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+		goto out;
+	}
+	rc = GV_EXIT_VALID;
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(&d);
+	gv_statement_free(st);
+	gv_key_free(k);
+	free(manifests);
+	return rc;
+}

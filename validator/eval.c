@@ -427,15 +427,21 @@ static int eval_same(gv_evaluator *ev, const gv_check *c, int inv)
 	int ok = 1;
 	uint32_t i;
 
+	ev->nidx = 0;
 	first = resolve_one(ev, &c->paths[0], &anchor0, &f0);
+	if (first && first->kind == GV_NODE_NULL)
+		first = NULL;
 	if (!first) {
-		ev->nidx = 0;
+		if (c->missing_pass)
+			return 1;
 		if (!inv)
 			add_point(ev, c, &c->paths[0], NULL, anchor0, f0, inv, 0, 0);
 		return 0;
 	}
 	for (i = 1; i < c->npaths; i++) {
 		const gv_node *v = resolve_one(ev, &c->paths[i], &anchor, &f);
+		if ((!v || v->kind == GV_NODE_NULL) && c->missing_pass)
+			continue;
 		if (!v || !node_equal(first, v, 0)) {
 			ok = 0;
 			if (!inv) {
@@ -444,10 +450,11 @@ static int eval_same(gv_evaluator *ev, const gv_check *c, int inv)
 			}
 		}
 	}
-	if (ok && inv)
-		add_point(ev, c, &c->paths[c->npaths - 1],
-			  resolve_one(ev, &c->paths[c->npaths - 1], &anchor, &f), anchor, f, inv, 0, 0),
+	if (ok && inv) {
+		const gv_node *v = resolve_one(ev, &c->paths[c->npaths - 1], &anchor, &f);
+		add_point(ev, c, &c->paths[c->npaths - 1], v, anchor, f, inv, 0, 0);
 		ev->pts[ev->npts - 1].expected = first;
+	}
 	return ok;
 }
 

@@ -69,45 +69,6 @@ static void push(strlist *l, const char *s)
 	l->v[l->n++] = s;
 }
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The shipped rules/: $GOVGATE_RULES, next to the binary (a build tree or
- * an install), then the compiled-in data directory. */
-static char *default_rules(void)
-{
-	static const char datadir_rules[] = GV_DATADIR "/rules";
-	char exe[PATH_MAX], *slash, *cand[2];
-	const char *env = getenv("GOVGATE_RULES");
-	ssize_t n;
-	size_t i;
-
-	if (env && *env)
-		return gv_xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';
-		if (asprintf(&cand[0], "%s/../rules", exe) < 0 ||
-		    asprintf(&cand[1], "%s/../share/govgate/rules", exe) < 0)
-			return NULL;
-		for (i = 0; i < 2; i++)
-			if (is_dir(cand[i])) {
-				char *r = realpath(cand[i], NULL);
-				free(cand[0]);
-				free(cand[1]);
-				return r;
-			}
-		free(cand[0]);
-		free(cand[1]);
-	}
-	return is_dir(datadir_rules) ? gv_xstrdup(datadir_rules) : NULL;
-}
-
 static int read_list(strlist *l, gv_buf *store, const char *path)
 {
 	char *p, *e;
@@ -239,7 +200,7 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "govgate: check: no manifest given\n%s", check_usage);
 		goto out;
 	}
-	if (!rules.n && (rules_default = default_rules()))
+	if (!rules.n && (rules_default = gv_default_rules_path()))
 		push(&rules, rules_default);
 	if (!db_path && getenv(GV_AUDIT_DB_ENV) && *getenv(GV_AUDIT_DB_ENV))
 		db_path = getenv(GV_AUDIT_DB_ENV);
@@ -376,7 +337,7 @@ static int cmd_policy_lint(int argc, char **argv)
 		fputs(lint_usage, stderr);
 		goto out;
 	}
-	if (!rules.n && (rules_default = default_rules()))
+	if (!rules.n && (rules_default = gv_default_rules_path()))
 		push(&rules, rules_default);
 	if (gv_program_load(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
 			    rules.v, rules.n, &d) == 0) {

@@ -113,6 +113,13 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 		    const char *const *rule_paths, size_t nrules, gv_diags *d);
 void gv_program_free(gv_program *p);
 
+/*
+ * The shipped rule library: $GOVGATE_RULES when set, else rules/ next to
+ * the binary (a build tree or an install), else the compiled-in data
+ * directory. A malloc'd path the caller frees, or NULL when none exists.
+ */
+char *gv_default_rules_path(void);
+
 /* Used by policy_load.c: compiles one check node (with the rule's params). */
 int gv_check_compile(gv_check **out, gv_arena *a, const gv_file *f, const gv_node *n,
 		     const gv_node *params, const gv_node *with, gv_diags *d);

@@ -17,9 +17,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *enf_names[] = { "allow", "info", "warn", "escalate", "halt", "block" };
 static const char *sev_names[] = { "none", "low", "medium", "high", "critical" };
@@ -565,4 +568,43 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 	}
 	*out = p;
 	return GV_OK;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The shipped rules/: $GOVGATE_RULES, next to the binary (a build tree or
+ * an install), then the compiled-in data directory. */
+char *gv_default_rules_path(void)
+{
+	static const char datadir_rules[] = GV_DATADIR "/rules";
+	char exe[PATH_MAX], *slash, *cand[2];
+	const char *env = getenv("GOVGATE_RULES");
+	ssize_t n;
+	size_t i;
+
+	if (env && *env)
+		return gv_xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		if (asprintf(&cand[0], "%s/../rules", exe) < 0 ||
+		    asprintf(&cand[1], "%s/../share/govgate/rules", exe) < 0)
+			return NULL;
+		for (i = 0; i < 2; i++)
+			if (is_dir(cand[i])) {
+				char *r = realpath(cand[i], NULL);
+				free(cand[0]);
+				free(cand[1]);
+				return r;
+			}
+		free(cand[0]);
+		free(cand[1]);
+	}
+	return is_dir(datadir_rules) ? gv_xstrdup(datadir_rules) : NULL;
 }

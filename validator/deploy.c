@@ -55,6 +55,7 @@ typedef struct dctx {
 	/* settings after the command line's overrides */
 	const char *db_path, *log_key_path, *origin, *sign_path, *report, *receipt;
 	const char *facts_dir, *actor;
+	gv_buf facts_dir_buf;
 	gv_program *prog;
 	gv_key *sign_key, *log_key;
 	gv_audit *db;
@@ -318,9 +319,6 @@ static int prepare(dctx *c)
 	if ((c->report || c->receipt) && !c->sign_path)
 		err = gv_error(c->d, CODE_SETTING, p->path, "evidence: a report or a receipt needs "
 			       "sign_key (or --sign KEY)");
-	if (!c->facts_dir)
-		err = gv_error(c->d, CODE_SETTING, p->path, "evidence: no facts_dir for the merged "
-			       "facts (set evidence.facts_dir or --facts-dir DIR)");
 	if (c->log_key_path && !gv_note_name_valid(c->origin))
 		err = gv_error(c->d, CODE_SETTING, p->path, "log origin '%s' is not a valid note key "
 			       "name (no spaces or '+')", c->origin);
@@ -374,6 +372,21 @@ static int prepare(dctx *c)
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
 		return err;
 
+	if (!c->facts_dir) {
+		/* ./govgate-facts/<deployment id>, as the log defaults to ./govgate-audit.db */
+		char *id = gv_xstrdup(p->deployment_id), *q;
+		for (q = id; *q; q++)
+			if (*q == '/' || *q == '\\' || (q == id && *q == '.'))
+				*q = '_';
+		if (mkdir(GV_DEPLOY_FACTS_DIR, 0755) < 0 && errno != EEXIST) {
+			free(id);
+			return gv_error(c->d, CODE_OUTPUT, GV_DEPLOY_FACTS_DIR,
+					"cannot create the facts folder: %s", strerror(errno));
+		}
+		gv_buf_printf(&c->facts_dir_buf, "%s/%s", GV_DEPLOY_FACTS_DIR, id);
+		free(id);
+		c->facts_dir = c->facts_dir_buf.ptr;
+	}
 	if (stat(c->facts_dir, &st) < 0) {
 		if (errno != ENOENT || mkdir(c->facts_dir, 0755) < 0)
 			return gv_error(c->d, CODE_OUTPUT, c->facts_dir,
@@ -1161,11 +1174,9 @@ static int stop_by_decision(dctx *c, gv_deploy_status st)
 
 	for (i = 0; r && i < r->nfindings; i++)
 		n += r->findings[i].enforcement == r->decision;
-	gv_buf_printf(&reason, "%zu %s violation%s %s the deployment%s", n,
+	gv_buf_printf(&reason, "%zu %s violation%s %s", n,
 		      gv_enforcement_name(r ? r->decision : 0), n == 1 ? "" : "s",
-		      st == GV_DEPLOY_BLOCKED ? "block" : st == GV_DEPLOY_HALTED ? "halt" :
-		      "escalate", c->pass ? " at the re-check before the second side" :
-		      " before any step");
+		      c->pass ? "at the re-check before the second side" : "before any step");
 	if ((err = alert(c, st, reason.ptr, NULL)) < 0)
 		goto out;
 	gv_buf_printf(&b, "{\"status\":\"%s\",\"decision\":\"%s\",\"recheck\":%s,\"reason\":",
@@ -1463,6 +1474,7 @@ int gv_deploy_run(gv_deploy_result *out, const gv_plan *plan, const gv_deploy_op
 	c.d = d;
 	c.res = out;
 	c.t0 = mono_ms();
+	gv_buf_init(&c.facts_dir_buf);
 	gv_time_format(c.started_at, time(NULL));
 
 	if ((err = prepare(&c)) == 0)
@@ -1479,5 +1491,6 @@ int gv_deploy_run(gv_deploy_result *out, const gv_plan *plan, const gv_deploy_op
 	gv_key_free(c.log_key);
 	gv_audit_close(c.db);
 	gv_program_free(c.prog);
+	gv_buf_release(&c.facts_dir_buf);
 	return err;
 }

@@ -34,6 +34,7 @@
 #define GV_DEPLOY_COLLECTOR GV_TOOL_NAME "-deploy " GV_VERSION
 #define GV_DEPLOY_MAX_ALERT_RULES 50    /* rule ids named in one alert */
 #define GV_DEPLOY_ALERT_OUTPUT 4096     /* bytes of the alert command's output kept */
+#define GV_DEPLOY_FACTS_DIR "govgate-facts"  /* default: ./govgate-facts/<deployment id> */
 
 typedef enum {
 	GV_DEPLOY_COMPLETED,   /* every step ran and succeeded (or a dry run was allowed) */

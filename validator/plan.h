@@ -74,7 +74,7 @@ typedef struct gv_plan_evidence {
 	const char *sign_key;      /* signs the report and the receipt; NULL: none */
 	const char *report;        /* signed compliance report; NULL: none */
 	const char *receipt;       /* signed deployment receipt; NULL: none */
-	const char *facts_dir;     /* where the merged facts are written (required) */
+	const char *facts_dir;     /* merged facts; NULL: ./govgate-facts/<deployment id> */
 	const char *actor;         /* NULL: $GOVGATE_ACTOR, $USER */
 } gv_plan_evidence;
 

@@ -372,6 +372,13 @@ static int prepare(dctx *c)
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
 		return err;
 
+	if (c->report && (err = parent_dir_ok(c, c->report, "report")) < 0)
+		return err;
+	if (c->receipt && (err = parent_dir_ok(c, c->receipt, "receipt")) < 0)
+		return err;
+	if (access(c->db_path, F_OK) < 0 && (err = parent_dir_ok(c, c->db_path, "audit log")) < 0)
+		return err;
+	/* the first writes: the facts folder, then the log (created when missing) */
 	if (!c->facts_dir) {
 		/* ./govgate-facts/<deployment id>, as the log defaults to ./govgate-audit.db */
 		char *id = gv_xstrdup(p->deployment_id), *q;
@@ -396,10 +403,6 @@ static int prepare(dctx *c)
 	}
 	if (access(c->facts_dir, W_OK) < 0)
 		return gv_error(c->d, CODE_OUTPUT, c->facts_dir, "the facts folder is not writable");
-	if (c->report && (err = parent_dir_ok(c, c->report, "report")) < 0)
-		return err;
-	if (c->receipt && (err = parent_dir_ok(c, c->receipt, "receipt")) < 0)
-		return err;
 	return gv_audit_open(&c->db, c->db_path, c->d);
 }
 

@@ -152,8 +152,8 @@ char *gv_plan_resolve(const char *dir, const char *path)
 	absolute = joined.ptr[0] == '/';
 	copy = gv_buf_detach(&joined);
 	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(tok, "."))
-			continue;
+		if (!strcmp(tok, ".") || (!strcmp(tok, "..") && absolute && !n))
+			continue;   /* "/.." is "/" */
 		if (!strcmp(tok, "..") && n && strcmp(parts[n - 1], "..")) {
 			/* drop "name/.." only when name is not a symbolic link */
 			struct stat st;

@@ -1070,12 +1070,18 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 	/* the event: the same alert plus what the command did (event() adds dry_run) */
 	gv_buf_puts(&a, ",\"command\":");
 	if (ran) {
+		gv_buf text = GV_BUF_INIT;
+
 		gv_buf_printf(&a, "{\"started\":%s,\"exit_code\":%d,\"timed_out\":%s,"
 			      "\"duration_ms\":%lld,\"error\":", xr.started ? "true" : "false",
 			      xr.exit_code, xr.timed_out ? "true" : "false",
 			      (long long)xr.duration_ms);
 		jstr(&a, xr.error);
-		gv_buf_putc(&a, '}');
+		gv_utf8_sanitize(&text, xr.output.ptr, xr.output.len);
+		gv_buf_puts(&a, ",\"output\":");
+		gv_buf_json_str(&a, text.ptr, text.len);
+		gv_buf_printf(&a, ",\"output_truncated\":%s}", xr.truncated ? "true" : "false");
+		gv_buf_release(&text);
 	} else {
 		gv_buf_puts(&a, "null");
 	}
@@ -1232,6 +1238,25 @@ static void step_json(gv_buf *b, int side, const gv_plan_step *s, const gv_exec_
 	}
 }
 
+/* A step's output on the progress stream, each line indented, as kept. */
+static void show_output(dctx *c, const gv_buf *text, bool truncated)
+{
+	const char *p = text->ptr, *e;
+
+	if (!c->o->out || !text->len)
+		return;
+	while (p < text->ptr + text->len) {
+		e = memchr(p, '\n', (size_t)(text->ptr + text->len - p));
+		if (!e)
+			e = text->ptr + text->len;
+		say(c, "    | %.*s\n", (int)(e - p), p);
+		p = e + 1;
+	}
+	if (truncated)
+		say(c, "    | ... (output cut at %zu bytes; the log has the same)\n",
+		    c->p->output_limit);
+}
+
 /* Runs one step and records it. *ok says whether it succeeded. */
 static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 {
@@ -1291,6 +1316,7 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 	else
 		say(c, "step %s/%s: exit %d in %lld ms\n", gv_plan_side_name(side), s->name,
 		    x.exit_code, (long long)x.duration_ms);
+	show_output(c, &out, x.truncated);
 	if (!*ok) {
 		/* the failed event and the alert name the step, without its output */
 		gv_buf_clear(&out);

@@ -5,7 +5,10 @@
  * must spend. Each file is read whole into memory first, as a checker that
  * also hashes or re-reads its input would.
  *
- *   floor [-l LISTFILE] [FILE...]
+ * With -e it only runs libyaml's event parser (yaml_parser_parse) and
+ * builds nothing: the stricter floor, below any engine that keeps a tree.
+ *
+ *   floor [-e] [-l LISTFILE] [FILE...]
  *
  * LISTFILE holds one path a line. Exits 1 if any file fails to parse, after
  * naming it, so a broken corpus cannot make the floor look fast.
@@ -18,6 +21,7 @@
 
 static unsigned char *buf;
 static size_t bufcap;
+static int events_only;
 
 static int slurp(const char *path, size_t *len)
 {
@@ -61,6 +65,24 @@ static long parse_file(const char *path)
 	if (!yaml_parser_initialize(&parser))
 		return -1;
 	yaml_parser_set_input_string(&parser, buf, len);
+	while (events_only) {
+		yaml_event_t ev;
+		int type;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			fprintf(stderr, "floor: %s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1,
+				parser.problem_mark.column + 1, parser.problem ? parser.problem : "error");
+			yaml_parser_delete(&parser);
+			return -1;
+		}
+		type = ev.type;
+		ndocs += type == YAML_DOCUMENT_START_EVENT;
+		yaml_event_delete(&ev);
+		if (type == YAML_STREAM_END_EVENT) {
+			yaml_parser_delete(&parser);
+			return ndocs;
+		}
+	}
 	for (;;) {
 		if (!yaml_parser_load(&parser, &doc)) {
 			fprintf(stderr, "floor: %s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1,
@@ -85,7 +107,9 @@ int main(int argc, char **argv)
 	int a, bad = 0;
 
 	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "-l") && a + 1 < argc) {
+		if (!strcmp(argv[a], "-e")) {
+			events_only = 1;
+		} else if (!strcmp(argv[a], "-l") && a + 1 < argc) {
 			FILE *l = fopen(argv[++a], "r");
 			char line[4096];
 

@@ -4,6 +4,7 @@
  * contract and docs/EVIDENCE.md for the formats.
  */
 #include "audit.h"
+#include "atomic.h"
 #include "alloc.h"
 #include "buf.h"
 #include "digest.h"
@@ -1105,42 +1106,6 @@ int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
 	return err < 0 ? err : GV_OK;
 }
 
-/* Writes data to path via path.tmp, fsync and rename. */
-static int write_atomic(const char *path, const char *data, size_t len, gv_diags *d)
-{
-	gv_buf tmp = GV_BUF_INIT;
-	int fd, err = GV_OK;
-	size_t off = 0;
-
-	gv_buf_printf(&tmp, "%s.tmp", path);
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-		goto out;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!err && fsync(fd) < 0)
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-	if (close(fd) < 0 && !err)
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-	if (!err && rename(tmp.ptr, path) < 0)
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-	if (err)
-		unlink(tmp.ptr);
-out:
-	gv_buf_release(&tmp);
-	return err;
-}
-
 static int add_line(void *payload, uint64_t seq, const char *bytes, size_t len)
 {
 	gv_buf *b = payload;
@@ -1175,8 +1140,8 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 		goto out;
 	}
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
-	if ((err = write_atomic(path, lines.ptr, lines.len, d)) < 0 ||
-	    (err = write_atomic(cpath.ptr, cps.ptr, cps.len, d)) < 0)
+	if ((err = gv_atomic_write(path, lines.ptr, lines.len, 0644, d)) < 0 ||
+	    (err = gv_atomic_write(cpath.ptr, cps.ptr, cps.len, 0644, d)) < 0)
 		goto out;
 	if (count_out)
 		*count_out = n;

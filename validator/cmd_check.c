@@ -88,6 +88,88 @@ static int read_list(strlist *l, gv_buf *store, const char *path)
 	return 0;
 }
 
+/* Where streamed results go while the run is on (see cmd_check). */
+typedef struct sink {
+	int json, color;
+	FILE *man, *find;      /* manifest entries and findings (text: finding lines) */
+	gv_buf b1, b2;
+	size_t nman, nfind;
+	int failed;
+} sink;
+
+static void emit(void *arg, const gv_run *run, size_t i)
+{
+	sink *s = arg;
+
+	gv_buf_clear(&s->b1);
+	gv_buf_clear(&s->b2);
+	if (s->json)
+		gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
+	else
+		gv_report_text_file(&s->b2, run, i, s->color);
+	if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
+	    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
+		s->failed = 1;
+}
+
+/* Sends bytes to a buffer, an atomic file, or standard output. */
+static int put(gv_buf *buf, gv_atomic *at, const void *p, size_t n, gv_diags *d)
+{
+	if (buf) {
+		gv_buf_add(buf, p, n);
+		return GV_OK;
+	}
+	if (at)
+		return gv_atomic_add(at, p, n, d);
+	if (fwrite(p, 1, n, stdout) != n)
+		return gv_error(d, "GV-O001", NULL, "cannot write to standard output"), GV_EIO;
+	return GV_OK;
+}
+
+static int copy(gv_buf *buf, gv_atomic *at, FILE *from, gv_diags *d)
+{
+	char chunk[65536];
+	size_t n;
+	int err = GV_OK;
+
+	rewind(from);
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), from)) > 0)
+		err = put(buf, at, chunk, n, d);
+	if (!err && ferror(from))
+		err = gv_error(d, "GV-O003", NULL, "cannot read back a temporary file");
+	return err;
+}
+
+/* Puts the streamed report together: head, entries, tail. */
+static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
+		    const gv_report_meta *m, gv_diags *d)
+{
+	gv_buf head = GV_BUF_INIT;
+	int err;
+
+	if (s->json) {
+		gv_report_json_head(&head, run, m);
+		err = put(buf, at, head.ptr, head.len, d);
+		if (!err)
+			err = copy(buf, at, s->man, d);
+		if (!err)
+			err = put(buf, at, GV_REPORT_JSON_MIDDLE, strlen(GV_REPORT_JSON_MIDDLE), d);
+		if (!err)
+			err = copy(buf, at, s->find, d);
+		if (!err)
+			err = put(buf, at, GV_REPORT_JSON_END, strlen(GV_REPORT_JSON_END), d);
+	} else {
+		err = copy(buf, at, s->find, d);
+		gv_report_text_summary(&head, run, s->color);
+		if (!err)
+			err = put(buf, at, head.ptr, head.len, d);
+	}
+	if (!err && !buf && !at && fflush(stdout))
+		err = gv_error(d, "GV-O001", NULL, "cannot write to standard output");
+	gv_buf_release(&head);
+	return err;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -131,7 +213,8 @@ int cmd_check(int argc, char **argv)
 	gv_gate_opts go;
 	gv_run run;
 	int64_t max_age = 0;
-	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, ran = 0;
+	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0 };
+	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence;
 	uint32_t i;
 
 	memset(&go, 0, sizeof(go));
@@ -244,18 +327,37 @@ int cmd_check(int argc, char **argv)
 					 time(NULL), NULL, &d) < 0)
 		goto out;
 
+	/* results stream, in input order, into two temporary files (manifest
+	 * entries and findings) and are freed as they go, unless evidence needs
+	 * them; the output is put together once the run has succeeded */
+	json = !strcmp(format, "json");
+	evidence = sign_key || db;
+	sk.json = json || evidence;
+	sk.color = !output && !sk.json && gv_cmd_color(1);
+	if (!(sk.man = tmpfile()) || !(sk.find = tmpfile())) {
+		gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s", strerror(errno));
+		goto out;
+	}
 	go.manifests = manifests.v;
 	go.nmanifests = manifests.n;
 	go.jobs = jobs;
+	go.emit = emit;
+	go.emit_arg = &sk;
+	go.release = !evidence;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
-	ran = 1;
 	if (run.input_errors)
 		goto out;
+	if (sk.failed) {
+		gv_error(&d, "GV-O003", NULL, "cannot write a temporary file: %s", strerror(errno));
+		goto out;
+	}
 	{
 		gv_report_meta m = { prog, cloud_file, onprem_file };
-		if (!strcmp(format, "json") || sign_key || db)
-			gv_report_json(&out, &run, &m, 0);
-		if (sign_key || db) {
+
+		if (evidence) {
+			/* the signed bytes must be in memory: the whole JSON report */
+			if (assemble(&out, NULL, &sk, &run, &m, &d) < 0)
+				goto out;
 			eo.sign_key = sign_key;
 			eo.db = db;
 			eo.log_key = log_key;
@@ -267,24 +369,37 @@ int cmd_check(int argc, char **argv)
 			eo.started_at = started;
 			if (gv_evidence_write(&eout, &run, &m, &out, &eo, &d) < 0)
 				goto out;
-		}
-		if (strcmp(format, "json")) {
-			gv_buf_clear(&out);
-			gv_report_text(&out, &run, !output && gv_cmd_color(1));
-		}
-	}
-	if (output) {
-		if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0)
+			if (!json) {
+				gv_buf_clear(&out);
+				gv_report_text(&out, &run, !output && gv_cmd_color(1));
+			}
+			if (output) {
+				if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0)
+					goto out;
+			} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
+				gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+				goto out;
+			}
+		} else if (output) {
+			gv_atomic at;
+			if (gv_atomic_begin(&at, output, 0644, &d) < 0 ||
+			    assemble(NULL, &at, &sk, &run, &m, &d) < 0 ||
+			    gv_atomic_commit(&at, &d) < 0)
+				goto out;
+		} else if (assemble(NULL, NULL, &sk, &run, &m, &d) < 0) {
 			goto out;
-	} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
-		gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
-		goto out;
+		}
 	}
 	rc = gv_decision_exit(run.decision);
 out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), !quiet);
-	(void)ran;
 	gv_run_release(&run);
+	if (sk.man)
+		fclose(sk.man);
+	if (sk.find)
+		fclose(sk.find);
+	gv_buf_release(&sk.b1);
+	gv_buf_release(&sk.b2);
 	gv_key_free(sign_key);
 	gv_key_free(log_key);
 	gv_audit_close(db);

@@ -1,5 +1,6 @@
 /* cmd_probe.c: `govgate probe`, live connectivity facts (probe.c does the work). */
 #include "cmd.h"
+#include "atomic.h"
 #include "buf.h"
 #include "diag.h"
 #include "gv.h"
@@ -114,51 +115,6 @@ static int parse_seconds_ms(unsigned *out, const char *s)
 	return 0;
 }
 
-/* Writes data to path through a temporary file and a rename (git's lockfile). */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp;
-	size_t n = strlen(path) + 32;
-	int fd, ok, saved;
-
-	tmp = malloc(n);
-	if (!tmp)
-		return -1;
-	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		saved = errno;
-		free(tmp);
-		errno = saved;
-		return -1;
-	}
-	ok = 1;
-	while (ok && len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			ok = 0;
-		else {
-			data += w;
-			len -= (size_t)w;
-		}
-	}
-	ok = ok && fsync(fd) == 0;
-	saved = errno;
-	ok = close(fd) == 0 && ok;
-	if (ok && rename(tmp, path) == 0) {
-		free(tmp);
-		return 0;
-	}
-	if (ok)
-		saved = errno;
-	unlink(tmp);
-	free(tmp);
-	errno = saved;
-	return -1;
-}
 
 int cmd_probe(int argc, char **argv)
 {
@@ -260,9 +216,8 @@ int cmd_probe(int argc, char **argv)
 	}
 	gv_probe_write(&out, &res, fmt);
 	if (output) {
-		if (write_atomic(output, out.ptr, out.len) < 0) {
-			fprintf(stderr, "govgate: probe: cannot write '%s': %s\n", output,
-				strerror(errno));
+		if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0) {
+			gv_diags_print(&d, stderr, gv_cmd_color(2), 0);
 			goto out;
 		}
 	} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {

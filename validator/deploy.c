@@ -935,7 +935,7 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 		gv_report_text(&text, &c->run, c->o->color);
 		say(c, "%s", text.ptr);
 		gv_buf_release(&text);
-		gv_report_json(&json, &c->run, &m, 0);
+		gv_report_json(&json, &c->run, &m);
 		*st = status_of(c->run.decision);
 		memset(&eo, 0, sizeof(eo));
 		eo.db = c->db;

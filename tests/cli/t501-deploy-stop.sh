@@ -223,5 +223,30 @@ expect_types "$T/dryblock.db" "dry run blocked: events" \
 entries "$T/dryblock.db" hybrid.deployment.dry_run > "$T/out"
 expect_out '"status":"dry-run",.*"outcome":"blocked",.*"dry_run":true' "dry run blocked: outcome"
 
+# --- SIGTERM to govgate stops the running step and fails the deployment -----
+write_plan "$T/signal.plan.yaml" DEP-2026-11-28-001 hybrid-ok.yaml "$F/cloud.yaml" \
+	"$F/onprem.yaml"
+sed -i "s|    - {name: two, run: \[touch, $T/signal-cloud-2\]}|    - {name: two, run: [sh, -c, 'touch \"\$0\"; sleep 30', $T/signal-started]}|" \
+	"$T/signal.plan.yaml"
+"$GG" deploy --plan "$T/signal.plan.yaml" >"$T/out" 2>"$T/err" &
+gg=$!
+n=0
+while [ ! -e "$T/signal-started" ] && [ $n -lt 200 ]; do
+	sleep 0.05
+	n=$((n + 1))
+done
+kill -TERM "$gg"
+wait "$gg"
+expect_eq "$?" 1 "SIGTERM: exit 1 (failed)"
+expect_err '^ALERT: critical: DEP-2026-11-28-001: failed: step cloud/two was interrupted by a signal$' \
+	"SIGTERM: ALERT line"
+entries "$T/signal.db" hybrid.deployment.step > "$T/out"
+expect_out '"name":"two",.*"signal":15,"interrupted":true' "SIGTERM: the step was stopped"
+expect_missing "$T/signal-onprem-1" "SIGTERM: no further step ran"
+expect_types "$T/signal.db" "SIGTERM: events" \
+	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
+	hybrid.sync.checked hybrid.sync.checked governance.validated \
+	hybrid.deployment.step hybrid.deployment.step alert hybrid.deployment.failed
+
 deploy_stop_servers
 trap - EXIT INT TERM HUP

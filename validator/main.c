@@ -20,6 +20,8 @@ static const gv_cmd commands[] = {
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
+	{ "sync", cmd_sync, "export and import sync bundles between two logs" },
+	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }
 };

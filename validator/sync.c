@@ -394,12 +394,16 @@ static void now_rfc3339(char out[GV_TIME_LEN + 1], int64_t *epoch)
 	*epoch = (int64_t)t;
 }
 
-static void key_id_short(const unsigned char pub[GV_ED25519_PUB_LEN], char out[17])
+/* The key id `govgate key id` prints for a raw public key. */
+static void key_id_of(const unsigned char pub[GV_ED25519_PUB_LEN], char out[GV_KEYID_HEX_LEN + 1])
 {
-	unsigned char h[GV_SHA256_LEN];
+	gv_key *k = NULL;
 
-	gv_sha256(h, pub, GV_ED25519_PUB_LEN);
-	gv_hex(out, h, 8);
+	if (gv_key_from_raw_public(&k, pub) < 0)
+		snprintf(out, GV_KEYID_HEX_LEN + 1, "%s", "(invalid key)");
+	else
+		gv_key_id(k, out);
+	gv_key_free(k);
 }
 
 /* Appends sync.fork_detected and fills the result; returns GV_ESIG. */
@@ -498,12 +502,12 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 		goto out;
 	exists = err == GV_OK;
 	if (exists && memcmp(st.pub, pub, GV_ED25519_PUB_LEN) && !rotate_key) {
-		char was[17], given[17];
-		key_id_short(st.pub, was);
-		key_id_short(pub, given);
-		err = invalid(d, file, "origin '%s' is pinned to another key (SHA-256 of the raw key "
-			      "begins %s; the key given begins %s); pass --rotate-key to replace it",
-			      b.origin, was, given);
+		char was[GV_KEYID_HEX_LEN + 1], given[GV_KEYID_HEX_LEN + 1];
+		key_id_of(st.pub, was);
+		key_id_of(pub, given);
+		err = invalid(d, file, "origin '%s' is pinned to key id %s since its first import, "
+			      "but the key given is %s; pass --rotate-key to replace it", b.origin, was,
+			      given);
 		goto out;
 	}
 	/* 2. the checkpoint, signed by that key under that origin */

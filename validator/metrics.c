@@ -226,7 +226,8 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, gv_diags *d)
 	family(out, "policy_violations_total", "counter",
 	       "Policy violations recorded in governance.validated entries, by enforcement and "
 	       "severity.");
-	qsort(viol.v, viol.n, sizeof(*viol.v), cmp_violation);
+	if (viol.n)
+		qsort(viol.v, viol.n, sizeof(*viol.v), cmp_violation);
 	for (i = 0; i < viol.n; i++) {
 		gv_buf_puts(out, "policy_violations_total{enforcement=");
 		label_value(out, viol.v[i].enforcement);

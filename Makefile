@@ -13,7 +13,7 @@ DATADIR ?= $(PREFIX)/share/govgate
 CC ?= cc
 OPT ?= -O2
 PKG_CONFIG ?= pkg-config
-PKGS = yaml-0.1 libpcre2-8 libcrypto libssl sqlite3
+PKGS = yaml-0.1 libpcre2-8 libssl libcrypto sqlite3
 
 ifneq ($(SANITIZE),)
 BUILD ?= build-san
@@ -27,7 +27,15 @@ WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings \
        -Wold-style-definition -Wmissing-prototypes -Wno-unused-parameter \
        -Wshadow -Wformat=2 -Wimplicit-fallthrough
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# STATIC=1 (the default) links libyaml, PCRE2, OpenSSL and SQLite statically:
+# a one-manifest check then starts in half the time (mapping and relocating
+# shared libcrypto dominates it). STATIC=0 links them as shared libraries.
+STATIC ?= 1
+ifeq ($(STATIC),1)
+PKG_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic -ldl -lz
+else
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
              -DGV_DATADIR='"$(DATADIR)"' -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -70,7 +78,7 @@ $(BUILD)/tobj/%.o: tests/unit/%.c
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libgv.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libgv.a \
-	  $$($(PKG_CONFIG) --libs check) $(LIBS)
+	  $$($(PKG_CONFIG) --libs check) $(LIBS) -lrt -lsubunit
 
 deps:
 	@sh tests/deps.sh

@@ -70,8 +70,11 @@ void gv_grow(void **v, size_t *alloc, size_t need, size_t elsize)
 	*alloc = n;
 }
 
-/* Arena: a list of blocks; big requests get a block of their own. */
+/* Arena: a list of blocks, the first small (most arenas hold a few
+ * strings), each next one twice as big up to ARENA_BLOCK; big requests get
+ * a block of their own. */
 #define ARENA_BLOCK 16384
+#define ARENA_FIRST 256
 
 struct block {
 	struct block *next;
@@ -81,7 +84,7 @@ struct block {
 
 struct gv_arena {
 	struct block *head;
-	size_t total;
+	size_t total, next;   /* next: size of the next regular block */
 };
 
 gv_arena *gv_arena_new(void)
@@ -109,7 +112,14 @@ void *gv_arena_alloc(gv_arena *a, size_t n)
 
 	n = (n + 15) & ~(size_t)15;
 	if (!b || b->size - b->used < n) {
-		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		size_t size;
+		if (!a->next)
+			a->next = ARENA_FIRST;
+		size = n > a->next / 4 && n > ARENA_FIRST ? n : a->next;
+		if (size < n)
+			size = n;
+		if (size == a->next && a->next < ARENA_BLOCK)
+			a->next *= 2;
 		struct block *nb = gv_xmalloc(sizeof(*nb) + size);
 		nb->used = 0;
 		nb->size = size;

@@ -28,58 +28,109 @@ static int sync_dir(const char *path)
 	return r;
 }
 
-int gv_atomic_write(const char *path, const void *data, size_t len, int mode, gv_diags *d)
+int gv_atomic_begin(gv_atomic *a, const char *path, int mode, gv_diags *d)
 {
 	gv_buf tmp = GV_BUF_INIT;
-	const char *p = data;
-	int fd, saved, err = GV_EIO;
-	const char *what = "cannot write";
+	int saved;
 
+	a->fd = -1;
+	a->tmp = a->path = NULL;
 	gv_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
-	fd = mkostemp(tmp.ptr, O_CLOEXEC);
-	if (fd < 0) {
+	a->fd = mkostemp(tmp.ptr, O_CLOEXEC);
+	if (a->fd < 0) {
 		saved = errno;
-		gv_error(d, "GV-F001", path, "cannot create a temporary file beside it: %s",
-			 strerror(saved));
-		goto out;
+		gv_buf_release(&tmp);
+		return gv_error(d, "GV-O002", path, "cannot create a temporary file beside it: %s",
+				strerror(saved)), GV_EIO;
 	}
-	if (fchmod(fd, (mode_t)mode) < 0)
-		goto fail;
+	a->tmp = gv_buf_detach(&tmp);
+	a->path = gv_xstrdup(path);
+	if (fchmod(a->fd, (mode_t)mode) < 0) {
+		saved = errno;
+		gv_atomic_abort(a);
+		return gv_error(d, "GV-O002", path, "cannot write: %s", strerror(saved)), GV_EIO;
+	}
+	return GV_OK;
+}
+
+int gv_atomic_add(gv_atomic *a, const void *data, size_t len, gv_diags *d)
+{
+	const char *p = data;
+	int saved;
+
 	while (len) {
-		ssize_t w = write(fd, p, len);
+		ssize_t w = write(a->fd, p, len);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail;
+			saved = errno;
+			gv_error(d, "GV-O002", a->path, "cannot write: %s", strerror(saved));
+			gv_atomic_abort(a);
+			return GV_EIO;
 		}
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
+	return GV_OK;
+}
+
+void gv_atomic_abort(gv_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->tmp)
+		unlink(a->tmp);
+	free(a->tmp);
+	free(a->path);
+	a->fd = -1;
+	a->tmp = a->path = NULL;
+}
+
+int gv_atomic_commit(gv_atomic *a, gv_diags *d)
+{
+	const char *what = "cannot write";
+	int saved, fd = a->fd;
+
+	if (!a->tmp)
+		return GV_EIO;   /* an earlier add failed and reported it */
+	a->fd = -1;
+	if (fsync(fd) < 0) {
+		close(fd);
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp.ptr, path) < 0) {
+	if (close(fd) < 0)
+		goto fail;
+	if (rename(a->tmp, a->path) < 0) {
 		what = "cannot replace";
 		goto fail;
 	}
-	if (sync_dir(path) < 0) {
-		gv_error(d, "GV-F001", path, "written, but cannot flush its directory: %s",
+	if (sync_dir(a->path) < 0) {
+		gv_error(d, "GV-O002", a->path, "written, but cannot flush its directory: %s",
 			 strerror(errno));
-		goto out;
+		free(a->tmp);
+		free(a->path);
+		a->tmp = a->path = NULL;
+		return GV_EIO;
 	}
-	err = GV_OK;
-	goto out;
+	free(a->tmp);
+	free(a->path);
+	a->tmp = a->path = NULL;
+	return GV_OK;
 fail:
 	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp.ptr);
-	gv_error(d, "GV-F001", path, "%s: %s", what, strerror(saved));
-out:
-	gv_buf_release(&tmp);
-	return err;
+	gv_error(d, "GV-O002", a->path, "%s: %s", what, strerror(saved));
+	gv_atomic_abort(a);
+	return GV_EIO;
+}
+
+int gv_atomic_write(const char *path, const void *data, size_t len, int mode, gv_diags *d)
+{
+	gv_atomic a;
+	int err;
+
+	if ((err = gv_atomic_begin(&a, path, mode, d)) < 0)
+		return err;
+	if ((err = gv_atomic_add(&a, data, len, d)) < 0)
+		return err;
+	return gv_atomic_commit(&a, d);
 }

@@ -20,4 +20,16 @@
  */
 int gv_atomic_write(const char *path, const void *data, size_t len, int mode, gv_diags *d);
 
+/* The same in pieces, for output too large to hold: begin, add..., then
+ * commit (which renames) or abort (which removes the temporary). */
+typedef struct gv_atomic {
+	int fd;
+	char *tmp, *path;
+} gv_atomic;
+
+int gv_atomic_begin(gv_atomic *a, const char *path, int mode, gv_diags *d);
+int gv_atomic_add(gv_atomic *a, const void *data, size_t len, gv_diags *d);
+int gv_atomic_commit(gv_atomic *a, gv_diags *d);
+void gv_atomic_abort(gv_atomic *a);
+
 #endif

@@ -4,6 +4,7 @@
  * contract and docs/EVIDENCE.md for the formats.
  */
 #include "audit.h"
+#include "atomic.h"
 #include "alloc.h"
 #include "buf.h"
 #include "digest.h"
@@ -45,6 +46,9 @@
  *               entries arrive, so roots and proofs cost O(log n) lookups.
  *               A cache: verification recomputes it from the entries.
  *   checkpoint  every signed checkpoint, one per tree size, never replaced.
+ *   receipt     deployment receipts (receipt.h): the receipt JSON exactly as
+ *               made, keyed by its own sequence; several per deployment id
+ *               when a deployment is checked or run again.
  *
  * Triggers refuse UPDATE and DELETE: the log is append-only by construction
  * (someone with the file can drop them, which verification catches).
@@ -72,6 +76,12 @@ static const char schema_sql[] =
 	" origin TEXT NOT NULL,"
 	" note TEXT NOT NULL,"
 	" created TEXT NOT NULL);"
+	"CREATE TABLE receipt ("
+	" id INTEGER PRIMARY KEY,"
+	" deployment_id TEXT NOT NULL,"
+	" created TEXT NOT NULL,"
+	" json BLOB NOT NULL);"
+	"CREATE INDEX receipt_deployment ON receipt(deployment_id, id);"
 	"CREATE TRIGGER entry_no_update BEFORE UPDATE ON entry"
 	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
 	"CREATE TRIGGER entry_no_delete BEFORE DELETE ON entry"
@@ -1097,42 +1107,6 @@ int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
 	return err < 0 ? err : GV_OK;
 }
 
-/* Writes data to path via path.tmp, fsync and rename. */
-static int write_atomic(const char *path, const char *data, size_t len, gv_diags *d)
-{
-	gv_buf tmp = GV_BUF_INIT;
-	int fd, err = GV_OK;
-	size_t off = 0;
-
-	gv_buf_printf(&tmp, "%s.tmp", path);
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-		goto out;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!err && fsync(fd) < 0)
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-	if (close(fd) < 0 && !err)
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-	if (!err && rename(tmp.ptr, path) < 0)
-		err = (gv_error(d, CODE_INPUT, path, "cannot write: %s", strerror(errno)), GV_EIO);
-	if (err)
-		unlink(tmp.ptr);
-out:
-	gv_buf_release(&tmp);
-	return err;
-}
-
 static int add_line(void *payload, uint64_t seq, const char *bytes, size_t len)
 {
 	gv_buf *b = payload;
@@ -1167,8 +1141,8 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 		goto out;
 	}
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
-	if ((err = write_atomic(path, lines.ptr, lines.len, d)) < 0 ||
-	    (err = write_atomic(cpath.ptr, cps.ptr, cps.len, d)) < 0)
+	if ((err = gv_atomic_write(path, lines.ptr, lines.len, 0644, d)) < 0 ||
+	    (err = gv_atomic_write(cpath.ptr, cps.ptr, cps.len, 0644, d)) < 0)
 		goto out;
 	if (count_out)
 		*count_out = n;
@@ -1687,6 +1661,46 @@ out:
 	gv_buf_release(&cpath);
 	gv_buf_release(&where);
 	gv_buf_release(&line);
+	return err;
+}
+
+int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *created,
+			 const char *json, size_t len, gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	if ((err = prepare(a, &st, "INSERT INTO receipt (deployment_id, created, json) "
+			   "VALUES (?1, ?2, ?3)", d)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, created, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, json, (int)len, SQLITE_STATIC);
+	err = sqlite3_step(st) == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot store the receipt");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
+			   int (*fn)(void *payload, const char *json, size_t len),
+			   void *payload, gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err, rc;
+
+	if ((err = prepare(a, &st, "SELECT json FROM receipt WHERE ?1 IS NULL OR "
+			   "deployment_id = ?1 ORDER BY id", d)) < 0)
+		return err;
+	if (deployment_id)
+		sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *json = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		if (!json || n < 0 || fn(payload, json, (size_t)n) < 0)
+			break;
+	}
+	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot read receipts");
+	sqlite3_finalize(st);
 	return err;
 }
 

@@ -125,4 +125,15 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 /* Whether s is one compact JSON value (no whitespace outside strings). */
 int gv_audit_json_compact(const char *s, size_t len, int want_object);
 
+/*
+ * Deployment receipts (receipt.h makes the JSON): stored as given; listed
+ * oldest first, all of them or those of one deployment id. fn may stop the
+ * walk by returning < 0.
+ */
+int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *created,
+			 const char *json, size_t len, gv_diags *d);
+int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
+			   int (*fn)(void *payload, const char *json, size_t len),
+			   void *payload, gv_diags *d);
+
 #endif

@@ -1,6 +1,10 @@
 /* cmd_check.c: `govgate check` and `govgate policy lint`. */
 #include "cmd.h"
 #include "alloc.h"
+#include "atomic.h"
+#include "audit.h"
+#include "evidence.h"
+#include "sign.h"
 #include "buf.h"
 #include "facts.h"
 #include "gate.h"
@@ -37,6 +41,18 @@ static const char check_usage[] =
 "      --files-from FILE    read more manifest paths from FILE, one per line\n"
 "      --allow-empty        accept a run that checked nothing\n"
 "  -q, --quiet              no source excerpts under diagnostics\n"
+"\n"
+"Evidence (docs/EVIDENCE.md):\n"
+"      --sign KEY           Ed25519 private key that signs reports and receipts\n"
+"      --report FILE        write a signed compliance report (DSSE, in-toto)\n"
+"      --minisign FILE      write the JSON report to FILE and FILE.minisig\n"
+"      --receipt FILE       write the signed receipt of the run's deployment\n"
+"      --db FILE            append the run's events to this audit log\n"
+"                           (default: $GOVGATE_DB when set, else no log)\n"
+"      --log-key KEY        sign a checkpoint of the log after the run\n"
+"      --origin NAME        checkpoint origin (default: $GOVGATE_LOG_ORIGIN or\n"
+"                           govgate.local/audit)\n"
+"      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
 "\n"
 "Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
 "halt violation), 2 usage or input error, 3 escalated (an escalate violation\n"
@@ -111,45 +127,86 @@ static int read_list(strlist *l, gv_buf *store, const char *path)
 	return 0;
 }
 
-/* Writes data to path through a temporary file and a rename. */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp;
-	int fd, saved;
-	size_t off = 0;
+/* Where streamed results go while the run is on (see cmd_check). */
+typedef struct sink {
+	int json, color;
+	FILE *man, *find;      /* manifest entries and findings (text: finding lines) */
+	gv_buf b1, b2;
+	size_t nman, nfind;
+	int failed;
+} sink;
 
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return -1;
-	if ((fd = mkstemp(tmp)) < 0) {
-		free(tmp);
-		return -1;
+static void emit(void *arg, const gv_run *run, size_t i)
+{
+	sink *s = arg;
+
+	gv_buf_clear(&s->b1);
+	gv_buf_clear(&s->b2);
+	if (s->json)
+		gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
+	else
+		gv_report_text_file(&s->b2, run, i, s->color);
+	if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
+	    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
+		s->failed = 1;
+}
+
+/* Sends bytes to a buffer, an atomic file, or standard output. */
+static int put(gv_buf *buf, gv_atomic *at, const void *p, size_t n, gv_diags *d)
+{
+	if (buf) {
+		gv_buf_add(buf, p, n);
+		return GV_OK;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
+	if (at)
+		return gv_atomic_add(at, p, n, d);
+	if (fwrite(p, 1, n, stdout) != n)
+		return gv_error(d, "GV-O001", NULL, "cannot write to standard output"), GV_EIO;
+	return GV_OK;
+}
+
+static int copy(gv_buf *buf, gv_atomic *at, FILE *from, gv_diags *d)
+{
+	char chunk[65536];
+	size_t n;
+	int err = GV_OK;
+
+	rewind(from);
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), from)) > 0)
+		err = put(buf, at, chunk, n, d);
+	if (!err && ferror(from))
+		err = gv_error(d, "GV-O003", NULL, "cannot read back a temporary file");
+	return err;
+}
+
+/* Puts the streamed report together: head, entries, tail. */
+static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
+		    const gv_report_meta *m, gv_diags *d)
+{
+	gv_buf head = GV_BUF_INIT;
+	int err;
+
+	if (s->json) {
+		gv_report_json_head(&head, run, m);
+		err = put(buf, at, head.ptr, head.len, d);
+		if (!err)
+			err = copy(buf, at, s->man, d);
+		if (!err)
+			err = put(buf, at, GV_REPORT_JSON_MIDDLE, strlen(GV_REPORT_JSON_MIDDLE), d);
+		if (!err)
+			err = copy(buf, at, s->find, d);
+		if (!err)
+			err = put(buf, at, GV_REPORT_JSON_END, strlen(GV_REPORT_JSON_END), d);
+	} else {
+		err = copy(buf, at, s->find, d);
+		gv_report_text_summary(&head, run, s->color);
+		if (!err)
+			err = put(buf, at, head.ptr, head.len, d);
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	errno = saved;
-	return -1;
+	if (!err && !buf && !at && fflush(stdout))
+		err = gv_error(d, "GV-O001", NULL, "cannot write to standard output");
+	gv_buf_release(&head);
+	return err;
 }
 
 int cmd_check(int argc, char **argv)
@@ -166,12 +223,26 @@ int cmd_check(int argc, char **argv)
 		{ "files-from", required_argument, NULL, 'F' },
 		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "sign", required_argument, NULL, 'S' },
+		{ "report", required_argument, NULL, 'R' },
+		{ "minisign", required_argument, NULL, 'M' },
+		{ "receipt", required_argument, NULL, 'T' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "log-key", required_argument, NULL, 'L' },
+		{ "origin", required_argument, NULL, 'G' },
+		{ "actor", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 };
 	const char *cloud_path = NULL, *onprem_path = NULL, *format = "text", *output = NULL;
 	const char *files_from = NULL;
+	const char *sign_path = NULL, *log_key_path = NULL, *db_path = NULL;
+	gv_evidence_opts eo;
+	gv_evidence_out eout;
+	gv_key *sign_key = NULL, *log_key = NULL;
+	gv_audit *db = NULL;
+	char started[21];
 	char *rules_default = NULL;
 	gv_buf list = GV_BUF_INIT, out = GV_BUF_INIT;
 	gv_diags d = GV_DIAGS_INIT;
@@ -181,11 +252,14 @@ int cmd_check(int argc, char **argv)
 	gv_gate_opts go;
 	gv_run run;
 	int64_t max_age = 0;
-	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, ran = 0;
+	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0 };
+	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence;
 	uint32_t i;
 
 	memset(&go, 0, sizeof(go));
 	memset(&run, 0, sizeof(run));
+	memset(&eo, 0, sizeof(eo));
+	gv_time_format(started, time(NULL));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:f:o:j:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -212,6 +286,14 @@ int cmd_check(int argc, char **argv)
 		case 'F': files_from = optarg; break;
 		case 'E': go.allow_empty = true; break;
 		case 'q': quiet = 1; break;
+		case 'S': sign_path = optarg; break;
+		case 'R': eo.report_path = optarg; break;
+		case 'M': eo.minisign_path = optarg; break;
+		case 'T': eo.receipt_path = optarg; break;
+		case 'D': db_path = optarg; break;
+		case 'L': log_key_path = optarg; break;
+		case 'G': eo.origin = optarg; break;
+		case 'U': eo.actor = optarg; break;
 		case 'h':
 			fputs(check_usage, stdout);
 			rc = 0;
@@ -242,6 +324,28 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!rules.n && (rules_default = default_rules()))
 		push(&rules, rules_default);
+	if (!db_path && getenv(GV_AUDIT_DB_ENV) && *getenv(GV_AUDIT_DB_ENV))
+		db_path = getenv(GV_AUDIT_DB_ENV);
+	if ((eo.report_path || eo.minisign_path || eo.receipt_path) && !sign_path) {
+		fprintf(stderr, "govgate: check: --report, --minisign and --receipt need --sign KEY\n");
+		goto out;
+	}
+	if (sign_path && !eo.report_path && !eo.minisign_path && !eo.receipt_path) {
+		fprintf(stderr, "govgate: check: --sign needs --report, --minisign or --receipt\n");
+		goto out;
+	}
+	if (log_key_path && !db_path) {
+		fprintf(stderr, "govgate: check: --log-key needs --db FILE (or $%s)\n",
+			GV_AUDIT_DB_ENV);
+		goto out;
+	}
+	/* keys and the log are opened before anything is evaluated or written */
+	if (sign_path && gv_key_load_private(&sign_key, sign_path, &d) < 0)
+		goto out;
+	if (log_key_path && gv_key_load_private(&log_key, log_key_path, &d) < 0)
+		goto out;
+	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
+		goto out;
 
 	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
 		goto out;
@@ -262,33 +366,82 @@ int cmd_check(int argc, char **argv)
 					 time(NULL), NULL, &d) < 0)
 		goto out;
 
+	/* results stream, in input order, into two temporary files (manifest
+	 * entries and findings) and are freed as they go, unless evidence needs
+	 * them; the output is put together once the run has succeeded */
+	json = !strcmp(format, "json");
+	evidence = sign_key || db;
+	sk.json = json || evidence;
+	sk.color = !output && !sk.json && gv_cmd_color(1);
+	if (!(sk.man = tmpfile()) || !(sk.find = tmpfile())) {
+		gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s", strerror(errno));
+		goto out;
+	}
 	go.manifests = manifests.v;
 	go.nmanifests = manifests.n;
 	go.jobs = jobs;
+	go.emit = emit;
+	go.emit_arg = &sk;
+	go.release = !evidence;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
-	ran = 1;
 	if (run.input_errors)
 		goto out;
-	if (!strcmp(format, "json")) {
-		gv_report_meta m = { prog, cloud_file, onprem_file };
-		gv_report_json(&out, &run, &m, 0);
-	} else {
-		gv_report_text(&out, &run, !output && gv_cmd_color(1));
+	if (sk.failed) {
+		gv_error(&d, "GV-O003", NULL, "cannot write a temporary file: %s", strerror(errno));
+		goto out;
 	}
-	if (output) {
-		if (write_atomic(output, out.ptr, out.len) < 0) {
-			gv_error(&d, "GV-O001", output, "cannot write the result: %s", strerror(errno));
+	{
+		gv_report_meta m = { prog, cloud_file, onprem_file };
+
+		if (evidence) {
+			/* the signed bytes must be in memory: the whole JSON report */
+			if (assemble(&out, NULL, &sk, &run, &m, &d) < 0)
+				goto out;
+			eo.sign_key = sign_key;
+			eo.db = db;
+			eo.log_key = log_key;
+			if (!eo.origin)
+				eo.origin = gv_audit_default_origin();
+			if (!eo.actor)
+				eo.actor = getenv("GOVGATE_ACTOR") ? getenv("GOVGATE_ACTOR") :
+					   getenv("USER") ? getenv("USER") : "unknown";
+			eo.started_at = started;
+			if (gv_evidence_write(&eout, &run, &m, &out, &eo, &d) < 0)
+				goto out;
+			if (!json) {
+				gv_buf_clear(&out);
+				gv_report_text(&out, &run, !output && gv_cmd_color(1));
+			}
+			if (output) {
+				if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0)
+					goto out;
+			} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
+				gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+				goto out;
+			}
+		} else if (output) {
+			gv_atomic at;
+			if (gv_atomic_begin(&at, output, 0644, &d) < 0 ||
+			    assemble(NULL, &at, &sk, &run, &m, &d) < 0 ||
+			    gv_atomic_commit(&at, &d) < 0)
+				goto out;
+		} else if (assemble(NULL, NULL, &sk, &run, &m, &d) < 0) {
 			goto out;
 		}
-	} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
-		gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
-		goto out;
 	}
 	rc = gv_decision_exit(run.decision);
 out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), !quiet);
-	(void)ran;
 	gv_run_release(&run);
+	if (sk.man)
+		fclose(sk.man);
+	if (sk.find)
+		fclose(sk.find);
+	gv_buf_release(&sk.b1);
+	gv_buf_release(&sk.b2);
+	gv_key_free(sign_key);
+	gv_key_free(log_key);
+	gv_audit_close(db);
 	gv_file_free(cloud_file);
 	gv_file_free(onprem_file);
 	gv_program_free(prog);

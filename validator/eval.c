@@ -427,15 +427,21 @@ static int eval_same(gv_evaluator *ev, const gv_check *c, int inv)
 	int ok = 1;
 	uint32_t i;
 
+	ev->nidx = 0;
 	first = resolve_one(ev, &c->paths[0], &anchor0, &f0);
+	if (first && first->kind == GV_NODE_NULL)
+		first = NULL;
 	if (!first) {
-		ev->nidx = 0;
+		if (c->missing_pass)
+			return 1;
 		if (!inv)
 			add_point(ev, c, &c->paths[0], NULL, anchor0, f0, inv, 0, 0);
 		return 0;
 	}
 	for (i = 1; i < c->npaths; i++) {
 		const gv_node *v = resolve_one(ev, &c->paths[i], &anchor, &f);
+		if ((!v || v->kind == GV_NODE_NULL) && c->missing_pass)
+			continue;
 		if (!v || !node_equal(first, v, 0)) {
 			ok = 0;
 			if (!inv) {
@@ -444,10 +450,11 @@ static int eval_same(gv_evaluator *ev, const gv_check *c, int inv)
 			}
 		}
 	}
-	if (ok && inv)
-		add_point(ev, c, &c->paths[c->npaths - 1],
-			  resolve_one(ev, &c->paths[c->npaths - 1], &anchor, &f), anchor, f, inv, 0, 0),
+	if (ok && inv) {
+		const gv_node *v = resolve_one(ev, &c->paths[c->npaths - 1], &anchor, &f);
+		add_point(ev, c, &c->paths[c->npaths - 1], v, anchor, f, inv, 0, 0);
 		ev->pts[ev->npts - 1].expected = first;
+	}
 	return ok;
 }
 
@@ -706,6 +713,15 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	fd->message = arena_buf(res->arena, b);
 }
 
+static const char *identity(gv_result *res, const gv_node *root, const char *key)
+{
+	const gv_node *v = gv_node_get(root, key);
+
+	if (!v || !gv_node_is_scalar(v) || v->kind == GV_NODE_NULL)
+		return NULL;
+	return gv_arena_strndup(res->arena, v->s, v->n);
+}
+
 void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t doc)
 {
 	const gv_program *p = ev->prog;
@@ -721,6 +737,10 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 	if (id && gv_node_is_scalar(id) && id->kind != GV_NODE_NULL) {
 		res->arena = gv_arena_new();
 		res->deployment_id = gv_arena_strndup(res->arena, id->s, id->n);
+		res->mode = identity(res, mf->docs[doc], "mode");
+		res->cloud_region = identity(res, mf->docs[doc], "cloud_region");
+		res->on_prem = identity(res, mf->docs[doc], "on_prem");
+		res->status = identity(res, mf->docs[doc], "status");
 	}
 	for (i = 0; i < p->npolicies; i++) {
 		const gv_policy *pol = &p->policies[i];

@@ -28,7 +28,8 @@ typedef struct gv_result {
 	size_t nfindings, alloc;
 	uint32_t policies_applied, rules_evaluated;
 	uint8_t decision;         /* gv_enforcement; worst among findings */
-	const char *deployment_id;/* the result's arena; NULL when the manifest has none */
+	/* the manifest's identity, for receipts (the result's arena; NULL if absent) */
+	const char *deployment_id, *mode, *cloud_region, *on_prem, *status;
 	gv_arena *arena;
 } gv_result;
 

@@ -27,7 +27,57 @@ typedef struct shared {
 	const gv_gate_opts *o;
 	gv_run *run;
 	atomic_size_t next;
+	pthread_mutex_t lock;        /* guards done, next_emit and run's counts */
+	unsigned char *done;
+	size_t next_emit;
 } shared;
+
+static void release_docs(gv_file_result *fr)
+{
+	uint32_t k;
+
+	for (k = 0; k < fr->ndocs; k++)
+		gv_result_release(&fr->docs[k].r);
+	free(fr->docs);
+	fr->docs = NULL;
+	fr->ndocs = 0;
+}
+
+/* Adds file i to the run's counts, then hands it to the emitter. */
+static void account(shared *sh, size_t i)
+{
+	gv_run *run = sh->run;
+	gv_file_result *fr = &run->files[i];
+	uint32_t k, m;
+
+	if (fr->diags.nerrors)
+		run->input_errors++;
+	for (k = 0; k < fr->ndocs; k++) {
+		gv_result *r = &fr->docs[k].r;
+		fr->docs[k].file = (uint32_t)i;
+		run->ndocs++;
+		run->rules_evaluated += r->rules_evaluated;
+		run->nfindings += r->nfindings;
+		fr->nfindings += (uint32_t)r->nfindings;
+		for (m = 0; m < r->nfindings; m++)
+			run->by_enf[r->findings[m].enforcement]++;
+		if (r->decision > run->decision)
+			run->decision = r->decision;
+	}
+	if (sh->o->emit)
+		sh->o->emit(sh->o->emit_arg, run, i);
+	if (sh->o->release)
+		release_docs(fr);
+}
+
+static void finished(shared *sh, size_t i)
+{
+	pthread_mutex_lock(&sh->lock);
+	sh->done[i] = 1;
+	while (sh->next_emit < sh->run->nfiles && sh->done[sh->next_emit])
+		account(sh, sh->next_emit++);
+	pthread_mutex_unlock(&sh->lock);
+}
 
 static void check_file(gv_evaluator *ev, const shared *sh, gv_file_result *fr)
 {
@@ -72,8 +122,10 @@ static void *worker(void *arg)
 	gv_evaluator *ev = gv_evaluator_new(sh->prog, sh->cloud, sh->onprem);
 	size_t i;
 
-	while ((i = atomic_fetch_add(&sh->next, 1)) < sh->run->nfiles)
+	while ((i = atomic_fetch_add(&sh->next, 1)) < sh->run->nfiles) {
 		check_file(ev, sh, &sh->run->files[i]);
+		finished(sh, i);
+	}
 	gv_evaluator_free(ev);
 	return NULL;
 }
@@ -81,15 +133,23 @@ static void *worker(void *arg)
 void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 		 const gv_facts *onprem, const gv_gate_opts *o, gv_diags *d)
 {
-	shared sh = { prog, cloud, onprem, o, run, 0 };
+	shared sh;
 	pthread_t *th;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t jobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)(ncpu > 0 ? ncpu : 1);
 	size_t i, started = 0;
-	uint32_t k, m;
 
 	memset(run, 0, sizeof(*run));
+	memset(&sh, 0, sizeof(sh));
+	sh.prog = prog;
+	sh.cloud = cloud;
+	sh.onprem = onprem;
+	sh.o = o;
+	sh.run = run;
+	atomic_init(&sh.next, 0);
+	pthread_mutex_init(&sh.lock, NULL);
 	run->nfiles = o->nmanifests;
+	sh.done = gv_xcalloc(run->nfiles ? run->nfiles : 1, 1);
 	run->files = gv_xcalloc(run->nfiles ? run->nfiles : 1, sizeof(gv_file_result));
 	for (i = 0; i < run->nfiles; i++)
 		run->files[i].path = gv_xstrdup(o->manifests[i]);
@@ -108,23 +168,10 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 			pthread_join(th[i], NULL);
 		free(th);
 	}
-	for (i = 0; i < run->nfiles; i++) {
-		gv_file_result *fr = &run->files[i];
-		if (fr->diags.nerrors)
-			run->input_errors++;
-		gv_diags_move(d, &fr->diags);
-		for (k = 0; k < fr->ndocs; k++) {
-			gv_result *r = &fr->docs[k].r;
-			fr->docs[k].file = (uint32_t)i;
-			run->ndocs++;
-			run->rules_evaluated += r->rules_evaluated;
-			run->nfindings += r->nfindings;
-			for (m = 0; m < r->nfindings; m++)
-				run->by_enf[r->findings[m].enforcement]++;
-			if (r->decision > run->decision)
-				run->decision = r->decision;
-		}
-	}
+	pthread_mutex_destroy(&sh.lock);
+	free(sh.done);
+	for (i = 0; i < run->nfiles; i++)
+		gv_diags_move(d, &run->files[i].diags);
 	if (!run->input_errors && !run->rules_evaluated && !o->allow_empty) {
 		gv_error(d, "GV-M004", NULL,
 			 "no rule was evaluated: nothing was checked (use --allow-empty to accept)");
@@ -135,12 +182,9 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 void gv_run_release(gv_run *run)
 {
 	size_t i;
-	uint32_t k;
 
 	for (i = 0; i < run->nfiles; i++) {
-		for (k = 0; k < run->files[i].ndocs; k++)
-			gv_result_release(&run->files[i].docs[k].r);
-		free(run->files[i].docs);
+		release_docs(&run->files[i]);
 		free(run->files[i].path);
 		gv_diags_release(&run->files[i].diags);
 	}

@@ -12,12 +12,23 @@
 
 #include "eval.h"
 
+typedef struct gv_run gv_run;
+
 typedef struct gv_gate_opts {
 	const char *const *manifests;  /* paths; "-" is standard input */
 	size_t nmanifests;
 	int jobs;                      /* 0: one per online core */
 	gv_limits limits;
 	bool allow_empty;              /* a run that checked nothing is not an error */
+	/*
+	 * Called for each file, in input order, as soon as it and every file
+	 * before it are done (serialised; counts in run are up to date). With
+	 * release, the file's results are freed right after, so memory stays
+	 * bounded by the documents in flight, not by the number of files.
+	 */
+	void (*emit)(void *arg, const gv_run *run, size_t index);
+	void *emit_arg;
+	bool release;
 } gv_gate_opts;
 
 typedef struct gv_doc_result {
@@ -32,17 +43,18 @@ typedef struct gv_file_result {
 	bool ok;                       /* loaded and evaluated */
 	gv_doc_result *docs;
 	uint32_t ndocs;
+	uint32_t nfindings;            /* over its documents; kept after release */
 	gv_diags diags;
 } gv_file_result;
 
-typedef struct gv_run {
+struct gv_run {
 	gv_file_result *files;
 	size_t nfiles;
 	size_t ndocs, nfindings, rules_evaluated;
 	size_t by_enf[GV_ENF_BLOCK + 1];   /* findings per enforcement */
 	uint8_t decision;
 	size_t input_errors;
-} gv_run;
+};
 
 /*
  * Evaluates every manifest. Input problems (unreadable or malformed

@@ -53,24 +53,24 @@ static void label_from(char out[MAX_LABEL + 1], const gv_node *n)
 		snprintf(out, MAX_LABEL + 1, "%.*s", (int)n->n, n->s);
 }
 
-static void tally_add(tally *t, const char *enf, const char *sev)
+static void tally_add(tally *t, const char *enf, const char *sev, uint64_t k)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
 		if (!strcmp(t->v[i].enforcement, enf) && !strcmp(t->v[i].severity, sev)) {
-			t->v[i].count++;
+			t->v[i].count += k;
 			return;
 		}
 	if (t->n == GV_METRICS_MAX_VIOLATION_SERIES) {
-		t->overflow++;
+		t->overflow += k;
 		return;
 	}
 	GV_GROW(t->v, t->alloc, t->n + 1);
 	memset(&t->v[t->n], 0, sizeof(t->v[t->n]));
 	snprintf(t->v[t->n].enforcement, MAX_LABEL + 1, "%s", enf);
 	snprintf(t->v[t->n].severity, MAX_LABEL + 1, "%s", sev);
-	t->v[t->n++].count = 1;
+	t->v[t->n++].count = k;
 }
 
 /* governance.validated: payload.violations[] of {enforcement, severity}. */
@@ -79,7 +79,7 @@ static int count_violations(void *payload, uint64_t seq, const char *bytes, size
 	tally *t = payload;
 	gv_diags quiet = GV_DIAGS_INIT;
 	gv_file *f = NULL;
-	const gv_node *p, *v;
+	const gv_node *p, *v, *tr, *all;
 	uint32_t i;
 
 	/* the entry was written by govgate; one that does not parse counts nothing */
@@ -93,8 +93,13 @@ static int count_violations(void *payload, uint64_t seq, const char *bytes, size
 				continue;
 			label_from(enf, gv_node_get(it, "enforcement"));
 			label_from(sev, gv_node_get(it, "severity"));
-			tally_add(t, enf, sev);
+			tally_add(t, enf, sev, 1);
 		}
+		/* a truncated list still counts every finding; the rest have no labels */
+		if ((tr = gv_node_get(p, "violations_truncated")) && tr->kind == GV_NODE_BOOL &&
+		    tr->u.b && (all = gv_node_get(p, "findings")) && all->kind == GV_NODE_INT &&
+		    all->u.i > (int64_t)v->n)
+			tally_add(t, "unknown", "unknown", (uint64_t)all->u.i - v->n);
 	}
 	gv_file_free(f);
 	gv_diags_release(&quiet);

@@ -73,20 +73,20 @@ int gv_minisign_sign(gv_buf *out, const void *data, size_t len, const char *trus
 	int err;
 
 	if (clen > GV_MINISIGN_COMMENT_MAX || strpbrk(trusted_comment, "\r\n"))
-		return gv_error(d, "GV-M001", NULL,
+		return gv_error(d, "GV-S001", NULL,
 				"a trusted comment must be one line of at most %d bytes",
 				GV_MINISIGN_COMMENT_MAX);
 	memcpy(blob, "ED", 2);
 	gv_minisign_keynum(k, blob + 2);
 	blake2b512(hash, data, len);
 	if (gv_sign(k, hash, sizeof(hash), blob + 2 + GV_MINISIGN_KEYNUM_LEN) < 0)
-		return gv_error(d, "GV-M002", NULL, "cannot sign: not a private key");
+		return gv_error(d, "GV-S002", NULL, "cannot sign: not a private key");
 	gv_buf_add(&signed_part, blob + 2 + GV_MINISIGN_KEYNUM_LEN, GV_ED25519_SIG_LEN);
 	gv_buf_add(&signed_part, trusted_comment, clen);
 	err = gv_sign(k, signed_part.ptr, signed_part.len, global);
 	gv_buf_release(&signed_part);
 	if (err < 0)
-		return gv_error(d, "GV-M002", NULL, "cannot sign: not a private key");
+		return gv_error(d, "GV-S002", NULL, "cannot sign: not a private key");
 	gv_minisign_keynum_hex(k, hex);
 	gv_buf_printf(out, UNTRUSTED_PREFIX "signature from govgate key %s\n", hex);
 	gv_base64_encode(out, blob, sizeof(blob));
@@ -146,7 +146,7 @@ int gv_minisign_verify(const char *sigpath, const char *sigtext, size_t siglen,
 	    gv_base64_decode(&global, l[3], n[3]) < 0 || global.len != GV_ED25519_SIG_LEN)
 		goto malformed;
 	if (memcmp(blob.ptr, "ED", 2)) {
-		gv_error(d, "GV-M003", sigpath, "not a prehashed (ED) minisign signature");
+		gv_error(d, "GV-S003", sigpath, "not a prehashed (ED) minisign signature");
 		goto out;
 	}
 	gv_minisign_keynum(k, kn);
@@ -155,7 +155,7 @@ int gv_minisign_verify(const char *sigpath, const char *sigtext, size_t siglen,
 		unsigned char *got = (unsigned char *)blob.ptr + 2;
 
 		gv_minisign_keynum_hex(k, want);
-		gv_error(d, "GV-M004", sigpath,
+		gv_error(d, "GV-S004", sigpath,
 			 "signature key id is %02X%02X%02X%02X%02X%02X%02X%02X but the key id "
 			 "in the public key is %s", got[7], got[6], got[5], got[4], got[3],
 			 got[2], got[1], got[0], want);
@@ -166,14 +166,14 @@ int gv_minisign_verify(const char *sigpath, const char *sigtext, size_t siglen,
 	err = GV_ESIG;
 	if (gv_verify(k, hash, sizeof(hash),
 		      (const unsigned char *)blob.ptr + 2 + GV_MINISIGN_KEYNUM_LEN) < 0) {
-		gv_error(d, "GV-M005", sigpath, "signature verification failed");
+		gv_error(d, "GV-S005", sigpath, "signature verification failed");
 		goto out;
 	}
 	gv_buf_add(&signed_part, blob.ptr + 2 + GV_MINISIGN_KEYNUM_LEN, GV_ED25519_SIG_LEN);
 	gv_buf_add(&signed_part, l[2] + tp, n[2] - tp);
 	if (gv_verify(k, signed_part.ptr, signed_part.len,
 		      (const unsigned char *)global.ptr) < 0) {
-		gv_error(d, "GV-M005", sigpath, "comment signature verification failed");
+		gv_error(d, "GV-S005", sigpath, "comment signature verification failed");
 		goto out;
 	}
 	if (trusted_out)
@@ -181,7 +181,7 @@ int gv_minisign_verify(const char *sigpath, const char *sigtext, size_t siglen,
 	err = GV_OK;
 	goto out;
 malformed:
-	gv_error(d, "GV-M003", sigpath, "not a minisign signature file");
+	gv_error(d, "GV-S003", sigpath, "not a minisign signature file");
 out:
 	gv_buf_release(&blob);
 	gv_buf_release(&global);

@@ -1,4 +1,12 @@
-/* report_json.c: the JSON report (schema in the README, "JSON output"). */
+/*
+ * report_json.c: the JSON report (schema in the README, "JSON output").
+ *
+ * The report is written in three parts so that a run over many files can
+ * stream it: the head (tool, decision, digests, counts), then one entry per
+ * manifest document, then one entry per finding. gv_report_json() puts the
+ * parts of a whole run together; `check` streams them through temporary
+ * files instead (cmd_check.c).
+ */
 #include "report.h"
 #include "digest.h"
 #include "gv.h"
@@ -10,190 +18,116 @@ const char *gv_decision_name(int decision)
 	return gv_enforcement_name(decision);
 }
 
-typedef struct jw {
-	gv_buf *b;
-	int pretty, depth, first;
-} jw;
-
-static void nl(jw *w)
-{
-	int i;
-
-	if (!w->pretty)
-		return;
-	gv_buf_putc(w->b, '\n');
-	for (i = 0; i < w->depth; i++)
-		gv_buf_puts(w->b, "  ");
-}
-
-static void key(jw *w, const char *k)
-{
-	if (!w->first)
-		gv_buf_putc(w->b, ',');
-	w->first = 0;
-	nl(w);
-	gv_buf_json_str(w->b, k, strlen(k));
-	gv_buf_puts(w->b, w->pretty ? ": " : ":");
-}
-
-static void open_(jw *w, char c)
-{
-	gv_buf_putc(w->b, c);
-	w->depth++;
-	w->first = 1;
-}
-
-static void close_(jw *w, char c)
-{
-	w->depth--;
-	if (!w->first)
-		nl(w);
-	gv_buf_putc(w->b, c);
-	w->first = 0;
-}
-
-static void item(jw *w)
-{
-	if (!w->first)
-		gv_buf_putc(w->b, ',');
-	w->first = 0;
-	nl(w);
-}
-
-static void str(jw *w, const char *s)
+static void str(gv_buf *b, const char *s)
 {
 	if (s)
-		gv_buf_json_str(w->b, s, strlen(s));
+		gv_buf_json_str(b, s, strlen(s));
 	else
-		gv_buf_puts(w->b, "null");
+		gv_buf_puts(b, "null");
 }
 
-static void kstr(jw *w, const char *k, const char *s)
+static void kstr(gv_buf *b, const char *k, const char *s)
 {
-	key(w, k);
-	str(w, s);
+	gv_buf_printf(b, ",\"%s\":", k);
+	str(b, s);
 }
 
-static void knum(jw *w, const char *k, unsigned long long n)
-{
-	key(w, k);
-	gv_buf_printf(w->b, "%llu", n);
-}
-
-static void kdigest(jw *w, const char *k, const unsigned char d[32])
+static void digest(gv_buf *b, const unsigned char d[32])
 {
 	char hex[65];
 
 	gv_hex(hex, d, 32);
-	key(w, k);
-	open_(w, '{');
-	kstr(w, "sha256", hex);
-	close_(w, '}');
+	gv_buf_printf(b, "{\"sha256\":\"%s\"}", hex);
 }
 
-static void facts(jw *w, const char *k, const gv_file *f)
+static void facts(gv_buf *b, const gv_file *f)
 {
-	key(w, k);
 	if (!f) {
-		gv_buf_puts(w->b, "null");
+		gv_buf_puts(b, "null");
 		return;
 	}
-	open_(w, '{');
-	kstr(w, "file", f->path);
-	kdigest(w, "digest", f->sha256);
-	close_(w, '}');
+	gv_buf_puts(b, "{\"file\":");
+	str(b, f->path);
+	gv_buf_puts(b, ",\"digest\":");
+	digest(b, f->sha256);
+	gv_buf_putc(b, '}');
 }
 
-void gv_report_json(gv_buf *out, const gv_run *run, const gv_report_meta *m, int pretty)
+void gv_report_json_head(gv_buf *b, const gv_run *run, const gv_report_meta *m)
 {
-	jw w = { out, pretty, 0, 1 };
-	size_t i;
-	uint32_t k, j;
 	int e;
 
-	open_(&w, '{');
-	key(&w, "tool");
-	open_(&w, '{');
-	kstr(&w, "name", GV_TOOL_NAME);
-	kstr(&w, "version", GV_VERSION);
-	close_(&w, '}');
-	kstr(&w, "decision", gv_decision_name(run->decision));
-	kdigest(&w, "policy_digest", m->prog->digest);
-	key(&w, "facts");
-	open_(&w, '{');
-	facts(&w, "cloud", m->cloud);
-	facts(&w, "onprem", m->onprem);
-	close_(&w, '}');
-	key(&w, "counts");
-	open_(&w, '{');
-	knum(&w, "files", run->nfiles);
-	knum(&w, "manifests", run->ndocs);
-	knum(&w, "policies", m->prog->npolicies);
-	knum(&w, "rules_evaluated", run->rules_evaluated);
-	knum(&w, "findings", run->nfindings);
-	key(&w, "by_enforcement");
-	open_(&w, '{');
+	gv_buf_printf(b, "{\"tool\":{\"name\":\"%s\",\"version\":\"%s\"},\"decision\":\"%s\","
+		      "\"policy_digest\":", GV_TOOL_NAME, GV_VERSION,
+		      gv_decision_name(run->decision));
+	digest(b, m->prog->digest);
+	gv_buf_puts(b, ",\"facts\":{\"cloud\":");
+	facts(b, m->cloud);
+	gv_buf_puts(b, ",\"onprem\":");
+	facts(b, m->onprem);
+	gv_buf_printf(b, "},\"counts\":{\"files\":%zu,\"manifests\":%zu,\"policies\":%u,"
+		      "\"rules_evaluated\":%zu,\"findings\":%zu,\"by_enforcement\":{",
+		      run->nfiles, run->ndocs, m->prog->npolicies, run->rules_evaluated,
+		      run->nfindings);
 	for (e = GV_ENF_BLOCK; e >= GV_ENF_INFO; e--)
-		knum(&w, gv_enforcement_name(e), run->by_enf[e]);
-	close_(&w, '}');
-	close_(&w, '}');
+		gv_buf_printf(b, "%s\"%s\":%zu", e == GV_ENF_BLOCK ? "" : ",",
+			      gv_enforcement_name(e), run->by_enf[e]);
+	gv_buf_puts(b, "}},\"manifests\":[");
+}
 
-	key(&w, "manifests");
-	open_(&w, '[');
-	for (i = 0; i < run->nfiles; i++) {
-		const gv_file_result *fr = &run->files[i];
-		char hex[65];
-		gv_hex(hex, fr->sha256, 32);
-		for (k = 0; k < fr->ndocs; k++) {
-			const gv_result *r = &fr->docs[k].r;
-			item(&w);
-			open_(&w, '{');
-			kstr(&w, "file", fr->path);
-			knum(&w, "document", k);
-			key(&w, "digest");
-			open_(&w, '{');
-			kstr(&w, "sha256", hex);
-			close_(&w, '}');
-			kstr(&w, "deployment_id", r->deployment_id);
-			kstr(&w, "decision", gv_decision_name(r->decision));
-			knum(&w, "policies_applied", r->policies_applied);
-			knum(&w, "rules_evaluated", r->rules_evaluated);
-			knum(&w, "findings", r->nfindings);
-			close_(&w, '}');
+void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run, size_t i,
+			 size_t *nman, size_t *nfind)
+{
+	const gv_file_result *fr = &run->files[i];
+	char hex[65];
+	uint32_t k, j;
+
+	gv_hex(hex, fr->sha256, 32);
+	for (k = 0; k < fr->ndocs; k++) {
+		const gv_result *r = &fr->docs[k].r;
+
+		gv_buf_puts(manifests, (*nman)++ ? ",{\"file\":" : "{\"file\":");
+		str(manifests, fr->path);
+		gv_buf_printf(manifests, ",\"document\":%u,\"digest\":{\"sha256\":\"%s\"}", k, hex);
+		kstr(manifests, "deployment_id", r->deployment_id);
+		gv_buf_printf(manifests, ",\"decision\":\"%s\",\"policies_applied\":%u,"
+			      "\"rules_evaluated\":%u,\"findings\":%zu}",
+			      gv_decision_name(r->decision), r->policies_applied,
+			      r->rules_evaluated, r->nfindings);
+		for (j = 0; j < r->nfindings; j++) {
+			const gv_finding *f = &r->findings[j];
+
+			gv_buf_puts(findings, (*nfind)++ ? ",{\"policy\":" : "{\"policy\":");
+			str(findings, f->policy);
+			kstr(findings, "rule", f->rule);
+			kstr(findings, "title", f->title);
+			kstr(findings, "enforcement", gv_enforcement_name(f->enforcement));
+			kstr(findings, "severity", gv_severity_name(f->severity));
+			kstr(findings, "message", f->message);
+			kstr(findings, "path", f->path);
+			kstr(findings, "file", f->file);
+			gv_buf_printf(findings, ",\"line\":%u,\"column\":%u", f->line, f->col);
+			kstr(findings, "manifest", fr->path);
+			gv_buf_printf(findings, ",\"document\":%u", f->doc);
+			kstr(findings, "actual", f->missing ? NULL : f->actual);
+			kstr(findings, "expected", f->expected);
+			gv_buf_printf(findings, ",\"missing\":%s", f->missing ? "true" : "false");
+			kstr(findings, "remediation", f->remediation);
+			gv_buf_putc(findings, '}');
 		}
 	}
-	close_(&w, ']');
+}
 
-	key(&w, "findings");
-	open_(&w, '[');
+void gv_report_json(gv_buf *out, const gv_run *run, const gv_report_meta *m)
+{
+	gv_buf findings = GV_BUF_INIT;
+	size_t i, nman = 0, nfind = 0;
+
+	gv_report_json_head(out, run, m);
 	for (i = 0; i < run->nfiles; i++)
-		for (k = 0; k < run->files[i].ndocs; k++) {
-			const gv_result *r = &run->files[i].docs[k].r;
-			for (j = 0; j < r->nfindings; j++) {
-				const gv_finding *f = &r->findings[j];
-				item(&w);
-				open_(&w, '{');
-				kstr(&w, "policy", f->policy);
-				kstr(&w, "rule", f->rule);
-				kstr(&w, "title", f->title);
-				kstr(&w, "enforcement", gv_enforcement_name(f->enforcement));
-				kstr(&w, "severity", gv_severity_name(f->severity));
-				kstr(&w, "message", f->message);
-				kstr(&w, "path", f->path);
-				kstr(&w, "file", f->file);
-				knum(&w, "line", f->line);
-				knum(&w, "column", f->col);
-				kstr(&w, "manifest", run->files[i].path);
-				knum(&w, "document", f->doc);
-				kstr(&w, "actual", f->missing ? NULL : f->actual);
-				kstr(&w, "expected", f->expected);
-				key(&w, "missing");
-				gv_buf_puts(w.b, f->missing ? "true" : "false");
-				kstr(&w, "remediation", f->remediation);
-				close_(&w, '}');
-			}
-		}
-	close_(&w, ']');
-	close_(&w, '}');
-	gv_buf_putc(out, '\n');
+		gv_report_json_file(out, &findings, run, i, &nman, &nfind);
+	gv_buf_puts(out, GV_REPORT_JSON_MIDDLE);
+	gv_buf_add(out, findings.ptr, findings.len);
+	gv_buf_puts(out, GV_REPORT_JSON_END);
+	gv_buf_release(&findings);
 }

@@ -17,28 +17,32 @@ static const char *enf_color(int e)
 	}
 }
 
-void gv_report_text(gv_buf *out, const gv_run *run, int color)
+void gv_report_text_file(gv_buf *out, const gv_run *run, size_t i, int color)
 {
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
-	size_t i;
+	const gv_file_result *fr = &run->files[i];
 	uint32_t k, j;
+
+	for (k = 0; k < fr->ndocs; k++) {
+		const gv_result *r = &fr->docs[k].r;
+		for (j = 0; j < r->nfindings; j++) {
+			const gv_finding *f = &r->findings[j];
+			gv_buf_printf(out, "%s%s:%u:%u:%s %s%s%s [%s] %s: %s (policy %s)\n",
+				      bold, f->file, f->line, f->col, reset,
+				      color ? enf_color(f->enforcement) : "",
+				      gv_enforcement_name(f->enforcement), reset,
+				      gv_severity_name(f->severity), f->rule, f->message, f->policy);
+			if (f->remediation)
+				gv_buf_printf(out, "    remediation: %s\n", f->remediation);
+		}
+	}
+}
+
+void gv_report_text_summary(gv_buf *out, const gv_run *run, int color)
+{
+	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
 	int e, any = 0;
 
-	for (i = 0; i < run->nfiles; i++)
-		for (k = 0; k < run->files[i].ndocs; k++) {
-			const gv_result *r = &run->files[i].docs[k].r;
-			for (j = 0; j < r->nfindings; j++) {
-				const gv_finding *f = &r->findings[j];
-				gv_buf_printf(out, "%s%s:%u:%u:%s %s%s%s [%s] %s: %s (policy %s)\n",
-					      bold, f->file, f->line, f->col, reset,
-					      color ? enf_color(f->enforcement) : "",
-					      gv_enforcement_name(f->enforcement), reset,
-					      gv_severity_name(f->severity), f->rule, f->message,
-					      f->policy);
-				if (f->remediation)
-					gv_buf_printf(out, "    remediation: %s\n", f->remediation);
-			}
-		}
 	gv_buf_printf(out, "%sdecision: %s%s%s — %zu manifest%s, %zu rule%s evaluated, %zu finding%s",
 		      bold, color ? enf_color(run->decision) : "", gv_decision_name(run->decision),
 		      reset, run->ndocs, run->ndocs == 1 ? "" : "s", run->rules_evaluated,
@@ -51,4 +55,13 @@ void gv_report_text(gv_buf *out, const gv_run *run, int color)
 			any = 1;
 		}
 	gv_buf_puts(out, any ? ")\n" : "\n");
+}
+
+void gv_report_text(gv_buf *out, const gv_run *run, int color)
+{
+	size_t i;
+
+	for (i = 0; i < run->nfiles; i++)
+		gv_report_text_file(out, run, i, color);
+	gv_report_text_summary(out, run, color);
 }

@@ -163,6 +163,11 @@ static void resolve_plain(gv_node *nd)
 	const char *digits = s;
 	size_t dn = n;
 
+	/* most plain scalars are words: only these can start anything else */
+	if (n && !strchr("~nNtTfF0123456789+-.", s[0])) {
+		nd->kind = GV_NODE_STR;
+		return;
+	}
 	if (!n || (n == 1 && s[0] == '~') || !strcmp(s, "null") || !strcmp(s, "Null") ||
 	    !strcmp(s, "NULL")) {
 		nd->kind = GV_NODE_NULL;

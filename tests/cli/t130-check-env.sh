@@ -23,3 +23,13 @@ SAVED_GG=$GG
 GG=$T/stage/opt/gg/bin/govgate
 expect_rc 0 "installed binary finds rules" -- check --policy "$T/stage/opt/gg/share/govgate/policies" --cloud-facts $C --onprem-facts $O $M/hybrid-ok.yaml
 GG=$SAVED_GG
+
+# colour on a terminal, never with NO_COLOR
+if command -v script >/dev/null 2>&1; then
+	script -qec "$GG check $P --cloud-facts $C --onprem-facts $O $M/encryption-misconfig.yaml" /dev/null > "$T/tty.out" 2>&1
+	grep -q "$(printf '\033')\[1;31mblock" "$T/tty.out" && pass || fail "no colour on a terminal"
+	NO_COLOR=1 script -qec "$GG check $P --cloud-facts $C --onprem-facts $O $M/encryption-misconfig.yaml" /dev/null > "$T/tty.out" 2>&1
+	grep -q "$(printf '\033')" "$T/tty.out" && fail "colour despite NO_COLOR" || pass
+else
+	echo "skip: script(1) is not installed, terminal colour not tested" >&2
+fi

@@ -43,6 +43,8 @@ done
 "$GG" audit append --db "$D" --type governance.validated --payload '{"violations":[]}' >/dev/null
 "$GG" audit append --db "$D" --type governance.validated --payload \
 	'{"violations":[{"rule":"odd","enforcement":"a\"b\\c","severity":7},"not an object"]}' >/dev/null
+"$GG" audit append --db "$D" --type governance.validated --payload \
+	'{"findings":5,"violations":[{"rule":"a","enforcement":"warn","severity":"low"},{"rule":"b","enforcement":"block","severity":"critical"}],"violations_truncated":true}' >/dev/null
 "$GG" audit append --db "$D" --type hybrid.deployment.started --log-key "$T/cloud.key" >/dev/null
 
 # a replica, so that the sync metrics have values
@@ -61,12 +63,13 @@ expect_eq "$(value 'hybrid_deployments_total{status="blocked"}')" 1 "blocked"
 expect_eq "$(value 'hybrid_deployments_total{status="halted"}')" 1 "halted"
 expect_eq "$(value 'hybrid_deployments_total{status="escalated"}')" 0 "escalated (none)"
 expect_eq "$(value 'hybrid_deployments_total{status="failed"}')" 1 "failed"
-expect_eq "$(value 'policy_violations_total{enforcement="block",severity="critical"}')" 2 "block/critical violations"
-expect_eq "$(value 'policy_violations_total{enforcement="warn",severity="low"}')" 1 "warn/low violations"
+expect_eq "$(value 'policy_violations_total{enforcement="block",severity="critical"}')" 3 "block/critical violations"
+expect_eq "$(value 'policy_violations_total{enforcement="warn",severity="low"}')" 2 "warn/low violations"
+expect_eq "$(value 'policy_violations_total{enforcement="unknown",severity="unknown"}')" 3 "a truncated list counts the unlisted findings"
 expect_eq "$(value 'policy_violations_total{enforcement="a\"b\\c",severity="unknown"}')" 1 "odd values are escaped, not trusted"
-expect_eq "$(grep -c '^policy_violations_total' "$T/out")" 3 "three violation series"
-expect_eq "$(value govgate_audit_log_entries)" 13 "13 local entries (12 + sync.imported)"
-expect_eq "$(value govgate_audit_checkpoint_size)" 12 "checkpoint at 12"
+expect_eq "$(grep -c '^policy_violations_total' "$T/out")" 4 "four violation series"
+expect_eq "$(value govgate_audit_log_entries)" 14 "14 local entries (13 + sync.imported)"
+expect_eq "$(value govgate_audit_checkpoint_size)" 13 "checkpoint at 13"
 expect_eq "$(value 'govgate_sync_replica_entries{origin="cloud.example/audit"}')" 2 "replica of 2 entries"
 expect_eq "$(value 'govgate_sync_lag_entries{origin="cloud.example/audit"}')" 1 "lag of 1 (announced 3)"
 expect_eq "$(value 'sync_latency_seconds_count{origin="cloud.example/audit"}')" 2 "two latencies"
@@ -89,3 +92,16 @@ expect_eq "$(stat -c %a "$T/tf/govgate.prom")" 644 "readable by node_exporter"
 expect_rc 2 "--textfile into a missing directory" -- metrics --db "$D" --textfile "$T/nodir"
 expect_err "nodir/govgate.prom: error: cannot create a temporary file" "the file is named"
 expect_rc 2 "unknown option" -- metrics --db "$D" --bogus
+
+# a real check run: its governance.validated entry feeds policy_violations_total
+expect_rc 1 "a blocked check run recorded in a log" -- check --rules rules --policy policies \
+	--cloud-facts fixtures/facts/cloud.yaml --onprem-facts fixtures/facts/onprem.yaml \
+	--db "$T/check.db" fixtures/manifests/encryption-misconfig.yaml
+"$GG" audit log --db "$T/check.db" --type governance.validated > "$T/validated.jsonl"
+nblock=$(grep -o '"enforcement":"block","severity":"[a-z]*"' "$T/validated.jsonl" | grep -c .)
+expect_rc 0 "metrics of the check log" -- metrics --db "$T/check.db"
+cp "$T/out" "$T/check.prom"
+promcheck "check log" "$T/check.prom"
+got=$(grep '^policy_violations_total{enforcement="block"' "$T/out" | awk '{ s += $2 } END { print s + 0 }')
+[ "$nblock" -gt 0 ]; expect_eq $? 0 "the run recorded block violations"
+expect_eq "$got" "$nblock" "every recorded block violation is counted"

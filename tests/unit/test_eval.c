@@ -260,6 +260,20 @@ START_TEST(same_compares_both_sides)
 	ck_assert_int_eq(o.r.decision, GV_ENF_HALT);
 	gv_result_release(&o.r);
 	gv_file_free(o.m);
+	/* missing: pass lets a side without the value through */
+	{
+		gv_program *p2 = compile("    - id: same\n      enforcement: halt\n      check: {same: "
+					 "[cloud.gov.v, onprem.gov.v], missing: pass}\n", &d);
+		outcome o2;
+		ck_assert_ptr_nonnull(p2);
+		run(&o2, p2, "a: 1\n", "gov: {v: \"2026.1\"}\n", "x: 0\n");
+		ck_assert_uint_eq(o2.r.nfindings, 0);
+		gv_result_release(&o2.r);
+		gv_file_free(o2.m);
+		run(&o2, p2, "a: 1\n", "gov: {v: \"2026.1\"}\n", "gov: {v: \"1\"}\n");
+		ck_assert_uint_eq(o2.r.nfindings, 1);
+		done(&o2, p2);
+	}
 	/* no facts: missing, located at the manifest's start */
 	run(&o, p, "a: 1\n", NULL, NULL);
 	ck_assert_uint_eq(o.r.nfindings, 1);

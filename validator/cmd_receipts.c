@@ -1,0 +1,153 @@
+/* cmd_receipts.c: `govgate receipts`: list deployment receipts, or write
+ * one as a signed envelope that `govgate verify` checks. */
+#include "cmd.h"
+#include "atomic.h"
+#include "audit.h"
+#include "buf.h"
+#include "digest.h"
+#include "gv.h"
+#include "json_parse.h"
+#include "receipt.h"
+#include "sign.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+"usage: govgate receipts [--db FILE] [--deployment ID] [-f text|json]\n"
+"       govgate receipts [--db FILE] --deployment ID --sign KEY -o FILE\n"
+"\n"
+"Lists the deployment receipts recorded in the audit log (oldest first), or\n"
+"writes the latest receipt of one deployment as a signed DSSE envelope\n"
+"(verify it with `govgate verify --key PUB FILE`).\n"
+"\n"
+"  --db FILE          the audit database (default: $GOVGATE_DB, else\n"
+"                     ./govgate-audit.db)\n"
+"  --deployment ID    only this deployment\n"
+"  -f, --format FMT   text (default): one line per receipt; json: one JSON\n"
+"                     object per line\n"
+"  --sign KEY         sign the latest receipt with this private key\n"
+"  -o, --output FILE  where the signed receipt goes (atomically)\n"
+"\n"
+"Exit codes: 0 ok, 1 no receipt found, 2 usage or input error.\n";
+
+typedef struct listing {
+	int json, quiet;
+	size_t n;
+	gv_buf last;
+} listing;
+
+static const char *str_of(const gv_node *root, const char *key)
+{
+	const gv_node *v = gv_node_get(root, key);
+	return v && v->kind != GV_NODE_NULL && gv_node_is_scalar(v) ? v->s : "-";
+}
+
+static int each(void *payload, const char *json, size_t len)
+{
+	listing *l = payload;
+	gv_diags d = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+
+	l->n++;
+	gv_buf_clear(&l->last);
+	gv_buf_add(&l->last, json, len);
+	if (l->quiet) {
+		/* only the last one is wanted */
+	} else if (l->json) {
+		fwrite(json, 1, len, stdout);
+		putchar('\n');
+	} else if (gv_json_parse(&f, "receipt", json, len, NULL, &d) == 0 && f->ndocs) {
+		const gv_node *r = f->docs[0];
+		printf("%s  %-10s %-8s %s .. %s  log_seq %s\n", str_of(r, "deployment_id"),
+		       str_of(r, "status"), str_of(r, "decision"), str_of(r, "started_at"),
+		       str_of(r, "ended_at"), str_of(r, "log_seq"));
+	}
+	gv_file_free(f);
+	gv_diags_release(&d);
+	return 0;
+}
+
+int cmd_receipts(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "deployment", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "sign", required_argument, NULL, 'S' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *db_path = NULL, *dep = NULL, *format = "text", *sign = NULL, *output = NULL;
+	listing l = { 0, 0, 0, GV_BUF_INIT };
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *db = NULL;
+	gv_key *key = NULL;
+	gv_file *f = NULL;
+	gv_buf env = GV_BUF_INIT;
+	int c, rc = 2;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': db_path = optarg; break;
+		case 'd': dep = optarg; break;
+		case 'f': format = optarg; break;
+		case 'S': sign = optarg; break;
+		case 'o': output = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind < argc || (strcmp(format, "text") && strcmp(format, "json")) ||
+	    (!sign != !output) || (sign && !dep)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	l.json = !strcmp(format, "json");
+	if (sign && gv_key_load_private(&key, sign, &d) < 0)
+		goto out;
+	if (gv_audit_open_existing(&db, db_path ? db_path : gv_audit_default_path(), &d) < 0)
+		goto out;
+	l.quiet = sign != NULL;   /* signing takes the latest receipt */
+	if (gv_audit_receipts_each(db, dep, each, &l, &d) < 0)
+		goto out;
+	if (!l.n) {
+		gv_error(&d, "GV-R002", gv_audit_path(db), "no receipt%s%s", dep ? " for deployment " : "",
+			 dep ? dep : "");
+		rc = 1;
+		goto out;
+	}
+	if (sign) {
+		const gv_node *m, *file, *sha;
+		unsigned char digest[32];
+
+		if (gv_json_parse(&f, gv_audit_path(db), l.last.ptr, l.last.len, NULL, &d) < 0)
+			goto out;
+		m = gv_node_get(f->docs[0], "manifest");
+		file = gv_node_get(m, "file");
+		sha = gv_node_get(m, "sha256");
+		if (!file || file->kind != GV_NODE_STR || !sha || sha->kind != GV_NODE_STR ||
+		    gv_unhex(digest, 32, sha->s, sha->n) < 0) {
+			gv_error(&d, "GV-R003", gv_audit_path(db), "receipt of %s names no manifest", dep);
+			goto out;
+		}
+		if (gv_receipt_sign(&env, l.last.ptr, l.last.len, file->s, digest, key) < 0 ||
+		    gv_atomic_write(output, env.ptr, env.len, 0644, &d) < 0)
+			goto out;
+		printf("wrote the signed receipt of %s to %s\n", dep, output);
+	}
+	rc = 0;
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(&d);
+	gv_file_free(f);
+	gv_buf_release(&env);
+	gv_buf_release(&l.last);
+	gv_key_free(key);
+	gv_audit_close(db);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * evidence.h: what a `check` (or `deploy`) run leaves behind for auditors:
+ * events appended to the audit log (one `governance.validated` per manifest
+ * document, `report.signed` when a report is signed), a signed checkpoint,
+ * the signed compliance report (a DSSE envelope around an in-toto
+ * Statement), the plain report with a minisign signature, and deployment
+ * receipts. docs/EVIDENCE.md describes every format.
+ *
+ * Order matters and is fixed: events first, then the checkpoint covering
+ * them, then the report that names that checkpoint, then `report.signed`
+ * and a checkpoint covering it. Every file is written atomically; a failure
+ * leaves no partial file, and the log stays a valid chain whatever happens
+ * (each append is one transaction).
+ */
+#ifndef GV_EVIDENCE_H
+#define GV_EVIDENCE_H
+
+#include <stdint.h>
+
+#include "audit.h"
+#include "buf.h"
+#include "report.h"
+#include "sign.h"
+
+typedef struct gv_evidence_opts {
+	const gv_key *sign_key;      /* signs the report, the receipt, the minisign file */
+	const char *report_path;     /* DSSE envelope; NULL: none */
+	const char *minisign_path;   /* plain JSON report + .minisig; NULL: none */
+	const char *receipt_path;    /* signed receipt of the run's one deployment */
+	gv_audit *db;                /* NULL: no audit log */
+	const gv_key *log_key;       /* signs checkpoints; NULL: none */
+	const char *origin;          /* checkpoint origin (the note's key name) */
+	const char *actor;
+	const char *started_at;      /* RFC 3339 UTC */
+	const char *status;          /* receipt status; NULL: from the decision */
+	const char *const *steps_run;/* deploy: the steps that ran */
+	size_t nsteps;
+} gv_evidence_opts;
+
+typedef struct gv_evidence_out {
+	uint64_t first_seq, last_seq;  /* entries appended (when db) */
+	uint64_t checkpoint_size;      /* 0: no checkpoint signed */
+	unsigned char report_sha256[32];
+	int report_written;
+} gv_evidence_out;
+
+/*
+ * Writes the evidence of a finished run. report_json is exactly what
+ * `-f json` prints for it (compact, ending in "}\n").
+ */
+int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_meta *m,
+		      const gv_buf *report_json, const gv_evidence_opts *o, gv_diags *d);
+
+/* The receipt status of a decision: validated, blocked, halted, escalated. */
+const char *gv_evidence_status(int decision);
+
+#endif

@@ -212,6 +212,27 @@ out:
 	return err;
 }
 
+/*
+ * Switches to WAL. When several writers create the log at once, the switch
+ * can fail with SQLITE_BUSY without the busy handler being asked, so it is
+ * retried here for as long as the busy timeout.
+ */
+static int set_wal(gv_audit *a, gv_diags *d)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; i * 20 < BUSY_TIMEOUT_MS; i++) {
+		rc = sqlite3_exec(a->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (rc != SQLITE_OK)
+		return db_error(a, d, "cannot switch the log to WAL mode");
+	return GV_OK;
+}
+
 static int audit_open(gv_audit **out, const char *path, int create, gv_diags *d)
 {
 	gv_audit *a;
@@ -249,7 +270,7 @@ opened:
 	sqlite3_db_config(a->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(a->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_limit(a->db, SQLITE_LIMIT_LENGTH, GV_AUDIT_MAX_ENTRY + GV_NOTE_MAX);
-	if (create && (err = exec(a, "PRAGMA journal_mode=WAL", d)) < 0)
+	if (create && (err = set_wal(a, d)) < 0)
 		goto fail;
 	if ((err = exec(a, "PRAGMA synchronous=FULL", d)) < 0)
 		goto fail;

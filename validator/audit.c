@@ -11,6 +11,7 @@
 #include "gv.h"
 #include "merkle.h"
 #include "note.h"
+#include "sync_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -211,6 +212,27 @@ out:
 	return err;
 }
 
+/*
+ * Switches to WAL. When several writers create the log at once, the switch
+ * can fail with SQLITE_BUSY without the busy handler being asked, so it is
+ * retried here for as long as the busy timeout.
+ */
+static int set_wal(gv_audit *a, gv_diags *d)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; i * 20 < BUSY_TIMEOUT_MS; i++) {
+		rc = sqlite3_exec(a->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (rc != SQLITE_OK)
+		return db_error(a, d, "cannot switch the log to WAL mode");
+	return GV_OK;
+}
+
 static int audit_open(gv_audit **out, const char *path, int create, gv_diags *d)
 {
 	gv_audit *a;
@@ -248,7 +270,7 @@ opened:
 	sqlite3_db_config(a->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(a->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_limit(a->db, SQLITE_LIMIT_LENGTH, GV_AUDIT_MAX_ENTRY + GV_NOTE_MAX);
-	if (create && (err = exec(a, "PRAGMA journal_mode=WAL", d)) < 0)
+	if (create && (err = set_wal(a, d)) < 0)
 		goto fail;
 	if ((err = exec(a, "PRAGMA synchronous=FULL", d)) < 0)
 		goto fail;
@@ -1700,5 +1722,674 @@ int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
 	}
 	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot read receipts");
 	sqlite3_finalize(st);
+	return err;
+}
+
+/* --- sync_store: snapshots for export, replicas of other logs ------------ */
+
+/*
+ * See sync_store.h. The replica tables are created by the first import (so
+ * a log that never imports keeps exactly the version 1 schema above) and
+ * are append-only like the rest:
+ *
+ *   replica_key         the public key pinned for an origin; a rotation
+ *                       appends a row, the latest row is the current key.
+ *   replica_entry       the other log's entries: bytes and hash exactly as
+ *                       there, time and type from the bytes, when imported
+ *                       and the sync latency (imported - time, seconds).
+ *   replica_node        the subtree hash cache, as tree_node.
+ *   replica_checkpoint  every checkpoint imported, with the raw key it
+ *                       verified under.
+ *   replica_import      one row per import that wrote something.
+ */
+
+static const char replica_schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS replica_key ("
+	" id INTEGER PRIMARY KEY,"
+	" origin TEXT NOT NULL,"
+	" pubkey BLOB NOT NULL,"
+	" added TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS replica_key_origin ON replica_key(origin, id);"
+	"CREATE TABLE IF NOT EXISTS replica_entry ("
+	" origin TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" bytes BLOB NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" time TEXT NOT NULL,"
+	" type TEXT NOT NULL,"
+	" imported TEXT NOT NULL,"
+	" latency INTEGER NOT NULL,"
+	" PRIMARY KEY (origin, seq));"
+	"CREATE TABLE IF NOT EXISTS replica_node ("
+	" origin TEXT NOT NULL,"
+	" level INTEGER NOT NULL,"
+	" idx INTEGER NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" PRIMARY KEY (origin, level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS replica_checkpoint ("
+	" origin TEXT NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" root BLOB NOT NULL,"
+	" note TEXT NOT NULL,"
+	" pubkey BLOB NOT NULL,"
+	" imported TEXT NOT NULL,"
+	" PRIMARY KEY (origin, size));"
+	"CREATE TABLE IF NOT EXISTS replica_import ("
+	" id INTEGER PRIMARY KEY,"
+	" origin TEXT NOT NULL,"
+	" time TEXT NOT NULL,"
+	" from_size INTEGER NOT NULL,"
+	" to_size INTEGER NOT NULL,"
+	" entries INTEGER NOT NULL,"
+	" announced INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS replica_import_origin ON replica_import(origin, id);"
+#define NO_CHANGE(t)                                                                     \
+	"CREATE TRIGGER IF NOT EXISTS " t "_no_update BEFORE UPDATE ON " t                   \
+	" BEGIN SELECT RAISE(ABORT, 'replica rows are append-only'); END;"                   \
+	"CREATE TRIGGER IF NOT EXISTS " t "_no_delete BEFORE DELETE ON " t                   \
+	" BEGIN SELECT RAISE(ABORT, 'replica rows are append-only'); END;"
+	NO_CHANGE("replica_key") NO_CHANGE("replica_entry") NO_CHANGE("replica_node")
+	NO_CHANGE("replica_checkpoint") NO_CHANGE("replica_import");
+#undef NO_CHANGE
+
+const char *gv_audit_entry_fields(const char *bytes, size_t len, uint64_t seq,
+				  char time_out[GV_TIME_LEN + 1], char type_out[129],
+				  unsigned char prev_out[GV_HASH_LEN])
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	const char *why, *p, *end = bytes + len, *q;
+	int hl;
+	size_t i;
+	char head[48];
+
+	if ((why = entry_shape(bytes, len, seq, prev_out)))
+		return why;
+	hl = snprintf(head, sizeof(head), "{\"seq\":%" PRIu64 ",\"time\":\"", seq);
+	p = bytes + hl;
+	if ((size_t)(end - p) < GV_TIME_LEN + 10 || memcmp(bytes, head, (size_t)hl))
+		return "entry's second field is not its time";
+	for (i = 0; i < GV_TIME_LEN; i++)
+		if (pat[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != pat[i])
+			return "entry's time is not RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)";
+	memcpy(time_out, p, GV_TIME_LEN);
+	time_out[GV_TIME_LEN] = '\0';
+	p += GV_TIME_LEN;
+	if (memcmp(p, "\",\"type\":\"", 10))
+		return "entry's third field is not its type";
+	p += 10;
+	q = memchr(p, '"', (size_t)(end - p));
+	if (!q || q == p || q - p > 128)
+		return "entry's type is empty or too long";
+	memcpy(type_out, p, (size_t)(q - p));
+	type_out[q - p] = '\0';
+	if (!type_valid(type_out))
+		return "entry's type has characters outside A-Z a-z 0-9 . _ -";
+	return NULL;
+}
+
+void gv_sync_snapshot_release(gv_sync_snapshot *s)
+{
+	free(s->note);
+	free(s->proof);
+	gv_buf_release(&s->entries);
+	memset(s, 0, sizeof(*s));
+	gv_buf_init(&s->entries);
+}
+
+int gv_sync_store_snapshot(gv_audit *a, uint64_t from, gv_sync_snapshot *out, gv_diags *d)
+{
+	unsigned char check[GV_HASH_LEN];
+	dbsrc ds = { a, d };
+	gv_merkle_src src = db_src(&ds);
+	sqlite3_stmt *st = NULL;
+	uint64_t want;
+	int err, rc;
+
+	memset(out, 0, sizeof(*out));
+	gv_buf_init(&out->entries);
+	out->from = from;
+	if ((err = exec(a, "BEGIN", d)) < 0)
+		return err;
+	if ((err = db_size(a, &out->log_size, d)) < 0)
+		goto out;
+	if ((err = latest_row(a, &out->size, out->root, &out->note, d)) < 0) {
+		if (err == GV_ENOTFOUND)
+			gv_error(d, CODE_INPUT, a->path, "the log has no checkpoint yet; sign one with "
+				 "--log-key KEY");
+		goto out;
+	}
+	if (from > out->size) {
+		err = (gv_error(d, CODE_INPUT, a->path, "--since %" PRIu64 " is beyond the latest "
+			       "checkpoint (size %" PRIu64 ")", from, out->size), GV_ERROR);
+		goto out;
+	}
+	if (out->size > out->log_size) {
+		err = (gv_error(d, CODE_TAMPER, a->path, "the log has %" PRIu64 " entries but a "
+			       "checkpoint for %" PRIu64 "; run 'govgate audit verify'", out->log_size,
+			       out->size), GV_ESIG);
+		goto out;
+	}
+	/* never export what does not match its own signed root */
+	if ((err = gv_merkle_root(check, &src, out->size)) < 0 ||
+	    (err = gv_merkle_root(out->old_root, &src, from)) < 0)
+		goto out;
+	if (memcmp(check, out->root, GV_HASH_LEN)) {
+		err = (gv_error(d, CODE_TAMPER, a->path, "the log no longer matches its latest "
+			       "checkpoint; run 'govgate audit verify'"), GV_ESIG);
+		goto out;
+	}
+	if (from > 0 && from < out->size) {
+		if ((err = gv_merkle_prove_consistency(&out->proof, &out->proof_len, &src, from,
+						       out->size)) < 0)
+			goto out;
+		if (gv_merkle_verify_consistency(from, out->size, out->proof, out->proof_len,
+						 out->old_root, out->root) != GV_OK) {
+			err = (gv_error(d, CODE_TAMPER, a->path, "the tree does not match the latest "
+				       "checkpoint; run 'govgate audit verify'"), GV_ESIG);
+			goto out;
+		}
+	}
+	if ((err = prepare(a, &st, "SELECT seq, bytes FROM entry WHERE seq >= ? AND seq < ? "
+			   "ORDER BY seq", d)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)out->size);
+	want = from;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *b = sqlite3_column_blob(st, 1);
+		if ((uint64_t)sqlite3_column_int64(st, 0) != want++) {
+			err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing",
+				       want - 1), GV_ESIG);
+			goto out;
+		}
+		gv_buf_add(&out->entries, b ? b : "", (size_t)sqlite3_column_bytes(st, 1));
+		gv_buf_putc(&out->entries, '\n');
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the log");
+		goto out;
+	}
+	if (want != out->size)
+		err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing", want), GV_ESIG);
+out:
+	sqlite3_finalize(st);
+	rollback(a);
+	if (err < 0)
+		gv_sync_snapshot_release(out);
+	return err;
+}
+
+/* Whether the replica tables exist (1), not (0), or an error. */
+static int replica_tables(gv_audit *a, gv_diags *d)
+{
+	int64_t n;
+	int err;
+
+	if ((err = pragma_int(a, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+			      "name = 'replica_key'", &n, d)) < 0)
+		return err;
+	return n > 0;
+}
+
+/* Runs a one-row query with origin bound to ?1; GV_OK with a row, 0 rows: GV_ENOTFOUND. */
+static int replica_row(gv_audit *a, sqlite3_stmt **st, const char *sql, const char *origin,
+		       gv_diags *d)
+{
+	int err, rc;
+
+	if ((err = prepare(a, st, sql, d)) < 0)
+		return err;
+	sqlite3_bind_text(*st, 1, origin, -1, SQLITE_STATIC);
+	rc = sqlite3_step(*st);
+	if (rc == SQLITE_ROW)
+		return GV_OK;
+	if (rc == SQLITE_DONE)
+		return GV_ENOTFOUND;
+	return db_error(a, d, "cannot read the replica");
+}
+
+static void column_time(sqlite3_stmt *st, int col, char out[GV_TIME_LEN + 1])
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, GV_TIME_LEN + 1, "%s", t ? (const char *)t : "");
+}
+
+/* The replica state, inside whatever transaction the caller holds. */
+static int replica_state(gv_audit *a, const char *origin, gv_replica_state *out, gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = replica_tables(a, d)) <= 0)
+		return err < 0 ? err : GV_ENOTFOUND;
+	if ((err = replica_row(a, &st, "SELECT pubkey FROM replica_key WHERE origin = ?1 "
+			       "ORDER BY id DESC LIMIT 1", origin, d)) < 0)
+		goto out;
+	if (sqlite3_column_bytes(st, 0) != GV_ED25519_PUB_LEN || !sqlite3_column_blob(st, 0)) {
+		err = (gv_error(d, CODE_DB, a->path, "the key of replica '%s' is not 32 bytes", origin),
+		       GV_EPARSE);
+		goto out;
+	}
+	memcpy(out->pub, sqlite3_column_blob(st, 0), GV_ED25519_PUB_LEN);
+	sqlite3_finalize(st);
+	if ((err = replica_row(a, &st, "SELECT coalesce(max(seq) + 1, 0) FROM replica_entry "
+			       "WHERE origin = ?1", origin, d)) < 0)
+		goto out;
+	if (sqlite3_column_int64(st, 0) < 0) {
+		err = (gv_error(d, CODE_DB, a->path, "replica '%s' has negative sequence numbers",
+				origin), GV_EPARSE);
+		goto out;
+	}
+	out->size = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	err = replica_row(a, &st, "SELECT size, root, imported FROM replica_checkpoint WHERE "
+			  "origin = ?1 ORDER BY size DESC LIMIT 1", origin, d);
+	if (err == GV_OK) {
+		if (sqlite3_column_int64(st, 0) < 0 || column_hash(st, 1, out->cp_root) < 0) {
+			err = (gv_error(d, CODE_DB, a->path, "the latest checkpoint of replica '%s' is "
+					"damaged", origin), GV_EPARSE);
+			goto out;
+		}
+		out->has_checkpoint = 1;
+		out->cp_size = (uint64_t)sqlite3_column_int64(st, 0);
+		column_time(st, 2, out->cp_imported);
+	} else if (err != GV_ENOTFOUND) {
+		goto out;
+	}
+	sqlite3_finalize(st);
+	err = replica_row(a, &st, "SELECT time, announced, (SELECT count(*) FROM replica_import "
+			  "WHERE origin = ?1) FROM replica_import WHERE origin = ?1 ORDER BY id DESC "
+			  "LIMIT 1", origin, d);
+	if (err == GV_OK) {
+		column_time(st, 0, out->last_import);
+		out->announced = (uint64_t)(sqlite3_column_int64(st, 1) < 0 ? 0 :
+					    sqlite3_column_int64(st, 1));
+		out->imports = (uint64_t)sqlite3_column_int64(st, 2);
+	} else if (err != GV_ENOTFOUND) {
+		goto out;
+	}
+	err = GV_OK;
+out:
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_replica_get(gv_audit *a, const char *origin, gv_replica_state *out, gv_diags *d)
+{
+	int err;
+
+	if ((err = exec(a, "BEGIN", d)) < 0)
+		return err;
+	err = replica_state(a, origin, out, d);
+	rollback(a);
+	return err;
+}
+
+void gv_replica_list_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int gv_replica_list(gv_audit *a, char ***out, size_t *n, gv_diags *d)
+{
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int err, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = replica_tables(a, d)) <= 0)
+		return err;
+	if ((err = prepare(a, &st, "SELECT DISTINCT origin FROM replica_key ORDER BY origin", d)) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		GV_GROW(*out, alloc, *n + 1);
+		(*out)[(*n)++] = gv_xstrdup(t ? (const char *)t : "");
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the replicas");
+		gv_replica_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_replica_latencies(gv_audit *a, const char *origin, int64_t **out, size_t *n, gv_diags *d)
+{
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int err, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = replica_tables(a, d)) <= 0)
+		return err;
+	if ((err = prepare(a, &st, "SELECT latency FROM replica_entry WHERE ?1 IS NULL OR "
+			   "origin = ?1 ORDER BY origin, seq", d)) < 0)
+		return err;
+	if (origin)
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		GV_GROW(*out, alloc, *n + 1);
+		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the replicas");
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* A replica's leaf (level 0) or cached subtree hash: 1 found, 0 not, < 0 error. */
+static int replica_node(gv_audit *a, const char *origin, unsigned level, uint64_t idx,
+			unsigned char out[GV_HASH_LEN], gv_diags *d)
+{
+	sqlite3_stmt *st;
+	int err, rc;
+
+	if ((err = prepare(a, &st, level == 0 ?
+			   "SELECT hash FROM replica_entry WHERE origin = ?1 AND seq = ?3" :
+			   "SELECT hash FROM replica_node WHERE origin = ?1 AND level = ?2 AND idx = ?3",
+			   d)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (level)
+		sqlite3_bind_int(st, 2, (int)level);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = column_hash(st, 0, out) == 0 ? 1 :
+		      (gv_error(d, CODE_DB, a->path, "replica '%s' has a hash that is not 32 bytes",
+				origin), GV_EPARSE);
+	else
+		err = rc == SQLITE_DONE ? 0 : db_error(a, d, "cannot read the replica");
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int rsrc_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN])
+{
+	gv_replica_src_ctx *c = payload;
+	int r = replica_node(c->a, c->origin, 0, index, out, c->d);
+
+	if (r == 0)
+		return gv_error(c->d, CODE_TAMPER, c->a->path, "entry %" PRIu64 " of replica '%s' is "
+				"missing", index, c->origin), GV_ESIG;
+	return r < 0 ? r : GV_OK;
+}
+
+static int rsrc_subtree(void *payload, unsigned level, uint64_t index,
+			unsigned char out[GV_HASH_LEN])
+{
+	gv_replica_src_ctx *c = payload;
+	return replica_node(c->a, c->origin, level, index, out, c->d);
+}
+
+gv_merkle_src gv_replica_src(gv_replica_src_ctx *c)
+{
+	gv_merkle_src s = { rsrc_leaf, rsrc_subtree, c };
+	return s;
+}
+
+int gv_replica_apply(gv_audit *a, const gv_replica_write *w, gv_diags *d)
+{
+	gv_replica_state now;
+	sqlite3_stmt *ins = NULL, *node = NULL, *st = NULL;
+	size_t i;
+	int err, found;
+
+	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+		return err;
+	if ((err = exec(a, replica_schema_sql, d)) < 0)
+		goto out;
+	err = replica_state(a, w->origin, &now, d);
+	if (err < 0 && err != GV_ENOTFOUND)
+		goto out;
+	found = err == GV_OK;
+	if (found != w->exists || (found && (now.size != w->expect_size ||
+					     (!w->pin_key && memcmp(now.pub, w->pub, GV_ED25519_PUB_LEN)))) ||
+	    (!found && w->expect_size != 0)) {
+		err = (gv_error(d, CODE_INPUT, a->path, "the replica of '%s' changed during the import; "
+				"nothing was written, run the import again", w->origin), GV_ERROR);
+		goto out;
+	}
+	if (w->pin_key) {
+		if ((err = prepare(a, &st, "INSERT INTO replica_key (origin, pubkey, added) VALUES "
+				   "(?, ?, ?)", d)) < 0)
+			goto out;
+		sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, w->pub, GV_ED25519_PUB_LEN, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, w->now, -1, SQLITE_STATIC);
+		if ((err = step_done(a, st, d, "cannot write the replica key")) < 0)
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if ((err = prepare(a, &ins, "INSERT INTO replica_entry (origin, seq, bytes, hash, time, "
+			   "type, imported, latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", d)) < 0 ||
+	    (err = prepare(a, &node, "INSERT INTO replica_node (origin, level, idx, hash) VALUES "
+			   "(?, ?, ?, ?)", d)) < 0)
+		goto out;
+	for (i = 0; i < w->n; i++) {
+		const gv_replica_entry *e = &w->entries[i];
+		uint64_t seq = w->expect_size + i, count = seq + 1;
+		unsigned char right[GV_HASH_LEN], left[GV_HASH_LEN];
+		unsigned level;
+
+		sqlite3_bind_text(ins, 1, w->origin, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, (sqlite3_int64)seq);
+		sqlite3_bind_blob(ins, 3, e->bytes, (int)e->len, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 4, e->hash, GV_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, e->time, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 6, e->type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 7, w->now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 8, e->latency);
+		if ((err = step_done(a, ins, d, "cannot write the replica")) < 0)
+			goto out;
+		/* the subtrees this leaf completes, as add_nodes does for the log */
+		memcpy(right, e->hash, GV_HASH_LEN);
+		for (level = 1; level < 64 && count % ((uint64_t)1 << level) == 0; level++) {
+			uint64_t idx = (count >> level) - 1;
+			if ((err = replica_node(a, w->origin, level - 1, 2 * idx, left, d)) <= 0) {
+				if (err == 0)
+					err = (gv_error(d, CODE_DB, a->path, "replica '%s' is missing a tree "
+							"node; run 'govgate audit verify'", w->origin),
+					       GV_EPARSE);
+				goto out;
+			}
+			gv_merkle_node_hash(right, left, right);
+			sqlite3_bind_text(node, 1, w->origin, -1, SQLITE_STATIC);
+			sqlite3_bind_int(node, 2, (int)level);
+			sqlite3_bind_int64(node, 3, (sqlite3_int64)idx);
+			sqlite3_bind_blob(node, 4, right, GV_HASH_LEN, SQLITE_TRANSIENT);
+			if ((err = step_done(a, node, d, "cannot write the replica tree")) < 0)
+				goto out;
+		}
+	}
+	if (!found || !now.has_checkpoint || now.cp_size != w->cp_size) {
+		if ((err = prepare(a, &st, "INSERT INTO replica_checkpoint (origin, size, root, note, "
+				   "pubkey, imported) VALUES (?, ?, ?, ?, ?, ?)", d)) < 0)
+			goto out;
+		sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)w->cp_size);
+		sqlite3_bind_blob(st, 3, w->cp_root, GV_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, w->cp_note, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, w->pub, GV_ED25519_PUB_LEN, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, w->now, -1, SQLITE_STATIC);
+		if ((err = step_done(a, st, d, "cannot write the replica checkpoint")) < 0)
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if ((err = prepare(a, &st, "INSERT INTO replica_import (origin, time, from_size, to_size, "
+			   "entries, announced) VALUES (?, ?, ?, ?, ?, ?)", d)) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w->now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)w->from);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)w->cp_size);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)w->n);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)w->announced);
+	if ((err = step_done(a, st, d, "cannot write the import record")) < 0)
+		goto out;
+	err = exec(a, "COMMIT", d);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(node);
+	if (err < 0)
+		rollback(a);
+	return err;
+}
+
+int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_diags *d)
+{
+	unsigned char stored[GV_HASH_LEN], row_root[GV_HASH_LEN], h[GV_HASH_LEN];
+	gv_buf head = GV_BUF_INIT, where = GV_BUF_INIT, label = GV_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	uint64_t pos = 0, max_cp = 0;
+	size_t olen = strlen(origin);
+	vstate vs;
+	int err, rc, any_cp = 0;
+
+	memset(res, 0, sizeof(*res));
+	gv_buf_printf(&label, "%s (replica of '%s')", a->path, origin);
+	vs_init(&vs, label.ptr, d);
+	if ((err = exec(a, "BEGIN", d)) < 0)
+		goto out;
+	if ((err = replica_tables(a, d)) <= 0) {
+		err = err < 0 ? err : (gv_error(d, CODE_INPUT, a->path, "no replica of '%s'", origin),
+				       GV_ENOTFOUND);
+		goto out;
+	}
+	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type FROM replica_entry WHERE "
+			   "origin = ? ORDER BY seq", d)) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 seq = sqlite3_column_int64(st, 0);
+		const char *bytes = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		const unsigned char *t = sqlite3_column_text(st, 3), *ty = sqlite3_column_text(st, 4);
+
+		if (len > GV_AUDIT_MAX_ENTRY || column_hash(st, 2, stored) < 0) {
+			err = (gv_error(d, CODE_DB, label.ptr, "entry %lld is malformed (size or hash)",
+					(long long)seq), GV_EPARSE);
+			goto out;
+		}
+		if (seq < 0 || (uint64_t)seq != pos)
+			chain_fail(&vs, pos, 0, "entry %" PRIu64 " is missing or out of order (row seq "
+				   "%lld)", pos, (long long)seq);
+		gv_buf_clear(&head);
+		gv_buf_printf(&head, "{\"seq\":%" PRIu64 ",\"time\":", pos);
+		gv_buf_json_str(&head, t ? (const char *)t : "\x01", t ? strlen((const char *)t) : 1);
+		gv_buf_puts(&head, ",\"type\":");
+		gv_buf_json_str(&head, ty ? (const char *)ty : "\x01", ty ? strlen((const char *)ty) : 1);
+		gv_buf_puts(&head, ",\"deployment_id\":");
+		vs_entry(&vs, pos, bytes ? bytes : "", len, stored, &head);
+		pos++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the replica");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	vs_build(&vs);
+	/* the cached subtrees */
+	if ((err = prepare(a, &st, "SELECT level, idx, hash FROM replica_node WHERE origin = ? "
+			   "ORDER BY level, idx", d)) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 level = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
+		if (level < 1 || level >= 63 || idx < 0 || column_hash(st, 2, h) < 0) {
+			err = (gv_error(d, CODE_DB, label.ptr, "the tree cache holds a malformed row"),
+			       GV_EPARSE);
+			goto out;
+		}
+		if ((unsigned)level >= vs.nlevels || ((uint64_t)(idx + 1) << level) > vs.n ||
+		    memcmp(vs.levels[level][idx], h, GV_HASH_LEN)) {
+			vs.node_bad = 1;
+			vs.node_lo = (uint64_t)idx << level;
+			vs.node_hi = ((uint64_t)(idx + 1) << level) - 1;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the replica tree");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* every checkpoint, under the key it was imported with */
+	if ((err = prepare(a, &st, "SELECT size, root, note, pubkey FROM replica_checkpoint WHERE "
+			   "origin = ? ORDER BY size", d)) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 size = sqlite3_column_int64(st, 0);
+		const char *note = (const char *)sqlite3_column_text(st, 2);
+		size_t nlen = (size_t)sqlite3_column_bytes(st, 2);
+		const void *pk = sqlite3_column_blob(st, 3);
+		uint64_t usize = (uint64_t)size;
+		gv_key *k = NULL;
+
+		gv_buf_clear(&where);
+		gv_buf_printf(&where, "the checkpoint for size %lld", (long long)size);
+		if (size < 0 || column_hash(st, 1, row_root) < 0 || !note || !pk ||
+		    sqlite3_column_bytes(st, 3) != GV_ED25519_PUB_LEN ||
+		    gv_key_from_raw_public(&k, pk) < 0) {
+			if (!vs.cp_bad) {
+				vs.cp_bad = 1;
+				gv_buf_printf(&vs.cp_msg, "%s: malformed row", where.ptr);
+			}
+			continue;
+		}
+		if (nlen <= olen || memcmp(note, origin, olen) || note[olen] != '\n') {
+			if (!vs.cp_bad) {
+				vs.cp_bad = 1;
+				gv_buf_printf(&vs.cp_msg, "%s: its origin is not '%s'", where.ptr, origin);
+			}
+		} else {
+			vs_checkpoint(&vs, note, nlen, k, where.ptr, &usize, row_root);
+		}
+		gv_key_free(k);
+		any_cp = 1;
+		if (usize > max_cp)
+			max_cp = usize;
+	}
+	if (rc != SQLITE_DONE) {
+		err = db_error(a, d, "cannot read the replica checkpoints");
+		goto out;
+	}
+	/* every replica entry was imported under a checkpoint that covers it */
+	if ((err = vs_finish(&vs, res)) == GV_OK && (!any_cp || max_cp < vs.n) && vs.n > 0) {
+		res->tampered = 1;
+		res->bad_lo = res->bad_hi = max_cp;
+		res->bad_seq_known = 1;
+		err = (gv_error(d, CODE_TAMPER, label.ptr, "audit log tampered at seq %" PRIu64 ": the "
+				"replica holds %zu entries but no imported checkpoint covers more than %"
+				PRIu64, max_cp, vs.n, max_cp), GV_ESIG);
+	}
+out:
+	sqlite3_finalize(st);
+	rollback(a);
+	vs_release(&vs);
+	gv_buf_release(&head);
+	gv_buf_release(&where);
+	gv_buf_release(&label);
 	return err;
 }

@@ -27,6 +27,8 @@ int cmd_verify(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_receipts(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include "gv.h"
 #include "note.h"
 #include "sign.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -307,6 +308,15 @@ static int audit_verify(int argc, char **argv)
 		       "verified\n", res.entries, res.checkpoints);
 	else if (err == GV_ESIG)
 		printf("audit log TAMPERED\n");
+	if (a && (err == GV_OK || err == GV_ESIG)) {
+		/* and every replica of another log, under the keys pinned at import */
+		gv_buf rep = GV_BUF_INIT;
+		int rerr = gv_sync_verify_replicas(a, &rep, &d);
+		fputs(rep.ptr, stdout);
+		gv_buf_release(&rep);
+		if (err == GV_OK)
+			err = rerr;
+	}
 out:
 	gv_buf_release(&saved);
 	gv_key_free(k);

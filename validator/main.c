@@ -22,6 +22,8 @@ static const gv_cmd commands[] = {
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
 	{ "receipts", cmd_receipts, "list deployment receipts or write one signed" },
 	{ "probe", cmd_probe, "probe endpoints and print connectivity facts" },
+	{ "sync", cmd_sync, "export and import sync bundles between two logs" },
+	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
 	{ "deploy", cmd_deploy, "run a hybrid deployment plan through the governed flow" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }

@@ -1,0 +1,77 @@
+/*
+ * cmd_metrics.c: `govgate metrics`: the audit log's metrics in Prometheus
+ * text exposition (metrics.c), on standard output or, with --textfile DIR,
+ * written atomically to DIR/govgate.prom for node_exporter's textfile
+ * collector. Exit codes: 0 done; 2 usage error, or the database cannot be
+ * read or the file written.
+ */
+#include "cmd.h"
+#include "atomic.h"
+#include "audit.h"
+#include "buf.h"
+#include "gv.h"
+#include "metrics.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { OPT_DB = 1000, OPT_TEXTFILE };
+
+int cmd_metrics(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_buf out = GV_BUF_INIT, path = GV_BUF_INIT;
+	gv_audit *a = NULL;
+	const char *db = NULL, *dir = NULL;
+	int c, err;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf("usage: govgate metrics [--db FILE] [--textfile DIR]\n");
+			return 0;
+		case OPT_DB: db = optarg; break;
+		case OPT_TEXTFILE: dir = optarg; break;
+		default:
+			fprintf(stderr, "govgate: metrics: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return GV_EXIT_INPUT;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "govgate: metrics: unexpected argument '%s'\n", argv[optind]);
+		return GV_EXIT_INPUT;
+	}
+	if (dir && !*dir) {
+		fprintf(stderr, "govgate: metrics: --textfile takes a directory\n");
+		return GV_EXIT_INPUT;
+	}
+	db = db ? db : gv_audit_default_path();
+	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
+		goto out;
+	if ((err = gv_metrics_render(&out, a, &d)) < 0)
+		goto out;
+	if (dir) {
+		gv_buf_printf(&path, "%s/%s", dir, GV_METRICS_TEXTFILE);
+		err = gv_atomic_write(path.ptr, out.ptr, out.len, 0644, &d);
+	} else {
+		fwrite(out.ptr, 1, out.len, stdout);
+		err = fflush(stdout) ? GV_EIO : GV_OK;
+	}
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(&d);
+	gv_buf_release(&out);
+	gv_buf_release(&path);
+	gv_audit_close(a);
+	return err == GV_OK ? 0 : GV_EXIT_INPUT;
+}

@@ -1,0 +1,392 @@
+/*
+ * cmd_sync.c: `govgate sync <verb>`: export, import and status of sync
+ * bundles between two logs (sync.c). Exit codes:
+ *
+ *   export   0 written; 1 the log contradicts its own checkpoints;
+ *            2 usage or input error (no checkpoint, --since too large, ...)
+ *   import   0 imported, or already up to date; 1 the bundle was rejected:
+ *            it does not verify, is not signed by the key trusted for its
+ *            origin, or contradicts the replica (a fork: an ALERT line on
+ *            standard error and a sync.fork_detected entry in the local
+ *            log); 2 unreadable or malformed bundle, usage or database error,
+ *            or a bundle that starts after the replica's end
+ *   status   0 printed; 2 usage or database error
+ */
+#include "cmd.h"
+#include "alloc.h"
+#include "audit.h"
+#include "buf.h"
+#include "gv.h"
+#include "note.h"
+#include "sign.h"
+#include "sync.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TRUST 64
+
+static int usage_error(const char *verb, const char *msg)
+{
+	fprintf(stderr, "govgate: sync %s: %s; see 'govgate sync %s --help'\n", verb, msg, verb);
+	return GV_EXIT_INPUT;
+}
+
+static int finish(gv_diags *d, int err)
+{
+	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(d);
+	if (err == GV_OK)
+		return 0;
+	return err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_INPUT;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > INT64_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT };
+
+static int sync_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "log-key", required_argument, NULL, OPT_LOG_KEY },
+		{ "origin", required_argument, NULL, OPT_ORIGIN },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_sync_export_info info;
+	gv_audit *a = NULL;
+	gv_key *k = NULL;
+	const char *db = NULL, *out = NULL, *log_key = NULL, *origin = NULL;
+	uint64_t since = 0;
+	int c, err;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf("usage: govgate sync export [--db FILE] [--since SIZE] -o BUNDLE "
+			       "[--log-key KEY [--origin O]]\n");
+			return 0;
+		case OPT_DB: db = optarg; break;
+		case 'o': out = optarg; break;
+		case OPT_LOG_KEY: log_key = optarg; break;
+		case OPT_ORIGIN: origin = optarg; break;
+		case OPT_SINCE:
+			if (parse_u64(optarg, &since) < 0)
+				return usage_error("export", "--since takes a tree size (a non-negative "
+						   "integer)");
+			break;
+		default:
+			fprintf(stderr, "govgate: sync export: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return GV_EXIT_INPUT;
+		}
+	}
+	if (optind < argc)
+		return usage_error("export", "unexpected argument");
+	if (!out || !strcmp(out, "-"))
+		return usage_error("export", "-o BUNDLE (a file) is required");
+	if (origin && !log_key)
+		return usage_error("export", "--origin only names the origin of a checkpoint signed "
+				   "with --log-key");
+	db = db ? db : gv_audit_default_path();
+	origin = origin ? origin : gv_audit_default_origin();
+	if (log_key && (err = gv_key_load_private(&k, log_key, &d)) < 0)
+		goto out;
+	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
+		goto out;
+	err = gv_sync_export(a, since, origin, k, out, &info, &d);
+	if (err == GV_ENOTFOUND && !k)
+		gv_error(&d, "GV-S004", db, "nothing to export without a checkpoint; pass --log-key KEY "
+			 "to sign one");
+	if (err == GV_OK) {
+		printf("exported entries %" PRIu64 " to %" PRIu64 " (%" PRIu64 " entries, %zu bytes) of "
+		       "'%s' to %s\n", info.from, info.to, info.entries, info.bytes, info.origin, out);
+		if (info.announced > info.to)
+			fprintf(stderr, "govgate: note: %" PRIu64 " newer entries are not covered by a "
+				"checkpoint and were left out; sign one with --log-key\n",
+				info.announced - info.to);
+	}
+out:
+	gv_key_free(k);
+	gv_audit_close(a);
+	return finish(&d, err);
+}
+
+static int sync_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "trust", required_argument, NULL, OPT_TRUST },
+		{ "rotate-key", no_argument, NULL, OPT_ROTATE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_sync_trust trust[MAX_TRUST];
+	gv_key *keys[MAX_TRUST];
+	char *origins[MAX_TRUST];
+	const char *specs[MAX_TRUST];
+	gv_sync_import_result res;
+	gv_buf bundle = GV_BUF_INIT;
+	gv_audit *a = NULL;
+	const char *db = NULL, *path, *actor;
+	size_t ntrust = 0, i;
+	bool rotate = false;
+	int c, err = GV_OK;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf("usage: govgate sync import [--db FILE] --trust ORIGIN=PUB... "
+			       "[--rotate-key] BUNDLE\n");
+			return 0;
+		case OPT_DB: db = optarg; break;
+		case OPT_ROTATE: rotate = true; break;
+		case OPT_TRUST:
+			if (ntrust == MAX_TRUST)
+				return usage_error("import", "too many --trust options");
+			specs[ntrust++] = optarg;
+			break;
+		default:
+			fprintf(stderr, "govgate: sync import: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return GV_EXIT_INPUT;
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("import", "give exactly one BUNDLE file");
+	if (!ntrust)
+		return usage_error("import", "--trust ORIGIN=PUB (the other side's log key) is "
+				   "required");
+	path = argv[optind];
+	db = db ? db : gv_audit_default_path();
+	actor = getenv("USER") ? getenv("USER") : "";
+	for (i = 0; i < ntrust; i++) {
+		const char *eq = strchr(specs[i], '=');
+		size_t j;
+		if (!eq || eq == specs[i] || !eq[1]) {
+			ntrust = i;
+			err = (gv_error(&d, "GV-S004", NULL, "--trust '%s' is not ORIGIN=PUBLIC-KEY-FILE",
+					specs[i]), GV_EPARSE);
+			goto out;
+		}
+		keys[i] = NULL;
+		origins[i] = gv_xstrndup(specs[i], (size_t)(eq - specs[i]));
+		for (j = 0; j < i; j++)
+			if (!strcmp(origins[j], origins[i])) {
+				ntrust = i + 1;
+				err = (gv_error(&d, "GV-S004", NULL, "--trust names origin '%s' twice",
+						origins[i]), GV_EPARSE);
+				goto out;
+			}
+		if ((err = gv_key_load_public(&keys[i], eq + 1, &d)) < 0) {
+			ntrust = i + 1;
+			goto out;
+		}
+		trust[i].origin = origins[i];
+		trust[i].key = keys[i];
+	}
+	if ((err = gv_buf_read_file(&bundle, path, GV_SYNC_MAX_BUNDLE)) < 0) {
+		gv_error(&d, "GV-S001", path, "cannot read the sync bundle: %s",
+			 err == GV_ELIMIT ? "larger than 256 MiB" : strerror(errno));
+		goto out;
+	}
+	if ((err = gv_audit_open(&a, db, &d)) < 0)
+		goto out;
+	err = gv_sync_import(a, trust, ntrust, rotate, bundle.ptr, bundle.len, path, actor, &res,
+			     &d);
+	if (res.status == GV_SYNC_FORK) {
+		char *held, *theirs;
+		gv_note_b64_encode(&held, res.held_root, GV_HASH_LEN);
+		gv_note_b64_encode(&theirs, res.bundle_root, GV_HASH_LEN);
+		fprintf(stderr, "ALERT: sync fork detected: '%s' signed two different roots for tree "
+			"size %" PRIu64 " (held %s, bundle %s); the replica was left untouched",
+			res.origin, res.fork_size, held, theirs);
+		if (res.log_recorded)
+			fprintf(stderr, "; recorded as seq %" PRIu64 " (sync.fork_detected) in %s",
+				res.log_seq, db);
+		fputc('\n', stderr);
+		free(held);
+		free(theirs);
+	} else if (err == GV_OK && res.status == GV_SYNC_UP_TO_DATE) {
+		printf("already up to date: the replica of '%s' holds %" PRIu64 " entries\n",
+		       res.origin, res.to);
+	} else if (err == GV_OK) {
+		printf("imported %" PRIu64 " entries of '%s' (replica %" PRIu64 " -> %" PRIu64
+		       " entries); recorded as seq %" PRIu64 " (sync.imported)\n", res.entries,
+		       res.origin, res.from, res.to, res.log_seq);
+	}
+out:
+	for (i = 0; i < ntrust; i++) {
+		free(origins[i]);
+		gv_key_free(keys[i]);
+	}
+	gv_buf_release(&bundle);
+	gv_audit_close(a);
+	return finish(&d, err);
+}
+
+static void json_time(gv_buf *b, const char *key, const char *t)
+{
+	gv_buf_printf(b, ",\"%s\":", key);
+	if (*t)
+		gv_buf_printf(b, "\"%s\"", t);
+	else
+		gv_buf_puts(b, "null");
+}
+
+static void status_json(gv_buf *b, const gv_sync_status *s)
+{
+	gv_buf_puts(b, "{\"origin\":");
+	gv_buf_json_str(b, s->origin, strlen(s->origin));
+	gv_buf_printf(b, ",\"entries\":%" PRIu64, s->entries);
+	if (s->has_checkpoint)
+		gv_buf_printf(b, ",\"checkpoint_size\":%" PRIu64, s->cp_size);
+	else
+		gv_buf_puts(b, ",\"checkpoint_size\":null");
+	json_time(b, "checkpoint_imported", s->cp_imported);
+	json_time(b, "last_import", s->last_import);
+	gv_buf_printf(b, ",\"imports\":%" PRIu64 ",\"announced\":%" PRIu64 ",\"lag_checkpoint\":%"
+		      PRIu64 ",\"lag_entries\":%" PRIu64, s->imports, s->announced, s->lag_checkpoint,
+		      s->lag_entries);
+	if (s->has_latency)
+		gv_buf_printf(b, ",\"sync_latency_last_seconds\":%" PRId64
+			      ",\"sync_latency_p95_seconds\":%" PRId64 "}", s->latency_last,
+			      s->latency_p95);
+	else
+		gv_buf_puts(b, ",\"sync_latency_last_seconds\":null,\"sync_latency_p95_seconds\":null}");
+}
+
+static void status_text(gv_buf *b, const gv_sync_status *s)
+{
+	gv_buf_printf(b, "replica %s\n", s->origin);
+	gv_buf_printf(b, "  entries:      %" PRIu64 "\n", s->entries);
+	if (s->has_checkpoint)
+		gv_buf_printf(b, "  checkpoint:   size %" PRIu64 ", imported %s\n", s->cp_size,
+			      s->cp_imported);
+	else
+		gv_buf_puts(b, "  checkpoint:   none\n");
+	gv_buf_printf(b, "  last import:  %s (%" PRIu64 " imports)\n",
+		      *s->last_import ? s->last_import : "never", s->imports);
+	gv_buf_printf(b, "  announced:    %" PRIu64 " entries\n", s->announced);
+	gv_buf_printf(b, "  lag:          %" PRIu64 " entries (%" PRIu64 " behind the latest "
+		      "checkpoint)\n", s->lag_entries, s->lag_checkpoint);
+	if (s->has_latency)
+		gv_buf_printf(b, "  sync latency: last %" PRId64 " s, p95 %" PRId64 " s\n",
+			      s->latency_last, s->latency_p95);
+	else
+		gv_buf_puts(b, "  sync latency: none yet\n");
+}
+
+static int sync_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "origin", required_argument, NULL, OPT_ORIGIN },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *a = NULL;
+	gv_buf out = GV_BUF_INIT;
+	char **origins = NULL;
+	const char *db = NULL, *fmt = "text", *only = NULL;
+	size_t n = 0, i, shown = 0;
+	int c, err, json;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf("usage: govgate sync status [--db FILE] [--origin O] [-f text|json]\n");
+			return 0;
+		case OPT_DB: db = optarg; break;
+		case OPT_ORIGIN: only = optarg; break;
+		case 'f': fmt = optarg; break;
+		default:
+			fprintf(stderr, "govgate: sync status: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return GV_EXIT_INPUT;
+		}
+	}
+	if (optind < argc)
+		return usage_error("status", "unexpected argument");
+	if (strcmp(fmt, "text") && strcmp(fmt, "json"))
+		return usage_error("status", "-f takes text or json");
+	json = !strcmp(fmt, "json");
+	db = db ? db : gv_audit_default_path();
+	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
+		goto out;
+	if ((err = gv_replica_list(a, &origins, &n, &d)) < 0)
+		goto out;
+	if (json)
+		gv_buf_puts(&out, "{\"replicas\":[");
+	for (i = 0; i < n; i++) {
+		gv_sync_status s;
+		if (only && strcmp(only, origins[i]))
+			continue;
+		if ((err = gv_sync_status_get(&s, a, origins[i], &d)) < 0)
+			goto out;
+		if (json) {
+			if (shown)
+				gv_buf_putc(&out, ',');
+			status_json(&out, &s);
+		} else {
+			status_text(&out, &s);
+		}
+		shown++;
+	}
+	if (only && !shown) {
+		err = (gv_error(&d, "GV-S004", db, "no replica of '%s'", only), GV_ENOTFOUND);
+		goto out;
+	}
+	if (json)
+		gv_buf_puts(&out, "]}\n");
+	else if (!shown)
+		gv_buf_puts(&out, "no replicas\n");
+	fputs(out.ptr, stdout);
+out:
+	gv_replica_list_free(origins, n);
+	gv_buf_release(&out);
+	gv_audit_close(a);
+	return finish(&d, err);
+}
+
+static const gv_cmd sync_cmds[] = {
+	{ "export", sync_export, "write a bundle of the entries after a size, with proof" },
+	{ "import", sync_import, "verify a bundle and add it to the replica of its origin" },
+	{ "status", sync_status, "show each replica's size, lag and sync latency" },
+	{ NULL, NULL, NULL }
+};
+
+int cmd_sync(int argc, char **argv)
+{
+	return gv_cmd_dispatch(sync_cmds, "govgate sync", argc - 1, argv + 1);
+}

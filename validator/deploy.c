@@ -27,6 +27,7 @@
 #include "receipt.h"
 #include "report.h"
 #include "sign.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -376,6 +377,15 @@ static int prepare(dctx *c)
 		return err;
 	if (c->receipt && (err = parent_dir_ok(c, c->receipt, "receipt")) < 0)
 		return err;
+	for (side = 0; side < 2; side++) {
+		const char *sdb = p->sides[side].sync_db;
+		gv_audit *a = NULL;
+		if (!sdb || !strcmp(sdb, c->db_path))
+			continue;
+		if ((err = gv_audit_open_existing(&a, sdb, c->d)) < 0)
+			return err;
+		gv_audit_close(a);
+	}
 	if (access(c->db_path, F_OK) < 0 && (err = parent_dir_ok(c, c->db_path, "audit log")) < 0)
 		return err;
 	/* the first writes: the facts folder, then the log (created when missing) */
@@ -679,6 +689,34 @@ static time_t source_time(const gv_node *root)
 }
 
 /*
+ * The side's sync state read from the replica of its sync origin (the other
+ * side's log, imported with `govgate sync import`), as a facts source that
+ * holds only `sync`: enabled (false when there is no such replica), origin,
+ * lag_entries, sync_latency_seconds and its p95, last_import.
+ */
+static int replica_source(dctx *c, int side, gv_file **out, gv_sync_facts *sf)
+{
+	const gv_plan_side *s = &c->p->sides[side];
+	gv_audit *a = c->db, *own = NULL;
+	gv_buf y = GV_BUF_INIT;
+	int err;
+
+	*out = NULL;
+	if (s->sync_db && strcmp(s->sync_db, c->db_path)) {
+		if ((err = gv_audit_open_existing(&own, s->sync_db, c->d)) < 0)
+			return err;
+		a = own;
+	}
+	if ((err = gv_sync_facts_get(sf, a, s->sync_origin, c->d)) == 0) {
+		gv_sync_facts_yaml(&y, sf, 0);
+		err = gv_file_load_mem(out, "sync replica", y.ptr, y.len, NULL, c->d);
+	}
+	gv_audit_close(own);
+	gv_buf_release(&y);
+	return err;
+}
+
+/*
  * Writes a side's merged facts to the facts folder and loads them back for
  * the evaluation (so that findings point into the written file). The
  * document's collected_at is the oldest of its sources', or null when a
@@ -688,7 +726,8 @@ static time_t source_time(const gv_node *root)
 static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed, char **path_out)
 {
 	const gv_plan_side *s = &c->p->sides[side];
-	gv_file *src[MAX_SOURCES], *probe_file = NULL;
+	gv_file *src[MAX_SOURCES], *probe_file = NULL, *sync_file = NULL;
+	gv_sync_facts sf;
 	const gv_node *maps[MAX_SOURCES];
 	gv_buf b = GV_BUF_INIT, pj = GV_BUF_INIT;
 	char when[21];
@@ -697,10 +736,17 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 	int missing_time = 0, err = GV_OK;
 
 	*path_out = NULL;
+	memset(&sf, 0, sizeof(sf));
 	for (i = 0; i < s->nfacts; i++) {
 		if ((err = load_source(&src[n], c, side, i)) < 0)
 			goto out;
 		maps[n] = src[n]->docs[0];
+		n++;
+	}
+	if (s->sync_origin) {
+		if ((err = replica_source(c, side, &sync_file, &sf)) < 0)
+			goto out;
+		maps[n] = sync_file->docs[0];
 		n++;
 	}
 	if (probed) {
@@ -708,7 +754,7 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 		if ((err = gv_file_load_mem(&probe_file, "probe", pj.ptr, pj.len, NULL, c->d)) < 0)
 			goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < s->nfacts; i++) {
 		time_t t = source_time(maps[i]);
 		if (t == (time_t)-1)
 			missing_time = 1;
@@ -719,9 +765,10 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 		oldest = pr->collected_at;
 
 	gv_buf_printf(&b, "# Facts of the %s side merged by govgate deploy for %s (%s).\n"
-		      "# Sources, later ones winning: the facts files in plan order%s.\n",
+		      "# Sources, later ones winning: the facts files in plan order%s%s.\n",
 		      gv_plan_side_name(side), c->p->deployment_id,
 		      c->pass ? "re-check between the sides" : "before any step",
+		      s->sync_origin ? ", then the sync replica's state" : "",
 		      probed ? ", then the live probe's connectivity" : "");
 	gv_buf_printf(&b, "apiVersion: govgate/v1\nkind: Facts\nside: %s\ncollected_at: ",
 		      gv_plan_side_name(side));
@@ -735,7 +782,7 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 	if (!n && !probed)
 		gv_buf_puts(&b, " []");
 	gv_buf_putc(&b, '\n');
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < s->nfacts; i++) {
 		time_t t = source_time(maps[i]);
 		char hex[65];
 		gv_buf_puts(&b, "  - file: ");
@@ -748,6 +795,13 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 			gv_time_format(when, t);
 			gv_buf_printf(&b, "\"%s\"\n", when);
 		}
+	}
+	if (s->sync_origin) {
+		gv_buf_puts(&b, "  - replica: ");
+		jstr(&b, s->sync_origin);
+		gv_buf_puts(&b, "\n    db: ");
+		jstr(&b, s->sync_db ? s->sync_db : c->db_path);
+		gv_buf_printf(&b, "\n    found: %s\n", sf.enabled ? "true" : "false");
 	}
 	if (probed) {
 		gv_time_format(when, pr->collected_at);
@@ -767,8 +821,9 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 		goto out;
 	*path_out = gv_buf_detach(&pj);
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < s->nfacts && i < n; i++)
 		gv_file_free(src[i]);
+	gv_file_free(sync_file);
 	gv_file_free(probe_file);
 	gv_buf_release(&b);
 	gv_buf_release(&pj);
@@ -900,12 +955,17 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 		const gv_node *sync = gv_node_get(c->facts[side].root, "sync");
 		const gv_node *en = gv_node_get(sync, "enabled");
 
-		gv_buf_printf(&b, "{\"side\":\"%s\",\"source\":\"facts\",\"enabled\":%s,"
+		gv_buf_printf(&b, "{\"side\":\"%s\",\"source\":\"%s\",\"enabled\":%s,"
 			      "\"sync_latency_seconds\":", gv_plan_side_name(side),
+			      p->sides[side].sync_origin ? "replica" : "facts",
 			      en && en->kind == GV_NODE_BOOL ? (en->u.b ? "true" : "false") : "null");
 		sync_number(&b, sync, "sync_latency_seconds");
 		gv_buf_puts(&b, ",\"lag_entries\":");
 		sync_number(&b, sync, "lag_entries");
+		if (p->sides[side].sync_origin) {
+			gv_buf_puts(&b, ",\"origin\":");
+			jstr(&b, p->sides[side].sync_origin);
+		}
 		gv_buf_puts(&b, ",\"facts_file\":");
 		jstr(&b, paths[side]);
 		say(c, "  sync %s: latency %s s, lag %s entries\n", gv_plan_side_name(side),

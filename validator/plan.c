@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "facts.h"
 #include "gv.h"
+#include "note.h"
 #include "probe.h"
 
 #include <errno.h>
@@ -391,7 +392,8 @@ static const char *const probe_keys[] = {
 	"endpoints", "ca", "cert", "key", "server_name", "timeout", "attempts", "max_time", NULL
 };
 static const char *const step_keys[] = { "name", "run", "timeout", NULL };
-static const char *const side_keys[] = { "probe", "facts", "steps", NULL };
+static const char *const side_keys[] = { "probe", "facts", "steps", "sync", NULL };
+static const char *const sync_keys[] = { "origin", "db", NULL };
 
 static int valid_name(const char *s)
 {
@@ -547,6 +549,19 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 	}
 	if ((n = gv_node_get(v, "steps")))
 		load_steps(c, s, n, gv_plan_side_name(side), def_timeout);
+	if ((n = gv_node_get(v, "sync")) && want_kind(c, n, GV_NODE_MAP, "sync")) {
+		const gv_node *db;
+		check_keys(c, n, sync_keys, "a side's sync");
+		s->sync_loc = at(c, n);
+		s->sync_origin = str_at(c, n, "origin", 1, "sync");
+		if (s->sync_origin && !gv_note_name_valid(s->sync_origin))
+			bad(c, CODE_VALUE, gv_node_get(n, "origin"), "origin '%s' is not a valid log "
+			    "origin (no spaces or '+')", s->sync_origin);
+		if ((db = gv_node_get(n, "db"))) {
+			s->sync_db = path_of(c, db, "db");
+			check_read(c, db, s->sync_db, "sync database", 0);
+		}
+	}
 	if (!s->nendpoints && !s->nfacts)
 		bad(c, CODE_MISSING_KEY, v, "the %s side has neither probe endpoints nor facts "
 		    "files: nothing would describe it", gv_plan_side_name(side));

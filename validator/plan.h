@@ -65,6 +65,12 @@ typedef struct gv_plan_side {
 	size_t nfacts;
 	gv_plan_step *steps;
 	size_t nsteps;
+	const char *sync_origin;   /* read this side's sync facts from the replica of
+				      this origin (the other side's log); NULL: from
+				      the facts files only */
+	const char *sync_db;       /* the database holding that replica; NULL: the
+				      evidence db */
+	gv_loc sync_loc;
 } gv_plan_side;
 
 typedef struct gv_plan_evidence {

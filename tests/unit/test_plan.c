@@ -233,6 +233,9 @@ START_TEST(error_types_and_values)
 	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {name: a, run: [true]}\n"
 		   "    - {name: a, run: [true]}\n");
 	expect_error(15, 14, "GV-D007", "duplicate step name 'a' on the cloud side (first at line 14)");
+	write_plan("cloud: {facts: cloud.yaml, sync: {origin: \"a b\", dbs: x}}\n");
+	expect_error(11, 50, "GV-D002", "unknown key 'dbs' in a side's sync");
+	expect_error(11, 43, "GV-D005", "origin 'a b' is not a valid log origin");
 	write_plan("cloud: {steps: []}\n");
 	expect_error(11, 8, "GV-D003", "the cloud side has neither probe endpoints nor facts files");
 }

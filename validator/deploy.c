@@ -830,15 +830,15 @@ out:
 	return err;
 }
 
-static void probed_payload(gv_buf *b, int side, const gv_probe_result *pr, int probed,
-			   const gv_file *merged, const gv_node *root)
+static void probed_payload(gv_buf *b, int side, int recheck, const gv_probe_result *pr,
+			   int probed, const gv_file *merged, const gv_node *root)
 {
 	const gv_node *conn = gv_node_get(root, "connectivity"), *r = gv_node_get(conn, "reachable");
 	size_t i;
 
 	gv_buf_printf(b, "{\"side\":\"%s\",\"recheck\":%s,\"probed\":%s,\"reachable\":",
-		      gv_plan_side_name(side), merged && strstr(merged->path, ".recheck.") ?
-		      "true" : "false", probed ? "true" : "false");
+		      gv_plan_side_name(side), recheck ? "true" : "false",
+		      probed ? "true" : "false");
 	if (probed)
 		gv_buf_puts(b, pr->reachable ? "true" : "false");
 	else if (r && r->kind == GV_NODE_BOOL)
@@ -942,7 +942,7 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 			goto out;
 	}
 	for (side = 0; side < 2; side++) {
-		probed_payload(&b, side, &pr[side], has[side], c->merged[side],
+		probed_payload(&b, side, c->pass, &pr[side], has[side], c->merged[side],
 			       c->facts[side].root);
 		if ((err = event(c, "hybrid.connectivity.probed", &b)) < 0)
 			goto out;

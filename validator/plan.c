@@ -12,7 +12,6 @@
 #include "alloc.h"
 #include "buf.h"
 #include "exec.h"
-#include "facts.h"
 #include "gv.h"
 #include "note.h"
 #include "probe.h"

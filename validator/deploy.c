@@ -46,7 +46,7 @@
 #define CODE_PROBE "GV-D105"
 #define CODE_LOG "GV-D106"
 
-#define MAX_SOURCES (GV_PLAN_MAX_FACTS + 1)
+#define MAX_SOURCES (GV_PLAN_MAX_FACTS + 2)   /* the files, a sync replica, the probe */
 
 typedef struct dctx {
 	const gv_plan *p;

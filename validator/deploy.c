@@ -1011,6 +1011,8 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 		}
 		eo.status = c->o->dry_run ? "dry-run" : *st != GV_DEPLOY_COMPLETED ?
 			    gv_deploy_status_name(*st) : "validated";
+		/* a deployment that goes on gets its receipt when it ends */
+		eo.no_receipt = !c->o->dry_run && *st == GV_DEPLOY_COMPLETED;
 		eo.steps_run = (const char *const *)(c->steps_run ? c->steps_run :
 						     (char **)(const char *[]){ NULL });
 		eo.nsteps = c->nsteps_run;

@@ -257,7 +257,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 		goto out;
 
 	/* receipts: one per manifest document that names a deployment */
-	{
+	if (!o->no_receipt) {
 		size_t n = 0;
 		gv_buf root = GV_BUF_INIT;
 

@@ -35,6 +35,7 @@ typedef struct gv_evidence_opts {
 	const char *status;          /* receipt status; NULL: from the decision */
 	const char *const *steps_run;/* deploy: the steps that ran */
 	size_t nsteps;
+	int no_receipt;              /* the caller records the receipt itself (deploy) */
 } gv_evidence_opts;
 
 typedef struct gv_evidence_out {

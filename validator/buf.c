@@ -145,6 +145,14 @@ void gv_buf_json_str(gv_buf *b, const char *s, size_t n)
 	gv_buf_putc(b, '"');
 }
 
+void gv_buf_json_cstr(gv_buf *b, const char *s)
+{
+	if (s)
+		gv_buf_json_str(b, s, strlen(s));
+	else
+		gv_buf_puts(b, "null");
+}
+
 void gv_buf_hex(gv_buf *b, const unsigned char *data, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -32,6 +32,8 @@ void gv_buf_vprintf(gv_buf *b, const char *fmt, va_list ap);
 char *gv_buf_detach(gv_buf *b);        /* caller frees; b is reset */
 /* Appends s as a JSON string literal, quotes included (RFC 8259 escaping). */
 void gv_buf_json_str(gv_buf *b, const char *s, size_t n);
+/* The same for a C string; NULL becomes the JSON literal null. */
+void gv_buf_json_cstr(gv_buf *b, const char *s);
 /* Appends n bytes as lowercase hex. */
 void gv_buf_hex(gv_buf *b, const unsigned char *data, size_t n);
 

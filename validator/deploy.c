@@ -122,14 +122,6 @@ static FILE *errf(dctx *c)
 	return c->o->err ? c->o->err : stderr;
 }
 
-static void jstr(gv_buf *b, const char *s)
-{
-	if (s)
-		gv_buf_json_str(b, s, strlen(s));
-	else
-		gv_buf_puts(b, "null");
-}
-
 static void jsha(gv_buf *b, const unsigned char sha[32])
 {
 	char hex[65];
@@ -146,7 +138,7 @@ static void jstrs(gv_buf *b, char *const *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i)
 			gv_buf_putc(b, ',');
-		jstr(b, v[i]);
+		gv_buf_json_cstr(b, v[i]);
 	}
 	gv_buf_putc(b, ']');
 }
@@ -786,7 +778,7 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 		time_t t = source_time(maps[i]);
 		char hex[65];
 		gv_buf_puts(&b, "  - file: ");
-		jstr(&b, src[i]->path);
+		gv_buf_json_cstr(&b, src[i]->path);
 		gv_hex(hex, src[i]->sha256, 32);
 		gv_buf_printf(&b, "\n    sha256: \"%s\"\n    collected_at: ", hex);
 		if (t == (time_t)-1) {
@@ -798,9 +790,9 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 	}
 	if (s->sync_origin) {
 		gv_buf_puts(&b, "  - replica: ");
-		jstr(&b, s->sync_origin);
+		gv_buf_json_cstr(&b, s->sync_origin);
 		gv_buf_puts(&b, "\n    db: ");
-		jstr(&b, s->sync_db ? s->sync_db : c->db_path);
+		gv_buf_json_cstr(&b, s->sync_db ? s->sync_db : c->db_path);
 		gv_buf_printf(&b, "\n    found: %s\n", sf.enabled ? "true" : "false");
 	}
 	if (probed) {
@@ -849,16 +841,16 @@ static void probed_payload(gv_buf *b, int side, int recheck, const gv_probe_resu
 	for (i = 0; probed && i < pr->n; i++) {
 		const gv_probe_endpoint *e = &pr->endpoints[i];
 		gv_buf_puts(b, i ? ",{\"endpoint\":" : "{\"endpoint\":");
-		jstr(b, e->endpoint);
+		gv_buf_json_cstr(b, e->endpoint);
 		gv_buf_printf(b, ",\"reachable\":%s,\"attempts\":%u,\"error\":",
 			      e->reachable ? "true" : "false", e->attempts);
-		jstr(b, e->error);
+		gv_buf_json_cstr(b, e->error);
 		gv_buf_puts(b, ",\"tls_version\":");
-		jstr(b, e->has_tls ? e->tls.version : NULL);
+		gv_buf_json_cstr(b, e->has_tls ? e->tls.version : NULL);
 		gv_buf_putc(b, '}');
 	}
 	gv_buf_puts(b, "],\"facts_file\":");
-	jstr(b, merged->path);
+	gv_buf_json_cstr(b, merged->path);
 	gv_buf_puts(b, ",\"facts_sha256\":");
 	jsha(b, merged->sha256);
 }
@@ -964,10 +956,10 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 		sync_number(&b, sync, "lag_entries");
 		if (p->sides[side].sync_origin) {
 			gv_buf_puts(&b, ",\"origin\":");
-			jstr(&b, p->sides[side].sync_origin);
+			gv_buf_json_cstr(&b, p->sides[side].sync_origin);
 		}
 		gv_buf_puts(&b, ",\"facts_file\":");
-		jstr(&b, paths[side]);
+		gv_buf_json_cstr(&b, paths[side]);
 		say(c, "  sync %s: latency %s s, lag %s entries\n", gv_plan_side_name(side),
 		    gv_node_get(sync, "sync_latency_seconds") ?
 		    gv_node_get(sync, "sync_latency_seconds")->s : "unknown",
@@ -1071,18 +1063,18 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 	gv_time_format(now, time(NULL));
 	gv_buf_printf(&a, "{\"level\":\"%s\",\"status\":\"%s\",\"reason\":", level,
 		      gv_deploy_status_name(st));
-	jstr(&a, reason);
+	gv_buf_json_cstr(&a, reason);
 	gv_buf_puts(&a, ",\"deployment_id\":");
-	jstr(&a, c->p->deployment_id);
+	gv_buf_json_cstr(&a, c->p->deployment_id);
 	gv_buf_printf(&a, ",\"decision\":\"%s\",\"rules\":[", gv_decision_name(decision));
 	for (i = 0; i < nrules; i++) {
 		if (i)
 			gv_buf_putc(&a, ',');
-		jstr(&a, rules[i]);
+		gv_buf_json_cstr(&a, rules[i]);
 	}
 	gv_buf_printf(&a, "],\"rules_truncated\":%s,\"step\":%s,\"plan\":",
 		      total > nrules ? "true" : "false", step_json ? step_json : "null");
-	jstr(&a, c->p->path);
+	gv_buf_json_cstr(&a, c->p->path);
 	gv_buf_printf(&a, ",\"time\":\"%s\"", now);
 	/* on the command's standard input: the alert, closed with dry_run */
 	gv_buf_add(&in, a.ptr, a.len);
@@ -1138,7 +1130,7 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 			      "\"duration_ms\":%lld,\"error\":", xr.started ? "true" : "false",
 			      xr.exit_code, xr.timed_out ? "true" : "false",
 			      (long long)xr.duration_ms);
-		jstr(&a, xr.error);
+		gv_buf_json_cstr(&a, xr.error);
 		gv_utf8_sanitize(&text, xr.output.ptr, xr.output.len);
 		gv_buf_puts(&a, ",\"output\":");
 		gv_buf_json_str(&a, text.ptr, text.len);
@@ -1219,7 +1211,7 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 			goto out;
 		gv_sha256(sha, env.ptr, env.len);
 		gv_buf_puts(payload, ",\"receipt\":{\"file\":");
-		jstr(payload, c->receipt);
+		gv_buf_json_cstr(payload, c->receipt);
 		gv_buf_puts(payload, ",\"sha256\":");
 		jsha(payload, sha);
 		gv_buf_putc(payload, '}');
@@ -1253,13 +1245,13 @@ static int stop_by_decision(dctx *c, gv_deploy_status st)
 	gv_buf_printf(&b, "{\"status\":\"%s\",\"decision\":\"%s\",\"recheck\":%s,\"reason\":",
 		      c->o->dry_run ? "dry-run" : gv_deploy_status_name(st),
 		      gv_decision_name(c->run.decision), c->pass ? "true" : "false");
-	jstr(&b, reason.ptr);
+	gv_buf_json_cstr(&b, reason.ptr);
 	if (c->o->dry_run)
 		gv_buf_printf(&b, ",\"outcome\":\"%s\"", gv_deploy_status_name(st));
 	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
 	gv_buf_puts(&b, ",\"receipt\":");
-	jstr(&b, !c->o->dry_run && c->sign_key ? c->receipt : NULL);
+	gv_buf_json_cstr(&b, !c->o->dry_run && c->sign_key ? c->receipt : NULL);
 	if ((err = event(c, c->o->dry_run ? "hybrid.deployment.dry_run" :
 			 st == GV_DEPLOY_BLOCKED ? "hybrid.deployment.blocked" :
 			 st == GV_DEPLOY_HALTED ? "hybrid.deployment.halted" :
@@ -1281,12 +1273,12 @@ static void step_json(gv_buf *b, int side, const gv_plan_step *s, const gv_exec_
 	size_t i;
 
 	gv_buf_printf(b, "{\"side\":\"%s\",\"name\":", gv_plan_side_name(side));
-	jstr(b, s->name);
+	gv_buf_json_cstr(b, s->name);
 	gv_buf_puts(b, ",\"argv\":[");
 	for (i = 0; i < s->argc; i++) {
 		if (i)
 			gv_buf_putc(b, ',');
-		jstr(b, s->argv[i]);
+		gv_buf_json_cstr(b, s->argv[i]);
 	}
 	gv_buf_printf(b, "],\"exit_code\":%d,\"duration_ms\":%lld,\"timed_out\":%s",
 		      x->exit_code, (long long)x->duration_ms, x->timed_out ? "true" : "false");
@@ -1296,7 +1288,7 @@ static void step_json(gv_buf *b, int side, const gv_plan_step *s, const gv_exec_
 		gv_buf_puts(b, ",\"interrupted\":true");
 	if (!x->started) {
 		gv_buf_puts(b, ",\"error\":");
-		jstr(b, x->error);
+		gv_buf_json_cstr(b, x->error);
 	}
 }
 
@@ -1402,7 +1394,7 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 				      s->name, x.exit_code);
 		if ((err = alert(c, GV_DEPLOY_FAILED, reason.ptr, out.ptr)) == 0) {
 			gv_buf_printf(&p, "{\"status\":\"failed\",\"reason\":");
-			jstr(&p, reason.ptr);
+			gv_buf_json_cstr(&p, reason.ptr);
 			gv_buf_printf(&p, ",\"step\":%s,\"steps_run\":", out.ptr);
 			jstrs(&p, c->steps_run, c->nsteps_run);
 			if ((err = final_receipt(c, GV_DEPLOY_FAILED, &p)) == 0 &&
@@ -1433,19 +1425,19 @@ static int started_event(dctx *c)
 	int err;
 
 	gv_buf_puts(&b, "{\"plan\":");
-	jstr(&b, p->path);
+	gv_buf_json_cstr(&b, p->path);
 	gv_buf_puts(&b, ",\"plan_sha256\":");
 	jsha(&b, c->plan_sha256);
 	gv_buf_puts(&b, ",\"deployment_id\":");
-	jstr(&b, p->deployment_id);
+	gv_buf_json_cstr(&b, p->deployment_id);
 	gv_buf_puts(&b, ",\"mode\":");
-	jstr(&b, p->mode);
+	gv_buf_json_cstr(&b, p->mode);
 	gv_buf_puts(&b, ",\"cloud_region\":");
-	jstr(&b, p->cloud_region);
+	gv_buf_json_cstr(&b, p->cloud_region);
 	gv_buf_puts(&b, ",\"on_prem\":");
-	jstr(&b, p->on_prem);
+	gv_buf_json_cstr(&b, p->on_prem);
 	gv_buf_puts(&b, ",\"manifest\":");
-	jstr(&b, p->manifest);
+	gv_buf_json_cstr(&b, p->manifest);
 	gv_buf_printf(&b, ",\"order\":[\"%s\",\"%s\"],\"steps\":{\"cloud\":%zu,\"onprem\":%zu},"
 		      "\"recheck_between_sides\":%s", gv_plan_side_name(p->order[0]),
 		      gv_plan_side_name(p->order[1]), p->sides[0].nsteps, p->sides[1].nsteps,
@@ -1518,7 +1510,7 @@ static int flow(dctx *c)
 	}
 
 	gv_buf_puts(&b, "{\"status\":\"completed\",\"decision\":");
-	jstr(&b, gv_decision_name(c->run.decision));
+	gv_buf_json_cstr(&b, gv_decision_name(c->run.decision));
 	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
 	if ((err = final_receipt(c, GV_DEPLOY_COMPLETED, &b)) == 0 &&

@@ -28,14 +28,6 @@ const char *gv_evidence_status(int decision)
 	}
 }
 
-static void jstr(gv_buf *b, const char *s)
-{
-	if (s)
-		gv_buf_json_str(b, s, strlen(s));
-	else
-		gv_buf_puts(b, "null");
-}
-
 static void jsha(gv_buf *b, const unsigned char d[32])
 {
 	char hex[65];
@@ -50,7 +42,7 @@ static void validated_payload(gv_buf *b, const gv_file_result *fr, const gv_resu
 	size_t i;
 
 	gv_buf_puts(b, "{\"file\":");
-	jstr(b, fr->path);
+	gv_buf_json_cstr(b, fr->path);
 	gv_buf_printf(b, ",\"document\":%u,\"digest\":", doc);
 	jsha(b, fr->sha256);
 	gv_buf_printf(b, ",\"decision\":\"%s\",\"policy_digest\":", gv_decision_name(r->decision));
@@ -60,7 +52,7 @@ static void validated_payload(gv_buf *b, const gv_file_result *fr, const gv_resu
 	for (i = 0; i < r->nfindings && i < MAX_VIOLATIONS; i++) {
 		const gv_finding *f = &r->findings[i];
 		gv_buf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
-		jstr(b, f->rule);
+		gv_buf_json_cstr(b, f->rule);
 		gv_buf_printf(b, ",\"enforcement\":\"%s\",\"severity\":\"%s\"}",
 			      gv_enforcement_name(f->enforcement), gv_severity_name(f->severity));
 	}
@@ -101,7 +93,7 @@ static void statement(gv_buf *b, const gv_run *run, const gv_buf *report_json,
 		if (i)
 			gv_buf_putc(b, ',');
 		gv_buf_puts(b, "{\"name\":");
-		jstr(b, run->files[i].path);
+		gv_buf_json_cstr(b, run->files[i].path);
 		gv_buf_puts(b, ",\"digest\":");
 		jsha(b, run->files[i].sha256);
 		gv_buf_putc(b, '}');
@@ -120,7 +112,7 @@ static void statement(gv_buf *b, const gv_run *run, const gv_buf *report_json,
 			break;
 	gv_buf_add(b, report_json->ptr, n);
 	gv_buf_printf(b, ",\"time\":\"%s\",\"deployment_id\":", now);
-	jstr(b, many ? NULL : dep);
+	gv_buf_json_cstr(b, many ? NULL : dep);
 	gv_buf_puts(b, ",\"deployment_ids\":[");
 	many = 0;
 	for (i = 0; i < run->nfiles; i++)
@@ -130,16 +122,16 @@ static void statement(gv_buf *b, const gv_run *run, const gv_buf *report_json,
 				continue;
 			if (many++)
 				gv_buf_putc(b, ',');
-			jstr(b, id);
+			gv_buf_json_cstr(b, id);
 		}
 	gv_buf_puts(b, "],\"checkpoint\":");
 	if (cp && cp->origin) {
 		gv_buf_puts(b, "{\"origin\":");
-		jstr(b, cp->origin);
+		gv_buf_json_cstr(b, cp->origin);
 		gv_buf_printf(b, ",\"size\":%llu,\"root\":\"", (unsigned long long)cp->size);
 		gv_base64_encode(b, cp->root, sizeof(cp->root));
 		gv_buf_puts(b, "\",\"note\":");
-		jstr(b, note);
+		gv_buf_json_cstr(b, note);
 		gv_buf_putc(b, '}');
 	} else {
 		gv_buf_puts(b, "null");
@@ -234,7 +226,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 			gv_hex(hex, out->report_sha256, 32);
 			gv_buf_clear(&b);
 			gv_buf_puts(&b, "{\"report\":");
-			jstr(&b, o->report_path);
+			gv_buf_json_cstr(&b, o->report_path);
 			gv_buf_printf(&b, ",\"sha256\":\"%s\",\"keyid\":\"%s\",\"subjects\":%zu}",
 				      hex, keyid, run->nfiles);
 			if ((err = gv_audit_append(o->db, "report.signed", "", o->actor, b.ptr,

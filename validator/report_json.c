@@ -18,18 +18,10 @@ const char *gv_decision_name(int decision)
 	return gv_enforcement_name(decision);
 }
 
-static void str(gv_buf *b, const char *s)
-{
-	if (s)
-		gv_buf_json_str(b, s, strlen(s));
-	else
-		gv_buf_puts(b, "null");
-}
-
 static void kstr(gv_buf *b, const char *k, const char *s)
 {
 	gv_buf_printf(b, ",\"%s\":", k);
-	str(b, s);
+	gv_buf_json_cstr(b, s);
 }
 
 static void digest(gv_buf *b, const unsigned char d[32])
@@ -47,7 +39,7 @@ static void facts(gv_buf *b, const gv_file *f)
 		return;
 	}
 	gv_buf_puts(b, "{\"file\":");
-	str(b, f->path);
+	gv_buf_json_cstr(b, f->path);
 	gv_buf_puts(b, ",\"digest\":");
 	digest(b, f->sha256);
 	gv_buf_putc(b, '}');
@@ -87,7 +79,7 @@ void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run,
 		const gv_result *r = &fr->docs[k].r;
 
 		gv_buf_puts(manifests, (*nman)++ ? ",{\"file\":" : "{\"file\":");
-		str(manifests, fr->path);
+		gv_buf_json_cstr(manifests, fr->path);
 		gv_buf_printf(manifests, ",\"document\":%u,\"digest\":{\"sha256\":\"%s\"}", k, hex);
 		kstr(manifests, "deployment_id", r->deployment_id);
 		gv_buf_printf(manifests, ",\"decision\":\"%s\",\"policies_applied\":%u,"
@@ -98,7 +90,7 @@ void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run,
 			const gv_finding *f = &r->findings[j];
 
 			gv_buf_puts(findings, (*nfind)++ ? ",{\"policy\":" : "{\"policy\":");
-			str(findings, f->policy);
+			gv_buf_json_cstr(findings, f->policy);
 			kstr(findings, "rule", f->rule);
 			kstr(findings, "title", f->title);
 			kstr(findings, "enforcement", gv_enforcement_name(f->enforcement));

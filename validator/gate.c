@@ -152,7 +152,7 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	sh.done = gv_xcalloc(run->nfiles ? run->nfiles : 1, 1);
 	run->files = gv_xcalloc(run->nfiles ? run->nfiles : 1, sizeof(gv_file_result));
 	for (i = 0; i < run->nfiles; i++)
-		run->files[i].path = gv_xstrdup(o->manifests[i]);
+		run->files[i].path = o->manifests[i];
 	if (jobs > run->nfiles)
 		jobs = run->nfiles ? run->nfiles : 1;
 	if (jobs <= 1) {
@@ -185,7 +185,6 @@ void gv_run_release(gv_run *run)
 
 	for (i = 0; i < run->nfiles; i++) {
 		release_docs(&run->files[i]);
-		free(run->files[i].path);
 		gv_diags_release(&run->files[i].diags);
 	}
 	free(run->files);

@@ -15,7 +15,7 @@
 typedef struct gv_run gv_run;
 
 typedef struct gv_gate_opts {
-	const char *const *manifests;  /* paths; "-" is standard input */
+	const char *const *manifests;  /* paths ("-" is standard input); must outlive the run */
 	size_t nmanifests;
 	int jobs;                      /* 0: one per online core */
 	gv_limits limits;
@@ -38,7 +38,7 @@ typedef struct gv_doc_result {
 } gv_doc_result;
 
 typedef struct gv_file_result {
-	char *path;
+	const char *path;              /* borrowed from gv_gate_opts.manifests */
 	unsigned char sha256[32];
 	bool ok;                       /* loaded and evaluated */
 	gv_doc_result *docs;

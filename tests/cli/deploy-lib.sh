@@ -47,36 +47,7 @@ make_pki() {
 		-CAcreateserial -days 365 -extfile "$PKI/server.ext" -out "$PKI/server.crt"
 }
 
-# start_server VAR ARGS...: openssl s_server ARGS on a free port of
-# 127.0.0.1; sets VAR to the port and VAR_PID to its process id.
-start_server() {
-	var=$1
-	shift
-	tries=0
-	while [ $tries -lt 20 ]; do
-		tries=$((tries + 1))
-		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		log=$PKI/server-$var.log
-		: > "$log"
-		openssl s_server -accept "127.0.0.1:$port" -www "$@" \
-			</dev/null >"$log" 2>&1 &
-		pid=$!
-		n=0
-		while [ $n -lt 100 ]; do
-			if grep -q '^ACCEPT' "$log"; then
-				SERVERS="$SERVERS $pid"
-				eval "$var=\$port; ${var}_PID=\$pid"
-				return 0
-			fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-			n=$((n + 1))
-		done
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	return 1
-}
+. "$ROOT/tests/cli/tls-lib.sh"
 
 # closed_port VAR: a port of 127.0.0.1 that refuses connections (a server
 # started there, then stopped).

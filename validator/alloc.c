@@ -82,8 +82,15 @@ struct block {
 	_Alignas(16) unsigned char data[];
 };
 
+struct cleanup {
+	struct cleanup *next;
+	void (*fn)(void *);
+	void *ptr;
+};
+
 struct gv_arena {
 	struct block *head;
+	struct cleanup *cleanups;
 	size_t total, next;   /* next: size of the next regular block */
 };
 
@@ -96,8 +103,12 @@ void gv_arena_free(gv_arena *a)
 {
 	struct block *b, *next;
 
+	struct cleanup *c;
+
 	if (!a)
 		return;
+	for (c = a->cleanups; c; c = c->next)
+		c->fn(c->ptr);
 	for (b = a->head; b; b = next) {
 		next = b->next;
 		free(b);
@@ -151,4 +162,14 @@ char *gv_arena_strndup(gv_arena *a, const char *s, size_t n)
 size_t gv_arena_used(const gv_arena *a)
 {
 	return a->total;
+}
+
+void gv_arena_on_free(gv_arena *a, void (*fn)(void *), void *ptr)
+{
+	struct cleanup *c = gv_arena_alloc(a, sizeof(*c));
+
+	c->fn = fn;
+	c->ptr = ptr;
+	c->next = a->cleanups;
+	a->cleanups = c;
 }

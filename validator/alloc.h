@@ -31,5 +31,8 @@ void gv_arena_free(gv_arena *a);          /* NULL ok */
 void *gv_arena_alloc(gv_arena *a, size_t n);  /* zeroed, 16-byte aligned */
 char *gv_arena_strndup(gv_arena *a, const char *s, size_t n);
 size_t gv_arena_used(const gv_arena *a);  /* bytes handed out, for limits */
+/* Calls fn(ptr) when the arena is freed (last registered, first called):
+ * for objects a library allocates, such as compiled regexes. */
+void gv_arena_on_free(gv_arena *a, void (*fn)(void *), void *ptr);
 
 #endif

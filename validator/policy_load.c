@@ -386,31 +386,12 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 	return err;
 }
 
-static void free_check(gv_check *c)
-{
-	uint32_t i;
-
-	if (!c)
-		return;
-	gv_rx_free(c->rx);
-	c->rx = NULL;
-	for (i = 0; i < c->nkids; i++)
-		free_check(c->kids[i]);
-}
-
 void gv_program_free(gv_program *p)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!p)
 		return;
-	for (i = 0; i < p->npolicies; i++) {
-		free_check(p->policies[i].match);
-		for (j = 0; j < p->policies[i].nrules; j++) {
-			free_check(p->policies[i].rules[j].check);
-			free_check(p->policies[i].rules[j].when);
-		}
-	}
 	for (i = 0; i < p->nloaded; i++)
 		gv_file_free(p->loaded[i]);
 	free(p->loaded);

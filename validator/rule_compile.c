@@ -222,6 +222,11 @@ static int compile_list(gv_check *c, gv_arena *a, const gv_file *f, const gv_nod
 	return err;
 }
 
+static void rx_free(void *rx)
+{
+	gv_rx_free(rx);
+}
+
 static int check_operand(gv_check *c, gv_arena *a, const gv_file *f, const gv_node *raw,
 			 gv_diags *d)
 {
@@ -239,7 +244,10 @@ static int check_operand(gv_check *c, gv_arena *a, const gv_file *f, const gv_no
 	case GV_OP_NOT_MATCHES:
 		if (v->kind != GV_NODE_STR)
 			goto type;
-		if (gv_rx_compile(&c->rx, v->s, v->n, msg, sizeof(msg), &off) < 0) {
+		if (gv_rx_compile(&c->rx, v->s, v->n, msg, sizeof(msg), &off) == 0) {
+			/* freed with the program's arena, whatever becomes of the check */
+			gv_arena_on_free(a, rx_free, c->rx);
+		} else {
 			gv_loc l = at(f, raw);
 			gv_diag_at(d, GV_SEV_ERROR, "GV-P031", l,
 				   "regex '%s' does not compile: %s at offset %zu",
@@ -271,7 +279,6 @@ static int check_operand(gv_check *c, gv_arena *a, const gv_file *f, const gv_no
 		return GV_OK;
 	}
 type:
-	(void)a;
 	{
 		static const char *want[GV_NOPS] = {
 			[GV_OP_IN] = "a list", [GV_OP_NOT_IN] = "a list",

@@ -403,6 +403,9 @@ START_TEST(policy_errors_are_located)
 		     "GV-P020", 8, 21, "must start with manifest, cloud or onprem");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, matches: $manifest.b}\n",
 		     "GV-P032", 8, 42, "'matches' takes a literal operand, not a path '$manifest.b'");
+	/* a compiled regex in a rule that is then rejected is still freed (ASan) */
+	expect_error("    - id: r\n      enforcement: stop\n      check: {path: manifest.a, matches: x}\n",
+		     "GV-P015", 7, 20, "enforcement 'stop' is not one of");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, in: 3}\n",
 		     "GV-P022", 8, 37, "'in' takes a list, not a integer");
 }

@@ -461,7 +461,8 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 	gv_program *p = gv_xcalloc(1, sizeof(*p));
 	loadctx L = { p, d, NULL, 0, 0 };
 	strvec files = { 0 };
-	size_t i, j, pol_alloc = 0;
+	size_t i, j, n, ndocs, pol_alloc = 0;
+	unsigned char *kinds;
 	uint32_t k;
 	size_t errors0 = d->nerrors;
 	gv_sha256_ctx *h;
@@ -500,24 +501,27 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 		if (!f->ndocs)
 			gv_error(d, "GV-P005", f->path, "policy file is empty");
 	}
-	/* pass 1: rule libraries; pass 2: policies (they may use any rule) */
-	for (i = 0; i < p->nloaded; i++)
-		for (j = 0; j < p->loaded[i]->ndocs; j++) {
+	/* pass 1: rule libraries, and which documents are valid policies;
+	 * pass 2: policies (they may use any rule) */
+	for (i = 0, ndocs = 0; i < p->nloaded; i++)
+		ndocs += p->loaded[i]->ndocs;
+	kinds = gv_xcalloc(ndocs ? ndocs : 1, 1);
+	for (i = 0, n = 0; i < p->nloaded; i++)
+		for (j = 0; j < p->loaded[i]->ndocs; j++, n++) {
 			const gv_file *f = p->loaded[i];
-			int kind = doc_kind(&L, f, f->docs[j]);
-			if (kind == 1)
+			kinds[n] = (unsigned char)doc_kind(&L, f, f->docs[j]);
+			if (kinds[n] == 1)
 				load_ruleset(&L, f, f->docs[j]);
-			else if (kind == 2)
+			else if (kinds[n] == 2)
 				p->npolicies++;
 		}
 	p->policies = gv_xcalloc(p->npolicies ? p->npolicies : 1, sizeof(gv_policy));
 	p->npolicies = 0;
-	for (i = 0; i < p->nloaded; i++)
-		for (j = 0; j < p->loaded[i]->ndocs; j++) {
+	for (i = 0, n = 0; i < p->nloaded; i++)
+		for (j = 0; j < p->loaded[i]->ndocs; j++, n++) {
 			const gv_file *f = p->loaded[i];
 			const gv_node *doc = f->docs[j];
-			const gv_node *kind = gv_node_get(doc, "kind");
-			if (!kind || kind->kind != GV_NODE_STR || strcmp(kind->s, "Policy"))
+			if (kinds[n] != 2)
 				continue;
 			load_policy(&L, &p->policies[p->npolicies], f, doc);
 			for (k = 0; k < p->npolicies; k++)
@@ -532,6 +536,7 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 			p->npolicies++;
 		}
 	free(L.defs);
+	free(kinds);
 	/* bundle digest: sha256sum-style lines over the files in load order */
 	h = gv_sha256_new();
 	for (i = 0; i < p->nloaded; i++) {

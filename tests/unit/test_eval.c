@@ -411,6 +411,31 @@ START_TEST(policy_errors_are_located)
 }
 END_TEST
 
+START_TEST(rejected_policy_documents_are_not_loaded)
+{
+	/* found by fuzzing: a Policy document refused in the first pass (here
+	 * for an unknown key) must not be loaded in the second */
+	gv_diags d = GV_DIAGS_INIT;
+	const char *text =
+		"apiVersion: govgate/v1\nkind: Policy\nmetadata: {name: a}\nspec:\n  rules:\n"
+		"    - {id: r, enforcement: warn, check: {path: manifest.x, exists: true}}\n"
+		"---\n"
+		"apiVersion: govgate/v1\nkind: Policy\nmetadjta: {name: b}\nspec:\n  rules: []\n";
+	char *path = write_tmp(text);
+	const char *paths[1] = { path };
+	gv_program *p = NULL;
+
+	ck_assert_int_eq(gv_program_load(&p, paths, 1, NULL, 0, &d), GV_EPARSE);
+	ck_assert_ptr_null(p);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.v[0].code, "GV-P010");
+	ck_assert_uint_eq(d.v[0].loc.line, 10);
+	unlink(path);
+	free(path);
+	gv_diags_release(&d);
+}
+END_TEST
+
 Suite *eval_suite(void)
 {
 	Suite *s = suite_create("eval");
@@ -429,6 +454,7 @@ Suite *eval_suite(void)
 	tcase_add_test(t, ruleset_use_with_params_and_message);
 	tcase_add_test(t, catastrophic_regex_is_bounded);
 	tcase_add_test(t, policy_errors_are_located);
+	tcase_add_test(t, rejected_policy_documents_are_not_loaded);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -4,6 +4,7 @@
  * written.
  */
 #include "note.h"
+#include "base64.h"
 #include "alloc.h"
 #include "buf.h"
 #include "digest.h"
@@ -19,87 +20,32 @@
 #define MALFORMED(...) (gv_error(d, CODE_MALFORMED, __VA_ARGS__), GV_EPARSE)
 #define BADSIG(...) (gv_error(d, CODE_SIG, __VA_ARGS__), GV_ESIG)
 
-static const char b64chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char em_dash[] = "\xe2\x80\x94 ";  /* U+2014 and a space */
-
-static void b64_add(gv_buf *b, const unsigned char *in, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		gv_buf_putc(b, b64chars[v >> 18 & 63]);
-		gv_buf_putc(b, b64chars[v >> 12 & 63]);
-		gv_buf_putc(b, b64chars[v >> 6 & 63]);
-		gv_buf_putc(b, b64chars[v & 63]);
-	}
-	if (len - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		gv_buf_putc(b, b64chars[v >> 18 & 63]);
-		gv_buf_putc(b, b64chars[v >> 12 & 63]);
-		gv_buf_puts(b, "==");
-	} else if (len - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		gv_buf_putc(b, b64chars[v >> 18 & 63]);
-		gv_buf_putc(b, b64chars[v >> 12 & 63]);
-		gv_buf_putc(b, b64chars[v >> 6 & 63]);
-		gv_buf_putc(b, '=');
-	}
-}
 
 void gv_note_b64_encode(char **out, const unsigned char *data, size_t len)
 {
 	gv_buf b = GV_BUF_INIT;
 
-	gv_buf_grow(&b, (len + 2) / 3 * 4);
-	b64_add(&b, data, len);
+	gv_base64_encode(&b, data, len);
 	*out = gv_buf_detach(&b);
 }
 
-static int b64_val(char c)
-{
-	const char *p = c ? strchr(b64chars, c) : NULL;
-	return p ? (int)(p - b64chars) : -1;
-}
-
+/* Notes allow only canonical padded standard base64: base64.c's decoder
+ * (which rejects stray bits) with the URL-safe alphabet and missing padding
+ * refused first. */
 long gv_note_b64_decode(unsigned char *out, size_t max, const char *in, size_t len)
 {
-	size_t i, n = 0, pad = 0;
+	gv_buf b = GV_BUF_INIT;
+	long n = -1;
 
-	if (len % 4)
+	if (len % 4 || memchr(in, '-', len) || memchr(in, '_', len))
 		return -1;
-	if (len && in[len - 1] == '=')
-		pad = len >= 2 && in[len - 2] == '=' ? 2 : 1;
-	if ((len / 4) * 3 - pad > max)
-		return -1;
-	for (i = 0; i < len; i += 4) {
-		int v[4], k;
-		int last = i + 4 == len;
-
-		for (k = 0; k < 4; k++) {
-			if (last && k >= 4 - (int)pad) {
-				v[k] = 0;
-				continue;
-			}
-			if ((v[k] = b64_val(in[i + k])) < 0)
-				return -1;
-		}
-		out[n++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		if (last && pad == 2) {
-			if (v[1] & 15)
-				return -1;  /* non-canonical: unused bits set */
-			break;
-		}
-		out[n++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
-		if (last && pad == 1) {
-			if (v[2] & 3)
-				return -1;
-			break;
-		}
-		out[n++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+	if (gv_base64_decode(&b, in, len) == GV_OK && b.len <= max) {
+		memcpy(out, b.ptr, b.len);
+		n = (long)b.len;
 	}
-	return (long)n;
+	gv_buf_release(&b);
+	return n;
 }
 
 /*
@@ -187,7 +133,7 @@ char *gv_note_verifier_key(const char *name, const gv_key *k)
 	key[0] = 0x01;
 	gv_key_raw_public(k, key + 1);
 	gv_buf_printf(&b, "%s+%08" PRIx32 "+", name, gv_note_key_id(name, key + 1));
-	b64_add(&b, key, sizeof(key));
+	gv_base64_encode(&b, key, sizeof(key));
 	return gv_buf_detach(&b);
 }
 
@@ -238,7 +184,7 @@ int gv_note_sign(char **out, const char *text, size_t len, const char *name, con
 	gv_buf_puts(&b, em_dash);
 	gv_buf_puts(&b, name);
 	gv_buf_putc(&b, ' ');
-	b64_add(&b, sig, sizeof(sig));
+	gv_base64_encode(&b, sig, sizeof(sig));
 	gv_buf_putc(&b, '\n');
 	*out = gv_buf_detach(&b);
 	return GV_OK;
@@ -343,7 +289,7 @@ char *gv_checkpoint_text(const char *origin, uint64_t size, const unsigned char 
 	gv_buf b = GV_BUF_INIT;
 
 	gv_buf_printf(&b, "%s\n%" PRIu64 "\n", origin, size);
-	b64_add(&b, root, GV_HASH_LEN);
+	gv_base64_encode(&b, root, GV_HASH_LEN);
 	gv_buf_putc(&b, '\n');
 	return gv_buf_detach(&b);
 }
@@ -441,12 +387,12 @@ char *gv_tlog_proof_format(const gv_tlog_proof *p)
 	gv_buf_putc(&b, '\n');
 	if (!p->consistency && p->extra_len) {
 		gv_buf_puts(&b, "extra ");
-		b64_add(&b, p->extra, p->extra_len);
+		gv_base64_encode(&b, p->extra, p->extra_len);
 		gv_buf_putc(&b, '\n');
 	}
 	gv_buf_printf(&b, "%s %" PRIu64 "\n", p->consistency ? "old" : "index", p->index);
 	for (i = 0; i < p->n; i++) {
-		b64_add(&b, p->path[i], GV_HASH_LEN);
+		gv_base64_encode(&b, p->path[i], GV_HASH_LEN);
 		gv_buf_putc(&b, '\n');
 	}
 	gv_buf_putc(&b, '\n');

@@ -7,41 +7,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testkeys.h"
 #include "audit.h"
 #include "gv.h"
 #include "merkle.h"
 #include "note.h"
 #include "sign.h"
 
-static char dir[64];
 static char db[96];
 static gv_key *priv, *pub;
 
 static void setup(void)
 {
-	char base[128];
-	gv_diags d = GV_DIAGS_INIT;
-
-	snprintf(dir, sizeof(dir), "/tmp/gv-audit-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/a.db", dir);
-	snprintf(base, sizeof(base), "%s/log", dir);
-	ck_assert_int_eq(gv_key_generate(base, false, &d), GV_OK);
-	snprintf(base, sizeof(base), "%s/log.key", dir);
-	ck_assert_int_eq(gv_key_load_private(&priv, base, &d), GV_OK);
-	snprintf(base, sizeof(base), "%s/log.pub", dir);
-	ck_assert_int_eq(gv_key_load_public(&pub, base, &d), GV_OK);
-	gv_diags_release(&d);
+	tk_setup();
+	tk_path(db, sizeof(db), "a.db");
+	tk_generate("log", &priv, &pub);
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	gv_key_free(priv);
 	gv_key_free(pub);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	tk_teardown();
 }
 
 START_TEST(test_append_checkpoint_verify)
@@ -156,7 +143,7 @@ START_TEST(test_hostile_files)
 	FILE *f;
 	int i;
 
-	snprintf(path, sizeof(path), "%s/garbage.db", dir);
+	tk_path(path, sizeof(path), "garbage.db");
 	f = fopen(path, "wb");
 	for (i = 0; i < 4096; i++)
 		fputc((i * 7919) & 0xff, f);
@@ -164,10 +151,10 @@ START_TEST(test_hostile_files)
 	ck_assert_int_eq(gv_audit_open_existing(&a, path, &d), GV_EPARSE);
 	ck_assert_ptr_null(a);
 	ck_assert_int_eq(gv_audit_open(&a, path, &d), GV_EPARSE);
-	snprintf(path, sizeof(path), "%s/none.db", dir);
+	tk_path(path, sizeof(path), "none.db");
 	ck_assert_int_eq(gv_audit_open_existing(&a, path, &d), GV_EIO);
 	ck_assert_int_eq(access(path, F_OK), -1);
-	ck_assert_int_eq(gv_audit_open_existing(&a, dir, &d), GV_EIO);
+	ck_assert_int_eq(gv_audit_open_existing(&a, tk_dir, &d), GV_EIO);
 	ck_assert_uint_ge(d.nerrors, 4);
 	gv_diags_release(&d);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "testkeys.h"
 #include "audit.h"
 #include "buf.h"
 #include "gv.h"
@@ -15,37 +16,23 @@
 
 #define ORIGIN "cloud.example/audit"
 
-static char dir[64];
 static char src[96], dst[96], bundle_path[96];
 static gv_key *priv, *pub;
 
 static void setup(void)
 {
-	char base[128];
-	gv_diags d = GV_DIAGS_INIT;
-
-	snprintf(dir, sizeof(dir), "/tmp/gv-sync-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(src, sizeof(src), "%s/src.db", dir);
-	snprintf(dst, sizeof(dst), "%s/dst.db", dir);
-	snprintf(bundle_path, sizeof(bundle_path), "%s/b.bundle", dir);
-	snprintf(base, sizeof(base), "%s/log", dir);
-	ck_assert_int_eq(gv_key_generate(base, false, &d), GV_OK);
-	snprintf(base, sizeof(base), "%s/log.key", dir);
-	ck_assert_int_eq(gv_key_load_private(&priv, base, &d), GV_OK);
-	snprintf(base, sizeof(base), "%s/log.pub", dir);
-	ck_assert_int_eq(gv_key_load_public(&pub, base, &d), GV_OK);
-	gv_diags_release(&d);
+	tk_setup();
+	tk_path(src, sizeof(src), "src.db");
+	tk_path(dst, sizeof(dst), "dst.db");
+	tk_path(bundle_path, sizeof(bundle_path), "b.bundle");
+	tk_generate("log", &priv, &pub);
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	gv_key_free(priv);
 	gv_key_free(pub);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	tk_teardown();
 }
 
 /* Appends n entries to the source log and exports a bundle from `since`. */

@@ -58,6 +58,22 @@ static inline void tk_write(const char *path, const void *data, size_t len, int 
 	ck_assert_int_eq(chmod(path, (mode_t)mode), 0);
 }
 
+/* A fresh pair made by gv_key_generate in the scratch directory, loaded
+ * back from its files (NAME.key and NAME.pub). */
+static inline void tk_generate(const char *name, gv_key **priv, gv_key **pub)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	char base[128], path[160];
+
+	tk_path(base, sizeof(base), name);
+	ck_assert_int_eq(gv_key_generate(base, false, &d), GV_OK);
+	snprintf(path, sizeof(path), "%s.key", base);
+	ck_assert_int_eq(gv_key_load_private(priv, path, &d), GV_OK);
+	snprintf(path, sizeof(path), "%s.pub", base);
+	ck_assert_int_eq(gv_key_load_public(pub, path, &d), GV_OK);
+	gv_diags_release(&d);
+}
+
 /* A private key from a raw RFC 8032 secret, via a PKCS#8 PEM file. */
 static inline gv_key *tk_key(const char *secret_hex)
 {

@@ -4,6 +4,7 @@
  * contract and docs/EVIDENCE.md for the formats.
  */
 #include "audit.h"
+#include "rfc3339.h"
 #include "atomic.h"
 #include "alloc.h"
 #include "buf.h"
@@ -470,15 +471,6 @@ int gv_audit_json_compact(const char *str, size_t len, int want_object)
 
 /* --- entries ----------------------------------------------------------- */
 
-static void now_rfc3339(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int type_valid(const char *t)
 {
 	size_t n = strlen(t), i;
@@ -668,7 +660,7 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 		    const char *payload_json, uint64_t *seq_out, gv_diags *d)
 {
 	unsigned char prev[GV_HASH_LEN] = { 0 }, hash[GV_HASH_LEN];
-	char now[32], prevhex[2 * GV_HASH_LEN + 1];
+	char now[GV_TIME_LEN + 1], prevhex[2 * GV_HASH_LEN + 1];
 	gv_buf b = GV_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	uint64_t seq = 0;
@@ -714,7 +706,7 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 	sqlite3_finalize(st);
 	st = NULL;
 
-	now_rfc3339(now);
+	gv_time_format(now, time(NULL));
 	gv_hex(prevhex, prev, GV_HASH_LEN);
 	entry_head(&b, seq, now, type, deployment_id, actor);
 	gv_buf_puts(&b, payload_json);
@@ -848,7 +840,7 @@ int gv_audit_checkpoint(gv_audit *a, const char *origin, const gv_key *log_key, 
 			gv_diags *d)
 {
 	unsigned char root[GV_HASH_LEN], last_root[GV_HASH_LEN], check[GV_HASH_LEN];
-	char *text = NULL, *note = NULL, now[32];
+	char *text = NULL, *note = NULL, now[GV_TIME_LEN + 1];
 	uint64_t n, last = 0;
 	dbsrc ds = { a, d };
 	gv_merkle_src src = db_src(&ds);
@@ -912,7 +904,7 @@ int gv_audit_checkpoint(gv_audit *a, const char *origin, const gv_key *log_key, 
 	note = NULL;
 	if ((err = gv_note_sign(&note, text, strlen(text), origin, log_key, d)) < 0)
 		goto out;
-	now_rfc3339(now);
+	gv_time_format(now, time(NULL));
 	if ((err = prepare(a, &st, "INSERT INTO checkpoint (size, root, origin, note, created) "
 			   "VALUES (?, ?, ?, ?, ?)", d)) < 0)
 		goto out;

@@ -203,7 +203,7 @@ int cmd_check(int argc, char **argv)
 	gv_evidence_out eout;
 	gv_key *sign_key = NULL, *log_key = NULL;
 	gv_audit *db = NULL;
-	char started[21];
+	char started[GV_TIME_LEN + 1];
 	char *rules_default = NULL;
 	gv_buf list = GV_BUF_INIT, out = GV_BUF_INIT;
 	gv_diags d = GV_DIAGS_INIT;

@@ -1042,7 +1042,7 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 	gv_buf a = GV_BUF_INIT, in = GV_BUF_INIT, line = GV_BUF_INIT;
 	gv_exec_result xr;
 	int decision = r ? r->decision : GV_ENF_ALLOW, err, ran = 0;
-	char now[21];
+	char now[GV_TIME_LEN + 1];
 
 	if (r && st != GV_DEPLOY_FAILED) {
 		rules = gv_xcalloc(r->nfindings + 1, sizeof(*rules));

@@ -164,7 +164,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 {
 	gv_buf b = GV_BUF_INIT, env = GV_BUF_INIT;
 	gv_checkpoint cp;
-	char now[21], *note = NULL, keyid[GV_KEYID_HEX_LEN + 1];
+	char now[GV_TIME_LEN + 1], *note = NULL, keyid[GV_KEYID_HEX_LEN + 1];
 	uint64_t seq = 0;
 	size_t i;
 	uint32_t k;

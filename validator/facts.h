@@ -11,14 +11,11 @@
 #include <time.h>
 
 #include "eval.h"
+#include "rfc3339.h"
 
 /* side is "cloud" or "onprem"; max_age 0 disables the age check. */
 int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const char *side,
 		  int64_t max_age, time_t now, const gv_limits *lim, gv_diags *d);
-/* Parses RFC 3339 (UTC "Z" or a numeric offset); -1 if malformed. */
-int gv_time_parse(time_t *out, const char *s);
-/* Formats t as RFC 3339 UTC ("2026-11-28T12:00:00Z"); out has 21 bytes. */
-void gv_time_format(char out[21], time_t t);
 /* Parses "900", "15m", "1h", "2d" into seconds; -1 if malformed. */
 int gv_duration_parse(int64_t *out, const char *s);
 

@@ -4,6 +4,7 @@
  * escaped as the format requires. See metrics.h and docs/METRICS.md.
  */
 #include "metrics.h"
+#include "rfc3339.h"
 #include "alloc.h"
 #include "gv.h"
 #include "json_parse.h"
@@ -137,15 +138,9 @@ static void family(gv_buf *b, const char *name, const char *type, const char *he
 
 static int64_t epoch_of(const char *t)
 {
-	struct tm tm;
+	time_t v;
 
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	return gv_time_parse(&v, t) < 0 ? 0 : (int64_t)v;
 }
 
 static void latency_histogram(gv_buf *b, const char *origin, const int64_t *lat, size_t n)

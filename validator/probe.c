@@ -10,6 +10,7 @@
  * endpoint's total time run out; the facts keep the last error.
  */
 #include "probe.h"
+#include "rfc3339.h"
 #include "alloc.h"
 #include "gv.h"
 
@@ -956,12 +957,10 @@ static void write_endpoint(writer *w, const gv_probe_endpoint *ep)
 void gv_probe_write(gv_buf *b, const gv_probe_result *r, gv_probe_format fmt)
 {
 	writer w = { b, fmt, 0, true, false };
-	char when[32];
-	struct tm tm;
+	char when[GV_TIME_LEN + 1];
 	size_t i;
 
-	gmtime_r(&r->collected_at, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gv_time_format(when, r->collected_at);
 	if (fmt == GV_PROBE_JSON) {
 		gv_buf_putc(b, '{');
 		w.depth = 1;

@@ -370,30 +370,6 @@ static int comb_subtree(void *payload, unsigned level, uint64_t index,
 	return 0;
 }
 
-static int parse_time(const char *t, int64_t *out)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (int64_t)timegm(&tm);
-	return 0;
-}
-
-static void now_rfc3339(char out[GV_TIME_LEN + 1], int64_t *epoch)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, GV_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	*epoch = (int64_t)t;
-}
-
 /* The key id `govgate key id` prints for a raw public key. */
 static void key_id_of(const unsigned char pub[GV_ED25519_PUB_LEN], char out[GV_KEYID_HEX_LEN + 1])
 {
@@ -533,12 +509,13 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 	leaves = gv_xcalloc(b.n ? b.n : 1, sizeof(gv_hash));
 	prevs = gv_xcalloc(b.n ? b.n : 1, sizeof(gv_hash));
 	ents = gv_xcalloc(b.n ? b.n : 1, sizeof(*ents));
-	now_rfc3339(now, &now_epoch);
+	now_epoch = (int64_t)time(NULL);
+	gv_time_format(now, (time_t)now_epoch);
 	for (k = 0; k < b.n; k++) {
 		const char *why = gv_audit_entry_fields(b.entry[k], b.entry_len[k], b.from + k,
 							ents[k].time, ents[k].type, prevs[k]);
-		int64_t t;
-		if (why || parse_time(ents[k].time, &t) < 0) {
+		time_t t;
+		if (why || gv_time_parse(&t, ents[k].time) < 0) {
 			err = invalid(d, file, "entry %" PRIu64 ": %s", b.from + k,
 				      why ? why : "its time is not a valid date");
 			goto out;

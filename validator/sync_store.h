@@ -30,9 +30,9 @@
 #include "audit.h"
 #include "buf.h"
 #include "merkle.h"
+#include "rfc3339.h"
 #include "sign.h"
 
-#define GV_TIME_LEN 20  /* "YYYY-MM-DDTHH:MM:SSZ" */
 
 /*
  * Checks the shape of one entry line as audit.c stores it: compact JSON,

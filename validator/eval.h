@@ -5,7 +5,7 @@
  * A gv_evaluator is per thread (it holds PCRE2 scratch space and reusable
  * vectors); the program and the facts are shared and read-only. A
  * gv_result owns its findings and their strings (one arena, made only when
- * there is a finding); locations borrow nothing, so the manifest can be
+ * there is a finding or a deployment id to keep); locations borrow nothing, so the manifest can be
  * freed as soon as it has been evaluated.
  */
 #ifndef GV_EVAL_H

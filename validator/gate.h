@@ -1,9 +1,10 @@
 /*
  * gate.h: a whole `check` run: manifests loaded and evaluated in parallel
- * (one worker per job, each with its own evaluator), results kept in input
- * order, and the run's decision. Each manifest file is freed as soon as it
- * has been evaluated, so memory is bounded by the largest document and the
- * findings, not by the number of files.
+ * (one worker per job, each with its own evaluator), results handed to the
+ * caller in input order, and the run's decision. Each manifest file is freed
+ * as soon as it has been evaluated, and with `release` its results too once
+ * handed over, so memory is bounded by the documents in flight, not by the
+ * number of files.
  */
 #ifndef GV_GATE_H
 #define GV_GATE_H

@@ -3,22 +3,19 @@
 #include "alloc.h"
 #include "atomic.h"
 #include "audit.h"
-#include "evidence.h"
-#include "sign.h"
 #include "buf.h"
+#include "evidence.h"
 #include "facts.h"
 #include "gate.h"
 #include "gv.h"
 #include "report.h"
+#include "sign.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 

@@ -1,4 +1,5 @@
 #include "evidence.h"
+#include "alloc.h"
 #include "atomic.h"
 #include "base64.h"
 #include "digest.h"
@@ -184,9 +185,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 					"--receipt needs exactly one manifest with a deployment_id; "
 					"this run has %zu", with_id);
 	}
-	seqs = calloc(run->ndocs ? run->ndocs : 1, sizeof(*seqs));
-	if (!seqs)
-		GV_BUG("out of memory");
+	seqs = gv_xcalloc(run->ndocs ? run->ndocs : 1, sizeof(*seqs));
 
 	if (o->db) {
 		size_t n = 0;

@@ -656,19 +656,10 @@ int gv_audit_size(gv_audit *a, uint64_t *out, gv_diags *d)
 	return db_size(a, out, d);
 }
 
-int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, const char *actor,
-		    const char *payload_json, uint64_t *seq_out, gv_diags *d)
+/* Checks an event's fields before anything is written. */
+static int event_valid(const char *type, const char *deployment_id, const char *actor,
+		       const char *payload_json, gv_diags *d)
 {
-	unsigned char prev[GV_HASH_LEN] = { 0 }, hash[GV_HASH_LEN];
-	char now[GV_TIME_LEN + 1], prevhex[2 * GV_HASH_LEN + 1];
-	gv_buf b = GV_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	uint64_t seq = 0;
-	int err, rc;
-
-	deployment_id = deployment_id ? deployment_id : "";
-	actor = actor ? actor : "";
-	payload_json = payload_json ? payload_json : "{}";
 	if (!type || !type_valid(type))
 		return gv_error(d, CODE_INPUT, NULL,
 				"event type '%s' is invalid (1-128 of A-Z a-z 0-9 . _ -)",
@@ -685,9 +676,24 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 	if (!gv_audit_json_compact(payload_json, strlen(payload_json), 1))
 		return gv_error(d, CODE_INPUT, NULL, "payload is not one compact JSON object"),
 		       GV_EPARSE;
+	return GV_OK;
+}
 
-	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
-		return err;
+/*
+ * Appends one checked event inside the write transaction the caller holds,
+ * so that it commits or rolls back with whatever else the caller writes.
+ */
+static int append_locked(gv_audit *a, const char *type, const char *deployment_id,
+			 const char *actor, const char *payload_json, uint64_t *seq_out,
+			 gv_diags *d)
+{
+	unsigned char prev[GV_HASH_LEN] = { 0 }, hash[GV_HASH_LEN];
+	char now[GV_TIME_LEN + 1], prevhex[2 * GV_HASH_LEN + 1];
+	gv_buf b = GV_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	uint64_t seq = 0;
+	int err, rc;
+
 	if ((err = prepare(a, &st, "SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1", d)) < 0)
 		goto out;
 	rc = sqlite3_step(st);
@@ -727,16 +733,35 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 		goto out;
 	if ((err = add_nodes(a, seq, hash, d)) < 0)
 		goto out;
-	if ((err = exec(a, "COMMIT", d)) < 0)
-		goto out;
 	if (seq_out)
 		*seq_out = seq;
 out:
 	sqlite3_finalize(st);
 	gv_buf_release(&b);
-	if (err < 0)
-		rollback(a);
 	return err;
+}
+
+int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, const char *actor,
+		    const char *payload_json, uint64_t *seq_out, gv_diags *d)
+{
+	uint64_t seq;
+	int err;
+
+	deployment_id = deployment_id ? deployment_id : "";
+	actor = actor ? actor : "";
+	payload_json = payload_json ? payload_json : "{}";
+	if ((err = event_valid(type, deployment_id, actor, payload_json, d)) < 0)
+		return err;
+	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+		return err;
+	if ((err = append_locked(a, type, deployment_id, actor, payload_json, &seq, d)) < 0 ||
+	    (err = exec(a, "COMMIT", d)) < 0) {
+		rollback(a);
+		return err;
+	}
+	if (seq_out)
+		*seq_out = seq;
+	return GV_OK;
 }
 
 /* --- tree over the database ---------------------------------------------- */
@@ -1203,6 +1228,8 @@ typedef struct vstate {
 	int cp_bad;              /* a checkpoint itself is bad (signature, row) */
 	gv_buf cp_msg;
 	uint64_t checkpoints;
+	uint64_t foreign;        /* checkpoints with no signature line by the key */
+	gv_buf foreign_msg;      /* who signed the first of them */
 } vstate;
 
 static void vs_init(vstate *vs, const char *file, gv_diags *d)
@@ -1213,6 +1240,7 @@ static void vs_init(vstate *vs, const char *file, gv_diags *d)
 	gv_buf_init(&vs->chain_msg);
 	gv_buf_init(&vs->tree_msg);
 	gv_buf_init(&vs->cp_msg);
+	gv_buf_init(&vs->foreign_msg);
 }
 
 static void vs_release(vstate *vs)
@@ -1226,6 +1254,7 @@ static void vs_release(vstate *vs)
 	gv_buf_release(&vs->chain_msg);
 	gv_buf_release(&vs->tree_msg);
 	gv_buf_release(&vs->cp_msg);
+	gv_buf_release(&vs->foreign_msg);
 }
 
 static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
@@ -1325,6 +1354,46 @@ static int vs_subtree(void *payload, unsigned level, uint64_t index, unsigned ch
 }
 
 /*
+ * Whether a note that did not open under key carries no signature line by
+ * that key at all (someone else signed it: 1), rather than a signature by
+ * it that fails or a malformed note (0). Records who signed it.
+ */
+static int foreign_note(vstate *vs, const char *note, size_t len, const gv_key *key,
+			const char *where)
+{
+	unsigned char pub[GV_ED25519_PUB_LEN];
+	gv_diags tmp = GV_DIAGS_INIT;
+	gv_note_signer *v = NULL;
+	const char *nl = memchr(note, '\n', len);
+	char *origin;
+	uint32_t want;
+	size_t n = 0, i;
+	int ours = 0;
+
+	if (!nl || gv_note_signers(note, len, &v, &n, vs->file, &tmp) < 0) {
+		gv_diags_release(&tmp);
+		return 0;
+	}
+	origin = gv_xstrndup(note, (size_t)(nl - note));
+	gv_key_raw_public(key, pub);
+	want = gv_note_key_id(origin, pub);
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, origin) && v[i].id == want)
+			ours = 1;
+	if (!ours && vs->foreign++ == 0) {
+		gv_buf_printf(&vs->foreign_msg, "%s is signed by ", where);
+		for (i = 0; i < n; i++)
+			gv_buf_printf(&vs->foreign_msg, "%s'%s' key id %08" PRIx32, i ? ", " : "",
+				      v[i].name, v[i].id);
+		gv_buf_printf(&vs->foreign_msg, "; the given key is '%s' key id %08" PRIx32, origin,
+			      want);
+	}
+	free(origin);
+	gv_note_signers_free(v, n);
+	return !ours;
+}
+
+/*
  * One checkpoint note (from the log, an export, or the auditor); row_size and
  * row_root are the database's copy, NULL for others. Checkpoints must come
  * in increasing size order.
@@ -1336,8 +1405,13 @@ static void vs_checkpoint(vstate *vs, const char *note, size_t len, const gv_key
 	unsigned char root[GV_HASH_LEN];
 	gv_diags tmp = GV_DIAGS_INIT;
 	gv_checkpoint c;
+	int err;
 
-	if (gv_checkpoint_open(&c, note, len, NULL, key, vs->file, &tmp) < 0) {
+	if ((err = gv_checkpoint_open(&c, note, len, NULL, key, vs->file, &tmp)) < 0) {
+		if (err == GV_ESIG && foreign_note(vs, note, len, key, where)) {
+			gv_diags_release(&tmp);
+			return;
+		}
 		if (!vs->cp_bad) {
 			vs->cp_bad = 1;
 			gv_buf_printf(&vs->cp_msg, "%s: %s", where, tmp.n ? tmp.v[0].msg : "invalid");
@@ -1383,6 +1457,10 @@ static int vs_finish(vstate *vs, gv_audit_result *res)
 	memset(res, 0, sizeof(*res));
 	res->entries = vs->n;
 	res->checkpoints = vs->checkpoints;
+	res->covered = vs->good;
+	res->foreign = vs->foreign;
+	snprintf(res->foreign_msg, sizeof(res->foreign_msg), "%s",
+		 vs->foreign_msg.ptr ? vs->foreign_msg.ptr : "");
 	if (vs->chain_bad) {
 		uint64_t seq = vs->chain_seq;
 		/* a verified checkpoint vouches for the entry before a broken link */
@@ -2084,6 +2162,21 @@ int gv_replica_latencies(gv_audit *a, const char *origin, int64_t **out, size_t 
 	return err;
 }
 
+int gv_replica_newest_time(gv_audit *a, const char *origin, char out[GV_TIME_LEN + 1],
+			   gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	out[0] = '\0';
+	err = replica_row(a, &st, "SELECT time FROM replica_entry WHERE origin = ?1 ORDER BY seq "
+			  "DESC LIMIT 1", origin, d);
+	if (err == GV_OK)
+		column_time(st, 0, out);
+	sqlite3_finalize(st);
+	return err == GV_ENOTFOUND ? GV_OK : err;
+}
+
 /* A replica's leaf (level 0) or cached subtree hash: 1 found, 0 not, < 0 error. */
 static int replica_node(gv_audit *a, const char *origin, unsigned level, uint64_t idx,
 			unsigned char out[GV_HASH_LEN], gv_diags *d)
@@ -2135,13 +2228,20 @@ gv_merkle_src gv_replica_src(gv_replica_src_ctx *c)
 	return s;
 }
 
-int gv_replica_apply(gv_audit *a, const gv_replica_write *w, gv_diags *d)
+int gv_replica_apply(gv_audit *a, gv_replica_write *w, gv_diags *d)
 {
 	gv_replica_state now;
 	sqlite3_stmt *ins = NULL, *node = NULL, *st = NULL;
 	size_t i;
 	int err, found;
 
+	if ((w->pin_key && w->pin_payload &&
+	     (err = event_valid("sync.key_pinned", "", w->actor ? w->actor : "", w->pin_payload,
+				d)) < 0) ||
+	    (w->import_payload &&
+	     (err = event_valid("sync.imported", "", w->actor ? w->actor : "", w->import_payload,
+				d)) < 0))
+		return err;
 	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
 		return err;
 	if ((err = exec(a, replica_schema_sql, d)) < 0)
@@ -2230,11 +2330,20 @@ int gv_replica_apply(gv_audit *a, const gv_replica_write *w, gv_diags *d)
 		goto out;
 	sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, w->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)w->from);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)w->expect_size);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)w->cp_size);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)w->n);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)w->announced);
 	if ((err = step_done(a, st, d, "cannot write the import record")) < 0)
+		goto out;
+	/* the local log's record of the pin and the import, in the same transaction */
+	if (w->pin_key && w->pin_payload &&
+	    (err = append_locked(a, "sync.key_pinned", "", w->actor ? w->actor : "",
+				 w->pin_payload, NULL, d)) < 0)
+		goto out;
+	if (w->import_payload &&
+	    (err = append_locked(a, "sync.imported", "", w->actor ? w->actor : "",
+				 w->import_payload, &w->import_seq, d)) < 0)
 		goto out;
 	err = exec(a, "COMMIT", d);
 out:
@@ -2246,7 +2355,89 @@ out:
 	return err;
 }
 
-int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_diags *d)
+/* The import of ex that brought replica entry seq; NULL when none did. */
+static const gv_replica_import *import_of(const gv_replica_expect *ex, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nimports; i++)
+		if (ex->imports[i].from <= seq && seq < ex->imports[i].to)
+			return &ex->imports[i];
+	return NULL;
+}
+
+/* Flags the first disagreement between the replica's rows and the local log. */
+static void replica_mismatch(vstate *vs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void replica_mismatch(vstate *vs, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vs->cp_bad)
+		return;
+	vs->cp_bad = 1;
+	va_start(ap, fmt);
+	gv_buf_vprintf(&vs->cp_msg, fmt, ap);
+	va_end(ap);
+}
+
+/* The replica's key rows and import records against the local log's entries. */
+static int replica_records(gv_audit *a, const char *origin, const gv_replica_expect *ex,
+			   vstate *vs, gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i = 0;
+	int err, rc;
+
+	if ((err = prepare(a, &st, "SELECT pubkey FROM replica_key WHERE origin = ? ORDER BY id",
+			   d)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *pk = sqlite3_column_blob(st, 0);
+		if (i >= ex->npins || sqlite3_column_bytes(st, 0) != GV_ED25519_PUB_LEN || !pk ||
+		    memcmp(pk, ex->pins[i], GV_ED25519_PUB_LEN))
+			replica_mismatch(vs, "pinned key %zu does not match the log's sync.key_pinned "
+					 "entries", i + 1);
+		i++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (i != ex->npins)
+		replica_mismatch(vs, "the replica has %zu pinned keys but the log records %zu", i,
+				 ex->npins);
+	sqlite3_finalize(st);
+	if ((err = prepare(a, &st, "SELECT time, from_size, to_size, entries, announced FROM "
+			   "replica_import WHERE origin = ? ORDER BY id", d)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	i = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		const gv_replica_import *im = i < ex->nimports ? &ex->imports[i] : NULL;
+		if (!im || !t || strcmp((const char *)t, im->time) ||
+		    sqlite3_column_int64(st, 1) != (sqlite3_int64)im->from ||
+		    sqlite3_column_int64(st, 2) != (sqlite3_int64)im->to ||
+		    sqlite3_column_int64(st, 3) != (sqlite3_int64)im->entries ||
+		    sqlite3_column_int64(st, 4) != (sqlite3_int64)im->announced)
+			replica_mismatch(vs, "import record %zu does not match the log's sync.imported "
+					 "entries", i + 1);
+		i++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (i != ex->nimports)
+		replica_mismatch(vs, "the replica has %zu import records but the log records %zu "
+				 "imports", i, ex->nimports);
+	sqlite3_finalize(st);
+	return GV_OK;
+fail:
+	err = db_error(a, d, "cannot read the replica");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_replica_verify(gv_audit *a, const char *origin, const gv_replica_expect *ex,
+		      gv_audit_result *res, gv_diags *d)
 {
 	unsigned char stored[GV_HASH_LEN], row_root[GV_HASH_LEN], h[GV_HASH_LEN];
 	gv_buf head = GV_BUF_INIT, where = GV_BUF_INIT, label = GV_BUF_INIT;
@@ -2266,8 +2457,8 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 				       GV_ENOTFOUND);
 		goto out;
 	}
-	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type FROM replica_entry WHERE "
-			   "origin = ? ORDER BY seq", d)) < 0)
+	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type, imported, latency FROM "
+			   "replica_entry WHERE origin = ? ORDER BY seq", d)) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2275,6 +2466,9 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 		const char *bytes = sqlite3_column_blob(st, 1);
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
 		const unsigned char *t = sqlite3_column_text(st, 3), *ty = sqlite3_column_text(st, 4);
+		const unsigned char *imp = sqlite3_column_text(st, 5);
+		const gv_replica_import *im = import_of(ex, pos);
+		time_t te, ti;
 
 		if (len > GV_AUDIT_MAX_ENTRY || column_hash(st, 2, stored) < 0) {
 			err = (gv_error(d, CODE_DB, label.ptr, "entry %lld is malformed (size or hash)",
@@ -2284,6 +2478,12 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 		if (seq < 0 || (uint64_t)seq != pos)
 			chain_fail(&vs, pos, 0, "entry %" PRIu64 " is missing or out of order (row seq "
 				   "%lld)", pos, (long long)seq);
+		/* its import time and sync latency are the local log's, not the row's */
+		if (!im || !imp || strcmp((const char *)imp, im->time) || !t ||
+		    gv_time_parse(&te, (const char *)t) < 0 || gv_time_parse(&ti, im->time) < 0 ||
+		    sqlite3_column_int64(st, 6) != (sqlite3_int64)(ti - te))
+			replica_mismatch(&vs, "entry %" PRIu64 "'s import time or sync latency does not "
+					 "match the log's sync.imported entries", pos);
 		gv_buf_clear(&head);
 		gv_buf_printf(&head, "{\"seq\":%" PRIu64 ",\"time\":", pos);
 		gv_buf_json_str(&head, t ? (const char *)t : "\x01", t ? strlen((const char *)t) : 1);
@@ -2326,39 +2526,57 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	/* every checkpoint, under the key it was imported with */
-	if ((err = prepare(a, &st, "SELECT size, root, note, pubkey FROM replica_checkpoint WHERE "
-			   "origin = ? ORDER BY size", d)) < 0)
+	/* every checkpoint, under a key the auditor or the local log trusts */
+	if ((err = prepare(a, &st, "SELECT size, root, note, pubkey, imported FROM "
+			   "replica_checkpoint WHERE origin = ? ORDER BY size", d)) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 size = sqlite3_column_int64(st, 0);
 		const char *note = (const char *)sqlite3_column_text(st, 2);
-		size_t nlen = (size_t)sqlite3_column_bytes(st, 2);
+		size_t nlen = (size_t)sqlite3_column_bytes(st, 2), i;
 		const void *pk = sqlite3_column_blob(st, 3);
+		const unsigned char *imp = sqlite3_column_text(st, 4);
 		uint64_t usize = (uint64_t)size;
-		gv_key *k = NULL;
+		const gv_key *k = NULL;
+		unsigned char kpub[GV_ED25519_PUB_LEN];
+		int imported_ok = 0;
 
 		gv_buf_clear(&where);
 		gv_buf_printf(&where, "the checkpoint for size %lld", (long long)size);
 		if (size < 0 || column_hash(st, 1, row_root) < 0 || !note || !pk ||
-		    sqlite3_column_bytes(st, 3) != GV_ED25519_PUB_LEN ||
-		    gv_key_from_raw_public(&k, pk) < 0) {
-			if (!vs.cp_bad) {
-				vs.cp_bad = 1;
-				gv_buf_printf(&vs.cp_msg, "%s: malformed row", where.ptr);
-			}
+		    sqlite3_column_bytes(st, 3) != GV_ED25519_PUB_LEN) {
+			replica_mismatch(&vs, "%s: malformed row", where.ptr);
 			continue;
 		}
 		if (nlen <= olen || memcmp(note, origin, olen) || note[olen] != '\n') {
-			if (!vs.cp_bad) {
-				vs.cp_bad = 1;
-				gv_buf_printf(&vs.cp_msg, "%s: its origin is not '%s'", where.ptr, origin);
-			}
-		} else {
-			vs_checkpoint(&vs, note, nlen, k, where.ptr, &usize, row_root);
+			replica_mismatch(&vs, "%s: its origin is not '%s'", where.ptr, origin);
+			goto next;
 		}
-		gv_key_free(k);
+		/* the trusted key that opens it; else the first, to say who signed it */
+		for (i = 0; i < ex->nkeys && !k; i++) {
+			gv_diags tmp = GV_DIAGS_INIT;
+			gv_checkpoint c;
+			if (gv_checkpoint_open(&c, note, nlen, origin, ex->keys[i], label.ptr, &tmp) == 0)
+				k = ex->keys[i];
+			gv_checkpoint_release(&c);
+			gv_diags_release(&tmp);
+		}
+		vs_checkpoint(&vs, note, nlen, k ? k : ex->keys[0], where.ptr, &usize, row_root);
+		if (k) {
+			gv_key_raw_public(k, kpub);
+			if (memcmp(kpub, pk, GV_ED25519_PUB_LEN))
+				replica_mismatch(&vs, "%s: the key stored with it is not the key that "
+						 "signed it", where.ptr);
+		}
+		for (i = 0; i < ex->nimports; i++)
+			if (ex->imports[i].to == usize && imp &&
+			    !strcmp((const char *)imp, ex->imports[i].time))
+				imported_ok = 1;
+		if (!imported_ok)
+			replica_mismatch(&vs, "%s: no sync.imported entry of the log brought it at "
+					 "its recorded time", where.ptr);
+next:
 		any_cp = 1;
 		if (usize > max_cp)
 			max_cp = usize;
@@ -2367,6 +2585,10 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 		err = db_error(a, d, "cannot read the replica checkpoints");
 		goto out;
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((err = replica_records(a, origin, ex, &vs, d)) < 0)
+		goto out;
 	/* every replica entry was imported under a checkpoint that covers it */
 	if ((err = vs_finish(&vs, res)) == GV_OK && (!any_cp || max_cp < vs.n) && vs.n > 0) {
 		res->tampered = 1;

@@ -102,7 +102,10 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 
 typedef struct gv_audit_result {
 	uint64_t entries;      /* entries read */
-	uint64_t checkpoints;  /* checkpoint signatures verified */
+	uint64_t checkpoints;  /* checkpoint signatures verified under the key */
+	uint64_t covered;      /* entries [0, covered) lie under a checkpoint that verified */
+	uint64_t foreign;      /* checkpoints that carry no signature by the key at all */
+	char foreign_msg[512]; /* who signed the first of them */
 	int tampered;
 	uint64_t bad_lo, bad_hi;  /* when tampered: the first bad seq lies in [bad_lo, bad_hi] */
 	int bad_seq_known;        /* 0 when only a checkpoint is bad, not an entry */

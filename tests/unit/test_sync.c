@@ -288,6 +288,12 @@ START_TEST(test_import_status_facts)
 	ck_assert_uint_eq(st.imports, 2);
 	ck_assert_uint_eq(st.lag_entries, 0);
 	ck_assert(st.has_latency);
+	/* ages are relative to now and never negative for entries made just now */
+	ck_assert(st.has_since_import);
+	ck_assert_int_ge(st.since_last_import, 0);
+	ck_assert_int_le(st.since_last_import, 60);
+	ck_assert(st.has_newest_age);
+	ck_assert_int_ge(st.newest_entry_age, 0);
 	ck_assert_int_eq(gv_sync_status_get(&st, a, "nope", &d), GV_ENOTFOUND);
 	ck_assert_int_eq(gv_sync_facts_get(&f, a, ORIGIN, &d), GV_OK);
 	ck_assert(f.enabled);
@@ -300,7 +306,8 @@ START_TEST(test_import_status_facts)
 	gv_sync_facts_yaml(&y, &f, 0);
 	ck_assert_str_eq(y.ptr, "sync:\n  enabled: false\n  origin: \"other\"\n  lag_entries: 0\n"
 			 "  sync_latency_seconds: null\n  sync_latency_p95_seconds: null\n"
-			 "  last_import: null\n");
+			 "  last_import: null\n  since_last_import_seconds: null\n"
+			 "  newest_entry_age_seconds: null\n");
 	gv_audit_close(a);
 	gv_buf_release(&b);
 	gv_buf_release(&y);

@@ -267,7 +267,8 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, gv_diags *d)
 		gv_buf_printf(out, "} %" PRIu64 "\n", st[i].entries);
 	}
 	family(out, "govgate_sync_lag_entries", "gauge",
-	       "Entries the other side announced (or signed) that the replica does not hold yet.");
+	       "Entries the other side signed that the replica does not hold yet (the size it "
+	       "announces is unsigned and not counted).");
 	for (i = 0; i < norigins; i++) {
 		gv_buf_puts(out, "govgate_sync_lag_entries{origin=");
 		label_value(out, origins[i]);

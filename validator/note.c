@@ -210,16 +210,18 @@ static uint32_t line_of(const char *msg, const char *p)
 	return line;
 }
 
+/* A note that is a whole file (lines) is located by line; one inside another file is not. */
 #define MALFORMED_AT(p, ...)                                                              \
 	(gv_diag_at(d, GV_SEV_ERROR, CODE_MALFORMED,                                      \
-		    (gv_loc){ file, line_of(msg, (p)), 0 }, __VA_ARGS__), GV_EPARSE)
+		    (gv_loc){ file, lines ? line_of(msg, (p)) : 0, 0 }, __VA_ARGS__), GV_EPARSE)
 
 /*
  * Parses a note strictly and hands each signature line to fn (name, its
  * length, the decoded key id and signature bytes). Errors name the line.
  * fn returns < 0 to stop with that code.
  */
-static int note_walk(const char *msg, size_t len, size_t *textlen, const char *file, gv_diags *d,
+static int note_walk(const char *msg, size_t len, int lines, size_t *textlen, const char *file,
+		     gv_diags *d,
 		     int (*fn)(void *ctx, const char *name, size_t namelen, uint32_t id,
 			       const unsigned char *sig, size_t siglen),
 		     void *ctx)
@@ -315,7 +317,7 @@ int gv_note_open(char **text_out, const char *msg, size_t len, const char *name,
 	gv_key_raw_public(k, pub);
 	c.want_id = gv_note_key_id(name, pub);
 	/* the text length is known before the first signature line is handed over */
-	if ((err = note_walk(msg, len, &c.textlen, file, d, open_sig, &c)) < 0)
+	if ((err = note_walk(msg, len, 0, &c.textlen, file, d, open_sig, &c)) < 0)
 		return err;
 	if (!c.verified)
 		return BADSIG(file, "note has no signature by '%s' (key id %08" PRIx32 ")",
@@ -351,7 +353,7 @@ int gv_note_signers(const char *msg, size_t len, gv_note_signer **out, size_t *n
 
 	*out = NULL;
 	*n = 0;
-	if ((err = note_walk(msg, len, &textlen, file, d, add_signer, &c)) < 0) {
+	if ((err = note_walk(msg, len, 1, &textlen, file, d, add_signer, &c)) < 0) {
 		gv_note_signers_free(c.v, c.n);
 		return err;
 	}

@@ -59,8 +59,9 @@ int gv_note_open(char **text_out, const char *msg, size_t len, const char *name,
 		 const gv_key *k, const char *file, gv_diags *d);
 
 /*
- * The signature lines of a note, parsed as strictly as gv_note_open does
- * (errors name the line) without verifying any: who claims to have signed.
+ * The signature lines of a note that is a whole file, parsed as strictly as
+ * gv_note_open does (errors name the file's line) without verifying any:
+ * who claims to have signed.
  */
 typedef struct gv_note_signer {
 	char *name;

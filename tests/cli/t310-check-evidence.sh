@@ -52,7 +52,7 @@ openssl pkeyutl -verify -pubin -inkey "$K/rep.pub" -rawin -in "$T/pae.bin" -sigf
 
 # the log: one validated entry, report.signed, two checkpoints; it verifies
 expect_rc 0 "audit log verifies" -- audit verify --db "$T/a.db" --key "$K/log.pub"
-expect_out "2 entries, 2 checkpoint signatures verified" "two entries, two checkpoints"
+expect_out "intact: 2 entries, all covered by checkpoints signed by key [0-9a-f]{64} \(2 checkpoint signatures verified\)" "two entries, two checkpoints"
 run audit log --db "$T/a.db"
 expect_out '^\{"seq":0,"time":"[^"]*","type":"governance.validated","deployment_id":"DEP-2026-11-28-002","actor":"ci","payload":\{"file":"fixtures/manifests/encryption-misconfig.yaml","document":0' "validated entry"
 expect_out '"violations":\[\{"rule":"conn.tls-min-version","enforcement":"block","severity":"critical"\}' "violations listed"

@@ -1123,8 +1123,11 @@ int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
 	if ((err = prepare(a, &st, "SELECT seq, bytes FROM entry WHERE"
 			   " (?1 IS NULL OR deployment_id = ?1) AND (?2 IS NULL OR type = ?2)"
 			   " AND (?3 IS NULL OR time >= ?3) AND (?4 IS NULL OR time <= ?4)"
+			   " AND (?5 IS NULL OR seq < ?5)"
 			   " ORDER BY seq", d)) < 0)
 		return err;
+	if (f->bounded)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)(f->below > INT64_MAX ? INT64_MAX : f->below));
 	if (f->deployment_id)
 		sqlite3_bind_text(st, 1, f->deployment_id, -1, SQLITE_STATIC);
 	if (f->type)

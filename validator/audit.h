@@ -88,6 +88,8 @@ int gv_audit_prove_consistency(gv_audit *a, uint64_t from, char **out, gv_diags 
 typedef struct gv_audit_filter {
 	const char *deployment_id, *type;  /* exact match; NULL for any */
 	const char *since, *until;         /* RFC 3339 UTC or YYYY-MM-DD, inclusive; NULL */
+	int bounded;                       /* only entries with seq < below (the verified ones) */
+	uint64_t below;
 } gv_audit_filter;
 /* Calls fn for each matching entry in seq order; stops when fn returns < 0. */
 int gv_audit_each(gv_audit *a, const gv_audit_filter *f,

@@ -438,6 +438,7 @@ static int audit_log(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, "db deployment type since until",
 		       "[--db FILE] [--deployment ID] [--type T] [--since TIME] [--until TIME]")))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
+	memset(&f, 0, sizeof(f));
 	f.deployment_id = o.deployment;
 	f.type = o.type;
 	f.since = o.since;

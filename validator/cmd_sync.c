@@ -59,7 +59,8 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT };
+enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT,
+       OPT_KEY };
 
 static int sync_export(int argc, char **argv)
 {
@@ -322,15 +323,21 @@ static int sync_status(int argc, char **argv)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "origin", required_argument, NULL, OPT_ORIGIN },
 		{ "format", required_argument, NULL, 'f' },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_audit *a = NULL;
 	gv_buf out = GV_BUF_INIT;
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_sync_keys keys = { NULL, NULL };
+	gv_key *log_pub = NULL;
 	char **origins = NULL;
-	const char *db = NULL, *fmt = "text", *only = NULL;
-	size_t n = 0, i, shown = 0;
+	const char *db = NULL, *fmt = "text", *only = NULL, *key = NULL;
+	const char *specs[GV_SYNC_MAX_TRUST];
+	size_t n = 0, i, shown = 0, ntrust = 0;
 	int c, err, json;
 
 	optind = 1;
@@ -338,8 +345,15 @@ static int sync_status(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync status [--db FILE] [--origin O] [-f text|json]\n");
+			printf("usage: govgate sync status (--key LOG-PUB | --trust ORIGIN=PUB...) "
+			       "[--db FILE] [--origin O] [-f text|json]\n");
 			return 0;
+		case OPT_KEY: key = optarg; break;
+		case OPT_TRUST:
+			if (ntrust == GV_SYNC_MAX_TRUST)
+				return usage_error("status", "too many --trust options");
+			specs[ntrust++] = optarg;
+			break;
 		case OPT_DB: db = optarg; break;
 		case OPT_ORIGIN: only = optarg; break;
 		case 'f': fmt = optarg; break;
@@ -355,17 +369,28 @@ static int sync_status(int argc, char **argv)
 		return usage_error("status", "-f takes text or json");
 	json = !strcmp(fmt, "json");
 	db = db ? db : gv_audit_default_path();
+	if (key && (err = gv_key_load_public(&log_pub, key, &d)) < 0)
+		goto out;
+	if (ntrust && (err = gv_sync_trust_load(&trust, specs, ntrust, 0, &d)) < 0)
+		goto out;
+	keys.trust = &trust;
+	keys.log_pub = log_pub;
 	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
 		goto out;
 	if ((err = gv_replica_list(a, &origins, &n, &d)) < 0)
 		goto out;
+	if (n && !key && !ntrust) {
+		err = (gv_error(&d, "GV-S004", db, "a replica is shown only once it verifies: give "
+				"--key (the local log's public key) or --trust ORIGIN=PUB"), GV_EPARSE);
+		goto out;
+	}
 	if (json)
 		gv_buf_puts(&out, "{\"replicas\":[");
 	for (i = 0; i < n; i++) {
 		gv_sync_status s;
 		if (only && strcmp(only, origins[i]))
 			continue;
-		if ((err = gv_sync_status_get(&s, a, origins[i], &d)) < 0)
+		if ((err = gv_sync_status_get(&s, a, origins[i], &keys, &d)) < 0)
 			goto out;
 		if (json) {
 			if (shown)
@@ -386,6 +411,8 @@ static int sync_status(int argc, char **argv)
 		gv_buf_puts(&out, "no replicas\n");
 	fputs(out.ptr, stdout);
 out:
+	gv_key_free(log_pub);
+	gv_sync_trust_list_release(&trust);
 	gv_replica_list_free(origins, n);
 	gv_buf_release(&out);
 	gv_audit_close(a);

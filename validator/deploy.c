@@ -691,6 +691,10 @@ static int replica_source(dctx *c, int side, gv_file **out, gv_sync_facts *sf)
 	const gv_plan_side *s = &c->p->sides[side];
 	gv_audit *a = c->db, *own = NULL;
 	gv_buf y = GV_BUF_INIT;
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_sync_keys keys = { &trust, NULL };
+	unsigned char pub[GV_ED25519_PUB_LEN];
+	gv_key *log_pub = NULL;
 	int err;
 
 	*out = NULL;
@@ -699,10 +703,32 @@ static int replica_source(dctx *c, int side, gv_file **out, gv_sync_facts *sf)
 			return err;
 		a = own;
 	}
-	if ((err = gv_sync_facts_get(sf, a, s->sync_origin, c->d)) == 0) {
+	/*
+	 * The replica verifies under the key the plan names for the origin, or
+	 * else under a key the evidence log pinned below its own checkpoints.
+	 */
+	if (s->sync_key) {
+		gv_buf spec = GV_BUF_INIT;
+		const char *sp;
+		gv_buf_printf(&spec, "%s=%s", s->sync_origin, s->sync_key);
+		sp = spec.ptr;
+		err = gv_sync_trust_load(&trust, &sp, 1, 1, c->d);
+		gv_buf_release(&spec);
+		if (err < 0)
+			goto out;
+	} else if (a == c->db && c->log_key) {
+		gv_key_raw_public(c->log_key, pub);
+		if ((err = gv_key_from_raw_public(&log_pub, pub)) < 0)
+			goto out;
+		keys.log_pub = log_pub;
+	}
+	if ((err = gv_sync_facts_get(sf, a, s->sync_origin, &keys, c->d)) == 0) {
 		gv_sync_facts_yaml(&y, sf, 0);
 		err = gv_file_load_mem(out, "sync replica", y.ptr, y.len, NULL, c->d);
 	}
+out:
+	gv_key_free(log_pub);
+	gv_sync_trust_list_release(&trust);
 	gv_audit_close(own);
 	gv_buf_release(&y);
 	return err;

@@ -392,7 +392,7 @@ static const char *const probe_keys[] = {
 };
 static const char *const step_keys[] = { "name", "run", "timeout", NULL };
 static const char *const side_keys[] = { "probe", "facts", "steps", "sync", NULL };
-static const char *const sync_keys[] = { "origin", "db", NULL };
+static const char *const sync_keys[] = { "origin", "db", "key", NULL };
 
 static int valid_name(const char *s)
 {
@@ -559,6 +559,10 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 		if ((db = gv_node_get(n, "db"))) {
 			s->sync_db = path_of(c, db, "db");
 			check_read(c, db, s->sync_db, "sync database", 0);
+		}
+		if ((db = gv_node_get(n, "key"))) {
+			s->sync_key = path_of(c, db, "key");
+			check_read(c, db, s->sync_key, "sync key", 0);
 		}
 	}
 	if (!s->nendpoints && !s->nfacts)

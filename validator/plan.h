@@ -70,6 +70,10 @@ typedef struct gv_plan_side {
 				      the facts files only */
 	const char *sync_db;       /* the database holding that replica; NULL: the
 				      evidence db */
+	const char *sync_key;      /* the public key of the origin's log, which the
+				      replica must verify under; NULL: the key the
+				      evidence log pinned under its own signed
+				      checkpoints (needs log_key) */
 	gv_loc sync_loc;
 } gv_plan_side;
 

@@ -877,8 +877,8 @@ static int verify_replica(gv_audit *a, const char *origin, const gv_sync_trust_l
 	ex.imports = r.imports;
 	ex.nimports = r.nimports;
 	if (!ex.nkeys) {
-		*why = "no key is trusted for it: give --trust ORIGIN=PUB, or verify the local log "
-		       "under a checkpoint that covers its sync.key_pinned entry";
+		*why = "no key is trusted for it: give --trust ORIGIN=PUB, or the local log's key "
+		       "with a signed checkpoint covering its sync.key_pinned entry";
 		err = GV_ESIG;
 		goto out;
 	}
@@ -960,12 +960,32 @@ int64_t gv_sync_percentile(int64_t *v, size_t n, double pct)
 	return v[rank - 1];
 }
 
-int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_diags *d)
+/*
+ * The entries of the local log below which its sync.key_pinned entries are
+ * trusted: those a checkpoint signed by log_pub covers (0 without a key).
+ */
+static int pins_trusted_upto(gv_audit *a, const gv_key *log_pub, uint64_t *upto, gv_diags *d)
+{
+	gv_audit_result res;
+	int err;
+
+	*upto = 0;
+	if (!log_pub)
+		return GV_OK;
+	if ((err = gv_audit_verify(a, log_pub, NULL, 0, NULL, &res, d)) < 0)
+		return err;
+	*upto = res.covered;
+	return GV_OK;
+}
+
+int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin,
+		       const gv_sync_keys *keys, gv_diags *d)
 {
 	gv_replica_state st;
 	gv_audit_result res;
 	int64_t *lat = NULL, now = (int64_t)time(NULL);
 	const char *why;
+	uint64_t upto;
 	size_t n = 0;
 	time_t t;
 	int err;
@@ -975,7 +995,9 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_
 	if ((err = gv_replica_get(a, origin, &st, d)) < 0)
 		return err;
 	/* nothing unverified reaches a status, a metric or a fact */
-	if ((err = verify_replica(a, origin, NULL, UINT64_MAX, &res, &why, d)) < 0) {
+	if ((err = pins_trusted_upto(a, keys ? keys->log_pub : NULL, &upto, d)) < 0)
+		return err;
+	if ((err = verify_replica(a, origin, keys ? keys->trust : NULL, upto, &res, &why, d)) < 0) {
 		if (err == GV_ESIG)
 			gv_error(d, CODE_INVALID, gv_audit_path(a), "the replica of '%s' does not "
 				 "verify%s%s; run 'govgate audit verify'", origin, why ? ": " : "",
@@ -1015,14 +1037,15 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_
 	return GV_OK;
 }
 
-int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin, gv_diags *d)
+int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin,
+		      const gv_sync_keys *keys, gv_diags *d)
 {
 	gv_sync_status s;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->origin, sizeof(out->origin), "%s", origin);
-	err = gv_sync_status_get(&s, a, origin, d);
+	err = gv_sync_status_get(&s, a, origin, keys, d);
 	if (err == GV_ENOTFOUND)
 		return GV_OK;
 	if (err < 0)

@@ -155,6 +155,18 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 
 /* --- status and facts --------------------------------------------------- */
 
+/*
+ * The keys a replica is verified under before anything is read from it:
+ * keys handed in for its origin (trust) when there are any, else the keys
+ * the local log pinned (sync.key_pinned) in entries that a checkpoint
+ * signed by log_pub covers. With neither there is nothing to check the
+ * replica against, and it is refused.
+ */
+typedef struct gv_sync_keys {
+	const gv_sync_trust_list *trust;  /* NULL: none */
+	const gv_key *log_pub;            /* the local log's public key; NULL: none */
+} gv_sync_keys;
+
 typedef struct gv_sync_status {
 	char origin[GV_SYNC_MAX_ORIGIN + 1];
 	uint64_t entries;         /* entries the replica holds */
@@ -178,12 +190,13 @@ typedef struct gv_sync_status {
 
 /*
  * The status of the replica of origin; GV_ENOTFOUND when there is none.
- * The replica is verified first, under the keys the local log pinned for
- * origin (sync.key_pinned): GV_ESIG when it does not verify, so that no
+ * The replica is verified first, under keys (gv_sync_keys): GV_ESIG when it
+ * does not verify or there is no key to verify it under, so that no
  * status, metric or fact rests on unverified rows. The ages are relative
  * to now, so a dead link shows as growing ages.
  */
-int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_diags *d);
+int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin,
+		       const gv_sync_keys *keys, gv_diags *d);
 
 /*
  * What the deploy flow hands to policies as facts of a side, under `sync`:
@@ -215,7 +228,8 @@ typedef struct gv_sync_facts {
 	int64_t newest_entry_age_seconds;
 } gv_sync_facts;
 
-int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin, gv_diags *d);
+int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin,
+		      const gv_sync_keys *keys, gv_diags *d);
 void gv_sync_facts_yaml(gv_buf *out, const gv_sync_facts *f, int indent);
 
 /*

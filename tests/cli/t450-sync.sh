@@ -79,7 +79,7 @@ expect_out "already up to date" "nothing new in it"
 "$GG" audit append --db "$C" --type t >/dev/null
 expect_rc 0 "export 10..13, announcing 15" -- sync export --db "$C" --since 10 -o "$T/c4.bundle"
 expect_rc 0 "import 10..13" -- sync import --db "$O" --log-key "$T/onprem.key" --origin $OO --trust $CO="$T/cloud.pub" "$T/c4.bundle"
-expect_rc 0 "sync status" -- sync status --db "$O"
+expect_rc 0 "sync status" -- sync status --key "$T/onprem.pub" --db "$O"
 expect_out "^replica cloud.example/audit$" "status names the replica"
 expect_out "^  entries:      13$" "status: replica size"
 expect_out "^  checkpoint:   size 13, imported 20[0-9-]+T[0-9:]+Z$" "status: checkpoint size and time"
@@ -89,16 +89,18 @@ expect_out "^  lag:          0 signed entries not held$" "status: lag from signe
 expect_out "^  since import: [0-9]+ s$" "status: time since the last import"
 expect_out "^  newest entry: 20[0-9-]+T[0-9:]+Z \([0-9]+ s old\)$" "status: age of the newest replicated entry"
 expect_out "^  sync latency: last [0-9]+ s, p95 [0-9]+ s$" "status: latency"
-expect_rc 0 "sync status as JSON" -- sync status --db "$O" -f json
+expect_rc 0 "sync status as JSON" -- sync status --key "$T/onprem.pub" --db "$O" -f json
 expect_out '^\{"replicas":\[\{"origin":"cloud.example/audit","entries":13,"checkpoint_size":13,"checkpoint_imported":"[0-9TZ:-]+","last_import":"[0-9TZ:-]+","imports":3,"announced":15,"lag_checkpoint":0,"lag_entries":0,"since_last_import_seconds":[0-9]+,"newest_entry":"[0-9TZ:-]+","newest_entry_age_seconds":[0-9]+,"sync_latency_last_seconds":[0-9]+,"sync_latency_p95_seconds":[0-9]+\}\]\}$' "status JSON"
 lat=$(sqlite3 "$O" 'select min(latency) >= 0 and max(latency) < 120 from replica_entry')
 expect_eq "$lat" 1 "sync latencies are stored per entry, in seconds"
-expect_rc 0 "status of one origin" -- sync status --db "$O" --origin $CO
-expect_rc 2 "status of an unknown origin" -- sync status --db "$O" --origin nope
+expect_rc 0 "status of one origin" -- sync status --key "$T/onprem.pub" --db "$O" --origin $CO
+expect_rc 2 "status of an unknown origin" -- sync status --key "$T/onprem.pub" --db "$O" --origin nope
 expect_err "no replica of 'nope'" "unknown origin named"
-expect_rc 0 "status of a log without replicas" -- sync status --db "$T/cloud.db" --origin $OO
-expect_rc 2 "status of a missing database" -- sync status --db "$T/missing.db"
+expect_rc 0 "status of the cloud's replica, under the cloud's key" -- sync status --key "$T/cloud.pub" --db "$T/cloud.db" --origin $OO
+expect_rc 2 "status of a missing database" -- sync status --key "$T/onprem.pub" --db "$T/missing.db"
 expect_err "missing.db: error: cannot open the audit log" "missing database named"
+expect_rc 2 "status of replicas without a key to verify them" -- sync status --db "$O"
+expect_err "a replica is shown only once it verifies: give --key" "says which key is missing"
 
 # audit verify checks the local log and every replica
 expect_rc 0 "audit verify on-prem with its replica" -- audit verify --db "$O" --key "$T/onprem.pub"
@@ -126,7 +128,7 @@ expect_rc 2 "export --since beyond the checkpoint" -- sync export --db "$C" --si
 expect_err "--since 99 is beyond the latest checkpoint \(size 15\)" "since too large"
 [ ! -e "$T/x.bundle" ]; expect_eq $? 0 "a failed export writes nothing"
 expect_rc 2 "export of a log without checkpoints" -- sync export --db "$T/fresh2.db" -o "$T/x.bundle"
-expect_rc 2 "status -f yaml is refused" -- sync status --db "$O" -f yaml
+expect_rc 2 "status -f yaml is refused" -- sync status --key "$T/onprem.pub" --db "$O" -f yaml
 
 # a real rotation: the on-prem log signs its next checkpoint with a new key
 "$GG" audit append --db "$O" --type t --log-key "$T/other.key" --origin $OO >/dev/null

@@ -213,7 +213,7 @@ static uint32_t line_of(const char *msg, const char *p)
 /* A note that is a whole file (lines) is located by line; one inside another file is not. */
 #define MALFORMED_AT(p, ...)                                                              \
 	(gv_diag_at(d, GV_SEV_ERROR, CODE_MALFORMED,                                      \
-		    (gv_loc){ file, lines ? line_of(msg, (p)) : 0, 0 }, __VA_ARGS__), GV_EPARSE)
+		    (gv_loc){ file, lines ? line_of(msg, (p)) : 0, lines ? 1 : 0 }, __VA_ARGS__), GV_EPARSE)
 
 /*
  * Parses a note strictly and hands each signature line to fn (name, its
@@ -236,12 +236,13 @@ static int note_walk(const char *msg, size_t len, int lines, size_t *textlen, co
 		return MALFORMED_AT(msg + bad, "note is not valid UTF-8 text (bad byte at offset %zu)",
 				    bad);
 	if (len < 2 || !(split = rfind2nl(msg, len)))
-		return MALFORMED_AT(end, "note has no signature block (no blank line before "
-				    "signature lines)");
+		return MALFORMED_AT(len ? end - 1 : end, "note has no signature block (no blank line "
+				    "before signature lines)");
 	*textlen = (size_t)(split - msg) + 1;
 	sigs = split + 2;
 	if (sigs == end || end[-1] != '\n')
-		return MALFORMED_AT(sigs, "note signature block is empty or unterminated");
+		return MALFORMED_AT(sigs == end ? split + 1 : sigs, "note signature block is empty or "
+				    "unterminated");
 	while (sigs < end) {
 		const char *nl = memchr(sigs, '\n', (size_t)(end - sigs));
 		const char *sp, *b64;

@@ -12,6 +12,7 @@
 #include "gv.h"
 #include "merkle.h"
 #include "note.h"
+#include "receipt.h"
 #include "sync_store.h"
 
 #include <errno.h>
@@ -47,9 +48,9 @@
  *               entries arrive, so roots and proofs cost O(log n) lookups.
  *               A cache: verification recomputes it from the entries.
  *   checkpoint  every signed checkpoint, one per tree size, never replaced.
- *   receipt     deployment receipts (receipt.h): the receipt JSON exactly as
- *               made, keyed by its own sequence; several per deployment id
- *               when a deployment is checked or run again.
+ *
+ * Receipts are entries (type deployment.receipt, receipt.h), not a table of
+ * their own: a `receipt` table left by an earlier version is never read.
  *
  * Triggers refuse UPDATE and DELETE: the log is append-only by construction
  * (someone with the file can drop them, which verification catches).
@@ -77,12 +78,6 @@ static const char schema_sql[] =
 	" origin TEXT NOT NULL,"
 	" note TEXT NOT NULL,"
 	" created TEXT NOT NULL);"
-	"CREATE TABLE receipt ("
-	" id INTEGER PRIMARY KEY,"
-	" deployment_id TEXT NOT NULL,"
-	" created TEXT NOT NULL,"
-	" json BLOB NOT NULL);"
-	"CREATE INDEX receipt_deployment ON receipt(deployment_id, id);"
 	"CREATE TRIGGER entry_no_update BEFORE UPDATE ON entry"
 	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
 	"CREATE TRIGGER entry_no_delete BEFORE DELETE ON entry"
@@ -1233,6 +1228,13 @@ typedef struct vstate {
 	uint64_t checkpoints;
 	uint64_t foreign;        /* checkpoints with no signature line by the key */
 	gv_buf foreign_msg;      /* who signed the first of them */
+	gv_hash *claims;         /* claims[i]: what validated entry i says (receipt.h) */
+	unsigned char *has_claim;
+	size_t claims_alloc, flags_alloc;
+	int check_claims;        /* the local log (replicas are the other side's to check) */
+	int rc_bad;              /* a receipt contradicts the entry it names */
+	uint64_t rc_seq;
+	gv_buf rc_msg;
 } vstate;
 
 static void vs_init(vstate *vs, const char *file, gv_diags *d)
@@ -1244,6 +1246,7 @@ static void vs_init(vstate *vs, const char *file, gv_diags *d)
 	gv_buf_init(&vs->tree_msg);
 	gv_buf_init(&vs->cp_msg);
 	gv_buf_init(&vs->foreign_msg);
+	gv_buf_init(&vs->rc_msg);
 }
 
 static void vs_release(vstate *vs)
@@ -1258,6 +1261,9 @@ static void vs_release(vstate *vs)
 	gv_buf_release(&vs->tree_msg);
 	gv_buf_release(&vs->cp_msg);
 	gv_buf_release(&vs->foreign_msg);
+	gv_buf_release(&vs->rc_msg);
+	free(vs->claims);
+	free(vs->has_claim);
 }
 
 static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
@@ -1275,6 +1281,56 @@ static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
 	va_start(ap, fmt);
 	gv_buf_vprintf(&vs->chain_msg, fmt, ap);
 	va_end(ap);
+}
+
+static void receipt_fail(vstate *vs, uint64_t seq, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void receipt_fail(vstate *vs, uint64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vs->rc_bad)
+		return;
+	vs->rc_bad = 1;
+	vs->rc_seq = seq;
+	va_start(ap, fmt);
+	gv_buf_vprintf(&vs->rc_msg, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Receipts against the log: a governance.validated entry leaves its claim
+ * (deployment, decision, manifest digest, document); a deployment.receipt
+ * entry must name (log_seq) an earlier validated entry with the same claim.
+ */
+static void vs_claims(vstate *vs, uint64_t pos, const char *bytes, size_t len)
+{
+	char time[GV_TIME_LEN + 1], type[129];
+	unsigned char prev[GV_HASH_LEN], claim[GV_HASH_LEN];
+	const char *why;
+	uint64_t ref;
+
+	if (gv_audit_entry_fields(bytes, len, pos, time, type, prev))
+		return;  /* the chain check reports it */
+	if (!strcmp(type, GV_VALIDATED_EVENT)) {
+		GV_GROW(vs->claims, vs->claims_alloc, pos + 1);
+		if (vs->flags_alloc < pos + 1) {
+			size_t old = vs->flags_alloc;
+			GV_GROW(vs->has_claim, vs->flags_alloc, pos + 1);
+			memset(vs->has_claim + old, 0, vs->flags_alloc - old);
+		}
+		if (!gv_receipt_validated_claim(bytes, len, vs->claims[pos]))
+			vs->has_claim[pos] = 1;
+	} else if (!strcmp(type, GV_RECEIPT_EVENT)) {
+		if ((why = gv_receipt_claim(bytes, len, &ref, claim)))
+			receipt_fail(vs, pos, "%s", why);
+		else if (ref >= pos || ref >= vs->flags_alloc || !vs->has_claim[ref])
+			receipt_fail(vs, pos, "its log_seq %" PRIu64 " is not an earlier "
+				     "governance.validated entry", ref);
+		else if (memcmp(claim, vs->claims[ref], GV_HASH_LEN))
+			receipt_fail(vs, pos, "its deployment, decision or manifest differ from the "
+				     "governance.validated entry %" PRIu64 " it names", ref);
+	}
 }
 
 /*
@@ -1305,6 +1361,8 @@ static void vs_entry(vstate *vs, uint64_t pos, const char *bytes, size_t len,
 			   "indexed columns");
 		return;
 	}
+	if (vs->check_claims)
+		vs_claims(vs, pos, bytes, len);
 	if (pos == 0) {
 		static const unsigned char zero[GV_HASH_LEN];
 		if (memcmp(prev, zero, GV_HASH_LEN))
@@ -1514,6 +1572,14 @@ static int vs_finish(vstate *vs, gv_audit_result *res)
 		gv_error(d, CODE_TAMPER, vs->file, "audit log checkpoint tampered: %s", vs->cp_msg.ptr);
 		return GV_ESIG;
 	}
+	if (vs->rc_bad) {
+		res->tampered = 1;
+		res->bad_lo = res->bad_hi = vs->rc_seq;
+		res->bad_seq_known = 1;
+		gv_error(d, CODE_TAMPER, vs->file, "audit log receipt at seq %" PRIu64 " contradicts the "
+			 "log: %s", vs->rc_seq, vs->rc_msg.ptr);
+		return GV_ESIG;
+	}
 	return GV_OK;
 }
 
@@ -1562,6 +1628,7 @@ int gv_audit_verify(gv_audit *a, const gv_key *key, const char *saved, size_t sa
 
 	memset(res, 0, sizeof(*res));
 	vs_init(&vs, a->path, d);
+	vs.check_claims = 1;
 	if ((err = exec(a, "BEGIN", d)) < 0)
 		goto out;
 	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type, deployment_id, actor "
@@ -1698,6 +1765,7 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 
 	memset(res, 0, sizeof(*res));
 	vs_init(&vs, path, d);
+	vs.check_claims = 1;
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
 	if ((err = gv_buf_read_file(&cps, cpath.ptr, (size_t)64 << 20)) < 0) {
 		gv_error(d, CODE_DB, cpath.ptr, "cannot read the checkpoints: %s",
@@ -1758,44 +1826,44 @@ out:
 	return err;
 }
 
-int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *created,
-			 const char *json, size_t len, gv_diags *d)
+int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *actor,
+			 const char *json, size_t len, uint64_t *seq_out, gv_diags *d)
 {
-	sqlite3_stmt *st = NULL;
+	char *payload = gv_xstrndup(json, len);
 	int err;
 
-	if ((err = prepare(a, &st, "INSERT INTO receipt (deployment_id, created, json) "
-			   "VALUES (?1, ?2, ?3)", d)) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, created, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, json, (int)len, SQLITE_STATIC);
-	err = sqlite3_step(st) == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot store the receipt");
-	sqlite3_finalize(st);
+	err = gv_audit_append(a, GV_RECEIPT_EVENT, deployment_id, actor, payload, seq_out, d);
+	free(payload);
 	return err;
 }
 
+typedef struct receipt_walk {
+	int (*fn)(void *payload, uint64_t seq, const char *json, size_t len);
+	void *payload;
+} receipt_walk;
+
+static int receipt_entry(void *payload, uint64_t seq, const char *bytes, size_t len)
+{
+	receipt_walk *w = payload;
+	const char *json;
+	size_t n;
+
+	if (gv_receipt_entry_payload(bytes, len, &json, &n) < 0)
+		return 0;  /* audit verify reports a malformed entry */
+	return w->fn(w->payload, seq, json, n);
+}
+
 int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
-			   int (*fn)(void *payload, const char *json, size_t len),
+			   int (*fn)(void *payload, uint64_t seq, const char *json, size_t len),
 			   void *payload, gv_diags *d)
 {
-	sqlite3_stmt *st = NULL;
-	int err, rc;
+	gv_audit_filter f;
+	receipt_walk w = { fn, payload };
 
-	if ((err = prepare(a, &st, "SELECT json FROM receipt WHERE ?1 IS NULL OR "
-			   "deployment_id = ?1 ORDER BY id", d)) < 0)
-		return err;
-	if (deployment_id)
-		sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *json = sqlite3_column_blob(st, 0);
-		int n = sqlite3_column_bytes(st, 0);
-		if (!json || n < 0 || fn(payload, json, (size_t)n) < 0)
-			break;
-	}
-	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot read receipts");
-	sqlite3_finalize(st);
-	return err;
+	memset(&f, 0, sizeof(f));
+	f.type = GV_RECEIPT_EVENT;
+	f.deployment_id = deployment_id;
+	return gv_audit_each(a, &f, receipt_entry, &w, d);
 }
 
 /* --- sync_store: snapshots for export, replicas of other logs ------------ */

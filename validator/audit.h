@@ -131,14 +131,16 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 int gv_audit_json_compact(const char *s, size_t len, int want_object);
 
 /*
- * Deployment receipts (receipt.h makes the JSON): stored as given; listed
- * oldest first, all of them or those of one deployment id. fn may stop the
- * walk by returning < 0.
+ * Deployment receipts (receipt.h makes the JSON) are entries of the log:
+ * type deployment.receipt, the receipt JSON as payload. receipt_put appends
+ * one (*seq_out its seq); receipts_each lists them oldest first, all or
+ * those of one deployment id, handing over each one's seq and JSON. fn may
+ * stop the walk by returning < 0.
  */
-int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *created,
-			 const char *json, size_t len, gv_diags *d);
+int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *actor,
+			 const char *json, size_t len, uint64_t *seq_out, gv_diags *d);
 int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
-			   int (*fn)(void *payload, const char *json, size_t len),
+			   int (*fn)(void *payload, uint64_t seq, const char *json, size_t len),
 			   void *payload, gv_diags *d);
 
 #endif

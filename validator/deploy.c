@@ -1216,7 +1216,7 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 	rc.manifest_sha256 = c->run.files[0].sha256;
 	rc.report_file = c->eout.report_written ? c->report : NULL;
 	rc.report_sha256 = c->eout.report_written ? c->eout.report_sha256 : NULL;
-	rc.log_seq = (int64_t)c->last_seq;
+	rc.log_seq = (int64_t)c->eout.first_seq;  /* the governance.validated entry */
 	if (have_cp) {
 		rc.origin = cp.origin;
 		rc.checkpoint_size = cp.size;
@@ -1226,14 +1226,15 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 					     (char **)(const char *[]){ NULL });
 	rc.nsteps = c->nsteps_run;
 	gv_receipt_json(&json, &rc);
-	if ((err = gv_audit_receipt_put(c->db, c->p->deployment_id, now, json.ptr, json.len,
-					c->d)) < 0)
+	if ((err = gv_audit_receipt_put(c->db, c->p->deployment_id, c->actor, json.ptr, json.len,
+					&c->last_seq, c->d)) < 0)
 		goto out;
 	if (c->receipt && c->sign_key) {
 		unsigned char sha[32];
-		if ((err = gv_receipt_sign(&env, json.ptr, json.len, rc.manifest_file,
-					   rc.manifest_sha256, c->sign_key)) < 0 ||
-		    (err = gv_atomic_write(c->receipt, env.ptr, env.len, 0644, c->d)) < 0)
+		if ((err = gv_evidence_sign_receipt(c->db, c->log_key, c->origin, c->last_seq,
+						    json.ptr, json.len, rc.manifest_file,
+						    rc.manifest_sha256, c->sign_key, c->receipt, &env,
+						    c->d)) < 0)
 			goto out;
 		gv_sha256(sha, env.ptr, env.len);
 		gv_buf_puts(payload, ",\"receipt\":{\"file\":");

@@ -160,6 +160,33 @@ static int write_minisign(const gv_evidence_opts *o, const gv_buf *report_json, 
 	return err;
 }
 
+int gv_evidence_sign_receipt(gv_audit *db, const gv_key *log_key, const char *origin,
+			    uint64_t seq, const char *json, size_t len, const char *manifest,
+			    const unsigned char manifest_sha256[32], const gv_key *sign_key,
+			    const char *path, gv_buf *env, gv_diags *d)
+{
+	char *note = NULL, *proof = NULL;
+	int err;
+
+	gv_buf_clear(env);
+	if (db && log_key) {
+		/* a checkpoint that covers the receipt's entry, and the proof against it */
+		if ((err = gv_audit_checkpoint(db, origin, log_key, &note, d)) < 0 ||
+		    (err = gv_audit_prove_inclusion(db, seq, &proof, d)) < 0)
+			goto out;
+		err = gv_receipt_sign_proved(env, json, len, proof, manifest, manifest_sha256,
+					     sign_key);
+	} else {
+		err = gv_receipt_sign(env, json, len, manifest, manifest_sha256, sign_key);
+	}
+	if (err == GV_OK)
+		err = gv_atomic_write(path, env->ptr, env->len, 0644, d);
+out:
+	free(note);
+	free(proof);
+	return err;
+}
+
 int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_meta *m,
 		      const gv_buf *report_json, const gv_evidence_opts *o, gv_diags *d)
 {
@@ -250,14 +277,17 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 	/* receipts: one per manifest document that names a deployment */
 	if (!o->no_receipt) {
 		size_t n = 0;
-		gv_buf root = GV_BUF_INIT;
+		gv_buf root = GV_BUF_INIT, mine = GV_BUF_INIT;
+		const gv_file_result *mine_file = NULL;
+		uint64_t mine_seq = 0;
 
 		if (have_cp)
 			gv_base64_encode(&root, cp.root, sizeof(cp.root));
-		for (i = 0; i < run->nfiles; i++)
+		for (i = 0; i < run->nfiles && err == GV_OK; i++)
 			for (k = 0; k < run->files[i].ndocs; k++, n++) {
 				const gv_result *r = &run->files[i].docs[k].r;
 				gv_receipt rc = GV_RECEIPT_INIT;
+				uint64_t rseq = 0;
 
 				if (!r->deployment_id)
 					continue;
@@ -284,19 +314,29 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 				rc.nsteps = o->nsteps;
 				gv_buf_clear(&b);
 				gv_receipt_json(&b, &rc);
-				if (o->db && (err = gv_audit_receipt_put(o->db, r->deployment_id, now,
-									 b.ptr, b.len, d)) < 0)
+				if (o->db && (err = gv_audit_receipt_put(o->db, r->deployment_id, o->actor,
+									 b.ptr, b.len, &rseq, d)) < 0)
 					break;
-				if (o->receipt_path) {
-					gv_buf_clear(&env);
-					if ((err = gv_receipt_sign(&env, b.ptr, b.len, rc.manifest_file,
-								   rc.manifest_sha256, o->sign_key)) < 0 ||
-					    (err = gv_atomic_write(o->receipt_path, env.ptr, env.len,
-								   0644, d)) < 0)
-						break;
-				}
+				if (o->db)
+					out->last_seq = rseq;
+				/* --receipt names the run's one deployment (checked above) */
+				gv_buf_clear(&mine);
+				gv_buf_add(&mine, b.ptr, b.len);
+				mine_file = &run->files[i];
+				mine_seq = rseq;
 			}
+		if (err == GV_OK && o->receipt_path && mine_file)
+			err = gv_evidence_sign_receipt(o->db, o->log_key, o->origin, mine_seq, mine.ptr,
+						       mine.len, mine_file->path, mine_file->sha256,
+						       o->sign_key, o->receipt_path, &env, d);
 		gv_buf_release(&root);
+		gv_buf_release(&mine);
+	}
+	/* a writer that holds the log key leaves no unsigned tail */
+	if (err == GV_OK && o->db && o->log_key && !o->no_receipt) {
+		char *last = NULL;
+		err = gv_audit_checkpoint(o->db, o->origin, o->log_key, &last, d);
+		free(last);
 	}
 out:
 	free(seqs);

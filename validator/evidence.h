@@ -8,7 +8,9 @@
  *
  * Order matters and is fixed: events first, then the checkpoint covering
  * them, then the report that names that checkpoint, then `report.signed`
- * and a checkpoint covering it. Every file is written atomically; a failure
+ * and a checkpoint covering it, then the receipts (deployment.receipt
+ * entries) and a last checkpoint, so that a run with a log key leaves no
+ * unsigned tail. Every file is written atomically; a failure
  * leaves no partial file, and the log stays a valid chain whatever happens
  * (each append is one transaction).
  */
@@ -51,6 +53,18 @@ typedef struct gv_evidence_out {
  */
 int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_meta *m,
 		      const gv_buf *report_json, const gv_evidence_opts *o, gv_diags *d);
+
+/*
+ * Signs receipt JSON json, recorded in db as entry seq, to path (the
+ * envelope is also left in env). With db and log_key the log is first
+ * checkpointed so that the entry is covered, and the envelope carries the
+ * entry's inclusion proof against that checkpoint ("log_proof"), which
+ * `govgate verify --log-pub` checks offline; otherwise it is signed alone.
+ */
+int gv_evidence_sign_receipt(gv_audit *db, const gv_key *log_key, const char *origin,
+			    uint64_t seq, const char *json, size_t len, const char *manifest,
+			    const unsigned char manifest_sha256[32], const gv_key *sign_key,
+			    const char *path, gv_buf *env, gv_diags *d);
 
 /* The receipt status of a decision: validated, blocked, halted, escalated. */
 const char *gv_evidence_status(int decision);

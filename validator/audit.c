@@ -2187,7 +2187,11 @@ int gv_replica_list(gv_audit *a, char ***out, size_t *n, gv_diags *d)
 	*n = 0;
 	if ((err = replica_tables(a, d)) <= 0)
 		return err;
-	if ((err = prepare(a, &st, "SELECT DISTINCT origin FROM replica_key ORDER BY origin", d)) < 0)
+	/* every table names its origin: deleting one table's rows hides no replica */
+	if ((err = prepare(a, &st, "SELECT origin FROM replica_key UNION SELECT origin FROM "
+			   "replica_entry UNION SELECT origin FROM replica_checkpoint UNION SELECT "
+			   "origin FROM replica_import UNION SELECT origin FROM replica_node ORDER BY 1",
+			   d)) < 0)
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(st, 0);

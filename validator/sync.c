@@ -897,6 +897,75 @@ out:
 	return err;
 }
 
+typedef struct origin_set {
+	char **v;
+	size_t n, alloc;
+} origin_set;
+
+static void origin_add(origin_set *o, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->v[i], origin))
+			return;
+	GV_GROW(o->v, o->alloc, o->n + 1);
+	o->v[o->n++] = gv_xstrdup(origin);
+}
+
+/* The origin of a sync record entry of the local log. */
+static int add_logged_origin(void *payload, uint64_t seq, const char *bytes, size_t len)
+{
+	gv_diags tmp = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+	const char *origin;
+
+	if (gv_json_parse(&f, "entry", bytes, len, NULL, &tmp) == 0 && f->ndocs &&
+	    str_field(gv_node_get(f->docs[0], "payload"), "origin", &origin) == 0)
+		origin_add(payload, origin);
+	gv_file_free(f);
+	gv_diags_release(&tmp);
+	return 0;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/*
+ * Every origin the database holds replica rows of, or the local log says it
+ * pinned or imported: a replica whose rows were deleted is still checked.
+ */
+static int all_origins(gv_audit *a, char ***out, size_t *n, gv_diags *d)
+{
+	static const char *const types[] = { "sync.key_pinned", "sync.imported" };
+	origin_set o = { NULL, 0, 0 };
+	gv_audit_filter f;
+	char **rows = NULL;
+	size_t nrows = 0, i;
+	int err;
+
+	if ((err = gv_replica_list(a, &rows, &nrows, d)) < 0)
+		return err;
+	for (i = 0; i < nrows; i++)
+		origin_add(&o, rows[i]);
+	gv_replica_list_free(rows, nrows);
+	for (i = 0; i < 2; i++) {
+		memset(&f, 0, sizeof(f));
+		f.type = types[i];
+		if ((err = gv_audit_each(a, &f, add_logged_origin, &o, d)) < 0) {
+			gv_replica_list_free(o.v, o.n);
+			return err;
+		}
+	}
+	if (o.n)
+		qsort(o.v, o.n, sizeof(*o.v), cmp_str);
+	*out = o.v;
+	*n = o.n;
+	return GV_OK;
+}
+
 int gv_sync_verify_replicas(gv_audit *a, const gv_sync_trust_list *trust, uint64_t trusted_upto,
 			    gv_buf *report, gv_diags *d)
 {
@@ -905,7 +974,7 @@ int gv_sync_verify_replicas(gv_audit *a, const gv_sync_trust_list *trust, uint64
 	size_t n = 0, i;
 	int err, worst = GV_OK;
 
-	if ((err = gv_replica_list(a, &origins, &n, d)) < 0)
+	if ((err = all_origins(a, &origins, &n, d)) < 0)
 		return err;
 	for (i = 0; i < n; i++) {
 		const char *why;

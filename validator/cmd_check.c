@@ -32,6 +32,8 @@ static const char check_usage[] =
 "      --onprem-facts FILE  facts gathered on the on-prem side\n"
 "      --max-fact-age DUR   facts older than DUR (900, 15m, 1h, 2d) count as\n"
 "                           missing; default: the policies' max_fact_age\n"
+"      --max-clock-skew DUR how far in the future facts may be dated (0, 300,\n"
+"                           5m); later ones are refused (default: 300)\n"
 "  -f, --format FMT         text (default) or json\n"
 "  -o, --output FILE        write the result to FILE (atomically)\n"
 "  -j, --jobs N             check manifests on N threads (default: all cores)\n"
@@ -175,6 +177,7 @@ int cmd_check(int argc, char **argv)
 		{ "cloud-facts", required_argument, NULL, 'C' },
 		{ "onprem-facts", required_argument, NULL, 'O' },
 		{ "max-fact-age", required_argument, NULL, 'A' },
+		{ "max-clock-skew", required_argument, NULL, 'K' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -209,7 +212,7 @@ int cmd_check(int argc, char **argv)
 	gv_facts cloud = { 0 }, onprem = { 0 };
 	gv_gate_opts go;
 	gv_run run;
-	int64_t max_age = 0;
+	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
 	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0 };
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence;
 	uint32_t i;
@@ -229,6 +232,13 @@ int cmd_check(int argc, char **argv)
 			if (gv_duration_parse(&max_age, optarg) < 0) {
 				fprintf(stderr, "govgate: check: --max-fact-age '%s' is not a duration "
 					"such as 900, 15m, 1h or 2d\n", optarg);
+				goto out;
+			}
+			break;
+		case 'K':
+			if (gv_duration_parse0(&max_skew, optarg) < 0 || max_skew > 86400) {
+				fprintf(stderr, "govgate: check: --max-clock-skew '%s' is not a "
+					"duration from 0 to 1d such as 0, 300 or 5m\n", optarg);
 				goto out;
 			}
 			break;
@@ -318,10 +328,10 @@ int cmd_check(int argc, char **argv)
 			    (!max_age || prog->policies[i].max_fact_age < max_age))
 				max_age = prog->policies[i].max_fact_age;
 	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
-					time(NULL), NULL, &d) < 0)
+					max_skew, time(NULL), NULL, &d) < 0)
 		goto out;
 	if (onprem_path && gv_facts_load(&onprem, &onprem_file, onprem_path, "onprem", max_age,
-					 time(NULL), NULL, &d) < 0)
+					 max_skew, time(NULL), NULL, &d) < 0)
 		goto out;
 
 	/* results stream, in input order, into two temporary files (manifest

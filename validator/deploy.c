@@ -280,6 +280,12 @@ static int load_source(gv_file **out, dctx *c, int side, size_t i)
 		gv_file_free(f);
 		return GV_EPARSE;
 	}
+	/* a source dated in the future would hide behind an older one in the
+	 * merged collected_at (the oldest): refuse it here, as `check` would */
+	if (gv_facts_check_future(f, f->docs[0], c->p->max_clock_skew, time(NULL), c->d) < 0) {
+		gv_file_free(f);
+		return GV_EPARSE;
+	}
 	*out = f;
 	return GV_OK;
 }
@@ -930,7 +936,8 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 		if ((err = write_merged(c, side, &pr[side], has[side], &paths[side])) < 0)
 			goto out;
 		if ((err = gv_facts_load(&c->facts[side], &c->merged[side], paths[side],
-					 gv_plan_side_name(side), c->max_age, now, NULL, c->d)) < 0)
+					 gv_plan_side_name(side), c->max_age, c->p->max_clock_skew,
+					 now, NULL, c->d)) < 0)
 			goto out;
 	}
 	for (side = 0; side < 2; side++) {

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "exec.h"
+#include "facts.h"
 #include "gv.h"
 #include "note.h"
 #include "probe.h"
@@ -568,7 +569,7 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 
 static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
-	"max_fact_age", "order", "recheck_between_sides", "step_defaults", "cloud", "onprem",
+	"max_fact_age", "max_clock_skew", "order", "recheck_between_sides", "step_defaults", "cloud", "onprem",
 	"alert", "evidence", NULL
 };
 static const char *const deployment_keys[] = {
@@ -691,6 +692,14 @@ static void load_root(pctx *c, const gv_node *root)
 		else
 			p->max_fact_age = (int64_t)(ms / 1000);
 	}
+	if ((v = gv_node_get(root, "max_clock_skew"))) {
+		uint64_t ms;
+		if (gv_plan_duration_ms(&ms, v) < 0 || ms % 1000 || ms > (uint64_t)86400 * 1000)
+			bad(c, CODE_VALUE, v, "'max_clock_skew' is not a duration of whole seconds "
+			    "from 0 to 1d, such as 0, 300 or 5m");
+		else
+			p->max_clock_skew = (int64_t)(ms / 1000);
+	}
 	if ((v = gv_node_get(root, "order")))
 		load_order(c, v);
 	if ((v = gv_node_get(root, "recheck_between_sides")) &&
@@ -733,6 +742,7 @@ int gv_plan_load(gv_plan **out, const char *path, gv_diags *d)
 	p->order[1] = GV_PLAN_ONPREM;
 	p->output_limit = GV_PLAN_DEFAULT_OUTPUT_LIMIT;
 	p->alert_timeout_ms = GV_PLAN_DEFAULT_ALERT_TIMEOUT_MS;
+	p->max_clock_skew = GV_FACTS_MAX_SKEW;
 	c.p = p;
 	c.d = d;
 	c.err = GV_OK;

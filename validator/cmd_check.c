@@ -37,6 +37,9 @@ static const char check_usage[] =
 "  -f, --format FMT         text (default) or json\n"
 "  -o, --output FILE        write the result to FILE (atomically)\n"
 "  -j, --jobs N             check manifests on N threads (default: all cores)\n"
+"      --regex-budget N     regex work allowed in the whole run, in PCRE2 steps\n"
+"                           (1000, 50k, 200M, 2G; default: 1G); a run that\n"
+"                           needs more stops with exit 2\n"
 "      --files-from FILE    read more manifest paths from FILE, one per line\n"
 "      --allow-empty        accept a run that checked nothing\n"
 "  -q, --quiet              no source excerpts under diagnostics\n"
@@ -54,8 +57,8 @@ static const char check_usage[] =
 "      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
 "\n"
 "Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
-"halt violation), 2 usage or input error, 3 escalated (an escalate violation\n"
-"and nothing worse).\n";
+"halt violation), 2 usage or input error (also: the regex budget used up),\n"
+"3 escalated (an escalate violation and nothing worse).\n";
 
 typedef struct strlist {
 	const char **v;
@@ -84,6 +87,34 @@ static int read_list(strlist *l, gv_buf *store, const char *path)
 		if (*p)
 			push(l, p);
 	}
+	return 0;
+}
+
+/* "50000", "50k", "200M", "2G" (powers of 1000); from 1000 to 10^15. */
+static int parse_steps(uint64_t *out, const char *s)
+{
+	uint64_t n = 0, mult = 1;
+	const char *p = s;
+
+	if (!(*p >= '1' && *p <= '9'))
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > UINT64_C(1000000000000000))
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == 'k' || *p == 'K')
+		mult = 1000, p++;
+	else if (*p == 'M')
+		mult = 1000000, p++;
+	else if (*p == 'G')
+		mult = 1000000000, p++;
+	if (*p || n > UINT64_C(1000000000000000) / mult)
+		return -1;
+	n *= mult;
+	if (n < 1000)
+		return -1;
+	*out = n;
 	return 0;
 }
 
@@ -181,6 +212,7 @@ int cmd_check(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "regex-budget", required_argument, NULL, 'B' },
 		{ "files-from", required_argument, NULL, 'F' },
 		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -248,6 +280,13 @@ int cmd_check(int argc, char **argv)
 			jobs = atoi(optarg);
 			if (jobs < 1 || jobs > 256) {
 				fprintf(stderr, "govgate: check: --jobs takes a number from 1 to 256\n");
+				goto out;
+			}
+			break;
+		case 'B':
+			if (parse_steps(&go.regex_budget, optarg) < 0) {
+				fprintf(stderr, "govgate: check: --regex-budget '%s' is not a number of "
+					"steps from 1000 to 1000000G, such as 50000, 200M or 2G\n", optarg);
 				goto out;
 			}
 			break;

@@ -26,6 +26,7 @@
 #include "probe.h"
 #include "receipt.h"
 #include "report.h"
+#include "rx.h"
 #include "sign.h"
 #include "sync.h"
 
@@ -201,6 +202,7 @@ static int check_manifest(dctx *c)
 	const char *want[4];
 	gv_file *f = NULL;
 	gv_evaluator *ev;
+	gv_rx_budget *budget;
 	gv_facts none[2];
 	gv_result r;
 	const gv_node *root, *v;
@@ -241,13 +243,17 @@ static int check_manifest(dctx *c)
 		goto out;
 	/* a manifest no policy applies to would evaluate nothing: refuse it now */
 	memset(none, 0, sizeof(none));
-	ev = gv_evaluator_new(c->prog, &none[0], &none[1]);
+	budget = gv_rx_budget_new(GV_RX_BUDGET_DEFAULT);
+	ev = gv_evaluator_new(c->prog, &none[0], &none[1], budget);
 	gv_eval_doc(ev, &r, f, 0);
-	if (!r.policies_applied)
+	if (gv_rx_budget_exhausted(budget))
+		err = gv_gate_budget_error(c->d, budget);
+	else if (!r.policies_applied)
 		err = gv_diag_at(c->d, GV_SEV_ERROR, "GV-M003", gv_node_loc(f, root),
 				 "no policy applies to this manifest");
 	gv_result_release(&r);
 	gv_evaluator_free(ev);
+	gv_rx_budget_free(budget);
 out:
 	gv_file_free(f);
 	return err;

@@ -243,7 +243,7 @@ static int check_manifest(dctx *c)
 		goto out;
 	/* a manifest no policy applies to would evaluate nothing: refuse it now */
 	memset(none, 0, sizeof(none));
-	budget = gv_rx_budget_new(GV_RX_BUDGET_DEFAULT);
+	budget = gv_rx_budget_new(p->regex_budget);
 	ev = gv_evaluator_new(c->prog, &none[0], &none[1], budget);
 	gv_eval_doc(ev, &r, f, 0);
 	if (gv_rx_budget_exhausted(budget))
@@ -986,6 +986,7 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 	go.manifests = &p->manifest;
 	go.nmanifests = 1;
 	go.jobs = 1;
+	go.regex_budget = p->regex_budget;
 	gv_gate_run(&c->run, c->prog, &c->facts[0], &c->facts[1], &go, c->d);
 	c->have_run = 1;
 	c->res->decision = c->run.decision;

@@ -198,7 +198,8 @@ int gv_gate_budget_error(gv_diags *d, const gv_rx_budget *b)
 {
 	gv_error(d, "GV-M005", NULL,
 		 "the regex budget of the run is used up: regular expressions needed more than "
-		 "%llu steps (--regex-budget); the run was stopped and nothing is reported",
+		 "%llu steps (--regex-budget, a plan's regex_budget); the run was stopped and "
+		 "nothing is reported",
 		 (unsigned long long)gv_rx_budget_limit(b));
 	return GV_EBUDGET;
 }

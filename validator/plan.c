@@ -16,6 +16,7 @@
 #include "gv.h"
 #include "note.h"
 #include "probe.h"
+#include "rx.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -569,7 +570,7 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 
 static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
-	"max_fact_age", "max_clock_skew", "order", "recheck_between_sides", "step_defaults", "cloud", "onprem",
+	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides", "step_defaults", "cloud", "onprem",
 	"alert", "evidence", NULL
 };
 static const char *const deployment_keys[] = {
@@ -700,6 +701,11 @@ static void load_root(pctx *c, const gv_node *root)
 		else
 			p->max_clock_skew = (int64_t)(ms / 1000);
 	}
+	{
+		int64_t steps;
+		if (uint_at(c, root, "regex_budget", 1000, INT64_C(1000000000000000), &steps))
+			p->regex_budget = (uint64_t)steps;
+	}
 	if ((v = gv_node_get(root, "order")))
 		load_order(c, v);
 	if ((v = gv_node_get(root, "recheck_between_sides")) &&
@@ -743,6 +749,7 @@ int gv_plan_load(gv_plan **out, const char *path, gv_diags *d)
 	p->output_limit = GV_PLAN_DEFAULT_OUTPUT_LIMIT;
 	p->alert_timeout_ms = GV_PLAN_DEFAULT_ALERT_TIMEOUT_MS;
 	p->max_clock_skew = GV_FACTS_MAX_SKEW;
+	p->regex_budget = GV_RX_BUDGET_DEFAULT;
 	c.p = p;
 	c.d = d;
 	c.err = GV_OK;

@@ -33,7 +33,7 @@ names() {
 names "$T/m2000.yaml" 2000
 
 budget_line() {
-	echo "govgate: error: the regex budget of the run is used up: regular expressions needed more than $1 steps (--regex-budget); the run was stopped and nothing is reported [GV-M005]"
+	echo "govgate: error: the regex budget of the run is used up: regular expressions needed more than $1 steps (--regex-budget, a plan's regex_budget); the run was stopped and nothing is reported [GV-M005]"
 }
 
 # expect_budget_error BUDGET DESCRIPTION: stderr is exactly the GV-M005

@@ -172,6 +172,24 @@ printf 'max_clock_skew: 1.5s\n' >> "$P"
 refused "max_clock_skew not whole seconds" "$P" \
 	"^$P:22:17: error: 'max_clock_skew' is not a duration of whole seconds from 0 to 1d, such as 0, 300 or 5m \[GV-D005\]$"
 
+# a policy whose regex backtracks over the deployment id, and a plan's
+# regex_budget too small for it: stopped before anything runs (GV-M005)
+cat > "$T/redos.yaml" <<EOF
+apiVersion: govgate/v1
+kind: Policy
+metadata: {name: redos, version: 1.0.0}
+spec:
+  match: {path: manifest.mode, equals: hybrid}
+  rules:
+    - {id: redos.id, enforcement: block, check: {path: manifest.deployment_id, matches: '^(.+)+[xy]\$'}}
+EOF
+good_plan "$P"
+sed -i "s|^policies: .*|policies: [$T/redos.yaml]|" "$P"
+printf 'regex_budget: 1000\n' >> "$P"
+refused "regex budget used up" "$P" \
+	"^govgate: error: the regex budget of the run is used up: regular expressions needed more than 1000 steps \(--regex-budget, a plan's regex_budget\); the run was stopped and nothing is reported \[GV-M005\]$"
+expect_eq "$(grep -c ': error: ' "$T/err")" 1 "regex budget used up: the only error"
+
 good_plan "$P"
 printf '  report: %s\n' "$T/report.json" >> "$P"
 refused "report without a signing key" "$P" "^$P: error: evidence: a report or a receipt needs sign_key"

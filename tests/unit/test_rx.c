@@ -188,8 +188,8 @@ START_TEST(verdict_does_not_depend_on_threads)
 
 	write_manifests();
 	snprintf(want, sizeof(want), "the regex budget of the run is used up: regular expressions "
-		 "needed more than %llu steps (--regex-budget); the run was stopped and "
-		 "nothing is reported", (unsigned long long)(RUN_CHARGE - 1));
+		 "needed more than %llu steps (--regex-budget, a plan's regex_budget); the run "
+		 "was stopped and nothing is reported", (unsigned long long)(RUN_CHARGE - 1));
 	for (round = 0; round < 3; round++)
 		for (jobs = 1; jobs <= 4; jobs++) {
 			gv_diags d = GV_DIAGS_INIT;

@@ -285,8 +285,9 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'B':
 			if (parse_steps(&go.regex_budget, optarg) < 0) {
-				fprintf(stderr, "govgate: check: --regex-budget '%s' is not a number of "
-					"steps from 1000 to 1000000G, such as 50000, 200M or 2G\n", optarg);
+				fprintf(stderr, "govgate: check: --regex-budget '%s' is not a "
+					"number of steps from 1000 to 1000000G, such as 50000, "
+					"200M or 2G\n", optarg);
 				goto out;
 			}
 			break;

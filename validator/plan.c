@@ -570,7 +570,8 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 
 static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
-	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides", "step_defaults", "cloud", "onprem",
+	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides",
+	"step_defaults", "cloud", "onprem",
 	"alert", "evidence", NULL
 };
 static const char *const deployment_keys[] = {

@@ -100,8 +100,8 @@ START_TEST(one_hour_ahead_is_refused)
 	/* a numeric offset is the same instant */
 	write_facts("2026-11-30T18:30:00+05:30");
 	expect_future(900, GV_FACTS_MAX_SKEW,
-		      "facts are dated 3600 s in the future (collected_at 2026-11-30T18:30:00+05:30); "
-		      "the allowed clock skew is 300 s");
+		      "facts are dated 3600 s in the future "
+		      "(collected_at 2026-11-30T18:30:00+05:30); the allowed clock skew is 300 s");
 }
 END_TEST
 
@@ -110,8 +110,8 @@ START_TEST(far_future_is_refused)
 	write_facts("2999-01-01T00:00:00Z");
 	/* 32472144000 (2999-01-01) - 1796040000 */
 	expect_future(3600, GV_FACTS_MAX_SKEW,
-		      "facts are dated 30676104000 s in the future (collected_at 2999-01-01T00:00:00Z); "
-		      "the allowed clock skew is 300 s");
+		      "facts are dated 30676104000 s in the future "
+		      "(collected_at 2999-01-01T00:00:00Z); the allowed clock skew is 300 s");
 }
 END_TEST
 
@@ -155,7 +155,8 @@ START_TEST(stale_and_missing_times)
 	ck_assert_int_eq(load(3600, GV_FACTS_MAX_SKEW, stale, &dg), GV_OK);
 	ck_assert_str_eq(stale, "");
 	ck_assert_int_eq(load(3599, GV_FACTS_MAX_SKEW, stale, &dg), GV_OK);
-	ck_assert_str_eq(stale, "collected 60m ago, at 2026-11-30T11:00:00Z; the maximum age is 59m");
+	ck_assert_str_eq(stale, "collected 60m ago, at 2026-11-30T11:00:00Z; "
+			 "the maximum age is 59m");
 	write_facts("yesterday");
 	ck_assert_int_eq(load(60, GV_FACTS_MAX_SKEW, stale, &dg), GV_OK);
 	ck_assert_str_eq(stale, "no valid collected_at time");

@@ -62,7 +62,8 @@ START_TEST(charges_are_exact)
 	/* no budget: bounded per match only */
 	sc = gv_rx_scratch_new(NULL);
 	ck_assert_int_eq(match(bad, HOSTILE, sc), GV_ELIMIT);
-	ck_assert_int_eq(match(simple, "x@sha256:0000000000000000000000000000000000000000000000000000000000000000", sc), 1);
+	ck_assert_int_eq(match(simple, "x@sha256:00000000000000000000000000000000"
+			       "00000000000000000000000000000000", sc), 1);
 	gv_rx_scratch_free(sc);
 	gv_rx_free(simple);
 	gv_rx_free(bad);
@@ -243,7 +244,8 @@ START_TEST(findings_say_why)
 	ck_assert_uint_eq(r.findings[0].line, 2);
 	ck_assert_uint_eq(r.findings[0].col, 5);
 	ck_assert_str_eq(r.findings[1].message, "manifest.names[1] was not checked against "
-			 "/^(a+)+$/: the regex budget of the run is used up; treated as a violation");
+			 "/^(a+)+$/: the regex budget of the run is used up; treated as a "
+			 "violation");
 	ck_assert_uint_eq(r.findings[1].line, 3);
 	ck_assert_uint_eq(r.findings[1].col, 5);
 	ck_assert(gv_rx_budget_exhausted(b));

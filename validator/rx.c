@@ -73,7 +73,7 @@ void gv_rx_budget_free(gv_rx_budget *b)
 
 uint64_t gv_rx_budget_used(const gv_rx_budget *b)
 {
-	return atomic_load(&((gv_rx_budget *)b)->used);
+	return atomic_load(&b->used);
 }
 
 uint64_t gv_rx_budget_limit(const gv_rx_budget *b)

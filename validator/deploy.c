@@ -26,6 +26,7 @@
 #include "probe.h"
 #include "receipt.h"
 #include "report.h"
+#include "rx.h"
 #include "sign.h"
 #include "sync.h"
 
@@ -201,6 +202,7 @@ static int check_manifest(dctx *c)
 	const char *want[4];
 	gv_file *f = NULL;
 	gv_evaluator *ev;
+	gv_rx_budget *budget;
 	gv_facts none[2];
 	gv_result r;
 	const gv_node *root, *v;
@@ -241,13 +243,17 @@ static int check_manifest(dctx *c)
 		goto out;
 	/* a manifest no policy applies to would evaluate nothing: refuse it now */
 	memset(none, 0, sizeof(none));
-	ev = gv_evaluator_new(c->prog, &none[0], &none[1]);
+	budget = gv_rx_budget_new(p->regex_budget);
+	ev = gv_evaluator_new(c->prog, &none[0], &none[1], budget);
 	gv_eval_doc(ev, &r, f, 0);
-	if (!r.policies_applied)
+	if (gv_rx_budget_exhausted(budget))
+		err = gv_gate_budget_error(c->d, budget);
+	else if (!r.policies_applied)
 		err = gv_diag_at(c->d, GV_SEV_ERROR, "GV-M003", gv_node_loc(f, root),
 				 "no policy applies to this manifest");
 	gv_result_release(&r);
 	gv_evaluator_free(ev);
+	gv_rx_budget_free(budget);
 out:
 	gv_file_free(f);
 	return err;
@@ -277,6 +283,12 @@ static int load_source(gv_file **out, dctx *c, int side, size_t i)
 			   "facts are labelled for side '%s' but the plan lists them for the %s "
 			   "side (%s:%u:%u)", lab->s ? lab->s : "?", gv_plan_side_name(side),
 			   s->facts_loc[i].file, s->facts_loc[i].line, s->facts_loc[i].col);
+		gv_file_free(f);
+		return GV_EPARSE;
+	}
+	/* a source dated in the future would hide behind an older one in the
+	 * merged collected_at (the oldest): refuse it here, as `check` would */
+	if (gv_facts_check_future(f, f->docs[0], c->p->max_clock_skew, time(NULL), c->d) < 0) {
 		gv_file_free(f);
 		return GV_EPARSE;
 	}
@@ -956,7 +968,8 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 		if ((err = write_merged(c, side, &pr[side], has[side], &paths[side])) < 0)
 			goto out;
 		if ((err = gv_facts_load(&c->facts[side], &c->merged[side], paths[side],
-					 gv_plan_side_name(side), c->max_age, now, NULL, c->d)) < 0)
+					 gv_plan_side_name(side), c->max_age, c->p->max_clock_skew,
+					 now, NULL, c->d)) < 0)
 			goto out;
 	}
 	for (side = 0; side < 2; side++) {
@@ -999,6 +1012,7 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 	go.manifests = &p->manifest;
 	go.nmanifests = 1;
 	go.jobs = 1;
+	go.regex_budget = p->regex_budget;
 	gv_gate_run(&c->run, c->prog, &c->facts[0], &c->facts[1], &go, c->d);
 	c->have_run = 1;
 	c->res->decision = c->run.decision;

@@ -12,9 +12,11 @@
 #include "alloc.h"
 #include "buf.h"
 #include "exec.h"
+#include "facts.h"
 #include "gv.h"
 #include "note.h"
 #include "probe.h"
+#include "rx.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -572,7 +574,8 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 
 static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
-	"max_fact_age", "order", "recheck_between_sides", "step_defaults", "cloud", "onprem",
+	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides",
+	"step_defaults", "cloud", "onprem",
 	"alert", "evidence", NULL
 };
 static const char *const deployment_keys[] = {
@@ -695,6 +698,19 @@ static void load_root(pctx *c, const gv_node *root)
 		else
 			p->max_fact_age = (int64_t)(ms / 1000);
 	}
+	if ((v = gv_node_get(root, "max_clock_skew"))) {
+		uint64_t ms;
+		if (gv_plan_duration_ms(&ms, v) < 0 || ms % 1000 || ms > (uint64_t)86400 * 1000)
+			bad(c, CODE_VALUE, v, "'max_clock_skew' is not a duration of whole seconds "
+			    "from 0 to 1d, such as 0, 300 or 5m");
+		else
+			p->max_clock_skew = (int64_t)(ms / 1000);
+	}
+	{
+		int64_t steps;
+		if (uint_at(c, root, "regex_budget", 1000, INT64_C(1000000000000000), &steps))
+			p->regex_budget = (uint64_t)steps;
+	}
 	if ((v = gv_node_get(root, "order")))
 		load_order(c, v);
 	if ((v = gv_node_get(root, "recheck_between_sides")) &&
@@ -737,6 +753,8 @@ int gv_plan_load(gv_plan **out, const char *path, gv_diags *d)
 	p->order[1] = GV_PLAN_ONPREM;
 	p->output_limit = GV_PLAN_DEFAULT_OUTPUT_LIMIT;
 	p->alert_timeout_ms = GV_PLAN_DEFAULT_ALERT_TIMEOUT_MS;
+	p->max_clock_skew = GV_FACTS_MAX_SKEW;
+	p->regex_budget = GV_RX_BUDGET_DEFAULT;
 	c.p = p;
 	c.d = d;
 	c.err = GV_OK;

@@ -97,6 +97,8 @@ typedef struct gv_plan {
 	const char **policies, **rules;
 	size_t npolicies, nrules;  /* nrules 0: the shipped rules */
 	int64_t max_fact_age;      /* seconds; 0: the policies' */
+	int64_t max_clock_skew;    /* seconds facts may be dated ahead (GV_FACTS_MAX_SKEW) */
+	uint64_t regex_budget;     /* each evaluation's regex budget (GV_RX_BUDGET_DEFAULT) */
 	gv_plan_side sides[2];     /* GV_PLAN_CLOUD, GV_PLAN_ONPREM */
 	int order[2];              /* the side that runs first, then second */
 	bool recheck_between_sides;

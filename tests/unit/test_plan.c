@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "gv.h"
 #include "plan.h"
+#include "rx.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -134,6 +135,8 @@ START_TEST(valid_plan_and_defaults)
 	ck_assert_uint_eq(p->output_limit, GV_PLAN_DEFAULT_OUTPUT_LIMIT);
 	ck_assert_uint_eq(p->alert_timeout_ms, GV_PLAN_DEFAULT_ALERT_TIMEOUT_MS);
 	ck_assert_ptr_null(p->alert_argv);
+	ck_assert_int_eq(p->max_clock_skew, 300);
+	ck_assert_uint_eq(p->regex_budget, GV_RX_BUDGET_DEFAULT);
 	ck_assert_uint_eq(p->nrules, 0);
 	ck_assert_uint_eq(p->sides[0].nendpoints, 2);
 	ck_assert_str_eq(p->sides[0].endpoints[1].endpoint, "[::1]:443");
@@ -174,6 +177,8 @@ START_TEST(order_recheck_alert_evidence)
 		   "step_defaults: {timeout: 30, output_limit: 100}\n"
 		   "alert: {command: [cat], timeout: 3s}\n"
 		   "max_fact_age: 15m\n"
+		   "max_clock_skew: 0\n"
+		   "regex_budget: 5000\n"
 		   "evidence: {db: out/audit.db, report: /abs/report.json, origin: o.example/log}\n");
 	ck_assert_int_eq(load(&p, &d), GV_OK);
 	ck_assert_int_eq(p->order[0], GV_PLAN_ONPREM);
@@ -183,6 +188,8 @@ START_TEST(order_recheck_alert_evidence)
 	ck_assert_str_eq(p->alert_argv[0], "cat");
 	ck_assert_uint_eq(p->alert_timeout_ms, 3000);
 	ck_assert_int_eq(p->max_fact_age, 900);
+	ck_assert_int_eq(p->max_clock_skew, 0);
+	ck_assert_uint_eq(p->regex_budget, 5000);
 	snprintf(want, sizeof(want), "%s/out/audit.db", dir);
 	ck_assert_str_eq(p->evidence.db, want);
 	ck_assert_str_eq(p->evidence.report, "/abs/report.json");
@@ -190,6 +197,21 @@ START_TEST(order_recheck_alert_evidence)
 	ck_assert_ptr_null(p->evidence.facts_dir);
 	gv_plan_free(p);
 	gv_diags_release(&d);
+}
+END_TEST
+
+START_TEST(error_clock_skew)
+{
+	write_plan("cloud: {facts: cloud.yaml}\nmax_clock_skew: 1.5s\n");
+	expect_error(12, 17, "GV-D005", "'max_clock_skew' is not a duration of whole seconds "
+		     "from 0 to 1d, such as 0, 300 or 5m");
+	write_plan("cloud: {facts: cloud.yaml}\nmax_clock_skew: 2d\n");
+	expect_error(12, 17, "GV-D005", "'max_clock_skew' is not a duration of whole seconds "
+		     "from 0 to 1d, such as 0, 300 or 5m");
+	write_plan("cloud: {facts: cloud.yaml}\nregex_budget: 999\n");
+	expect_error(12, 15, "GV-D005", "'regex_budget' must be from 1000 to 1000000000000000");
+	write_plan("cloud: {facts: cloud.yaml}\nregex_budget: 1G\n");
+	expect_error(12, 15, "GV-D004", "'regex_budget' must be an integer, not a string");
 }
 END_TEST
 
@@ -362,6 +384,7 @@ Suite *plan_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, error_unknown_keys);
+	tcase_add_test(tc, error_clock_skew);
 	tcase_add_test(tc, error_types_and_values);
 	tcase_add_test(tc, error_missing_things);
 	tcase_add_test(tc, error_not_a_plan);

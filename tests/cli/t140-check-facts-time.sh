@@ -48,14 +48,14 @@ expect_eq "$(sed -n 's/^collected_at: "\(.*\)"$/\1/p' "$F" | cut -c1-13)" \
 future_facts "$T/onprem-now.yaml" 0 $O
 O=$T/onprem-now.yaml
 expect_rc 0 "--max-clock-skew 2h admits an hour ahead" -- check $P --max-clock-skew 2h --max-fact-age 60 --cloud-facts "$F" --onprem-facts $O $M
-expect_out '^decision: allow — 1 manifest, 28 rules evaluated, 0 findings$' "admitted facts are fresh"
+expect_out '^decision: allow — 1 manifest, 29 rules evaluated, 0 findings$' "admitted facts are fresh"
 
 # sixty seconds ahead: within 300 s, age 0, fresh under a 60 s maximum age
 t0=$(date +%s)
 F=$T/cloud-60s.yaml
 future_facts "$F" 60
 expect_rc 0 "facts 60 s ahead pass" -- check $P --max-fact-age 60 --cloud-facts "$F" --onprem-facts $O $M
-expect_out '^decision: allow — 1 manifest, 28 rules evaluated, 0 findings$' "60 s ahead: allowed, not stale"
+expect_out '^decision: allow — 1 manifest, 29 rules evaluated, 0 findings$' "60 s ahead: allowed, not stale"
 expect_eq "$(wc -c < "$T/err")" 0 "60 s ahead: nothing on stderr"
 # ... but not with no allowance at all
 expect_rc 2 "--max-clock-skew 0 refuses 60 s ahead" -- check $P --max-clock-skew 0 --cloud-facts "$F" --onprem-facts $O $M

@@ -490,9 +490,12 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 	}
 	/* 2. the checkpoint, signed by that key under that origin */
 	if ((err = gv_checkpoint_open(&cp, b.note, b.note_len, b.origin, key, file, d)) < 0) {
-		if (err == GV_ESIG)
-			invalid(d, file, "its checkpoint is not signed by the key trusted for '%s'",
-				b.origin);
+		if (err == GV_ESIG) {
+			char kid[GV_KEYID_HEX_LEN + 1];
+			key_id_of(pub, kid);
+			invalid(d, file, "its checkpoint is not signed by the key trusted for '%s' "
+				"(key id %s)", b.origin, kid);
+		}
 		goto out;
 	}
 	if (cp.size != b.to) {

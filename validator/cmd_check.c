@@ -371,7 +371,7 @@ int cmd_check(int argc, char **argv)
 				gv_report_text(&out, &run, !output && gv_cmd_color(1));
 			}
 			if (output) {
-				if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0)
+				if (gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0)
 					goto out;
 			} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
 				gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
@@ -379,7 +379,7 @@ int cmd_check(int argc, char **argv)
 			}
 		} else if (output) {
 			gv_atomic at;
-			if (gv_atomic_begin(&at, output, 0644, &d) < 0 ||
+			if (gv_atomic_begin(&at, output, 0666, &d) < 0 ||
 			    assemble(NULL, &at, &sk, &run, &m, &d) < 0 ||
 			    gv_atomic_commit(&at, &d) < 0)
 				goto out;

@@ -136,7 +136,7 @@ int cmd_receipts(int argc, char **argv)
 			goto out;
 		}
 		if (gv_receipt_sign(&env, l.last.ptr, l.last.len, file->s, digest, key) < 0 ||
-		    gv_atomic_write(output, env.ptr, env.len, 0644, &d) < 0)
+		    gv_atomic_write(output, env.ptr, env.len, 0666, &d) < 0)
 			goto out;
 		printf("wrote the signed receipt of %s to %s\n", dep, output);
 	}

@@ -809,7 +809,7 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 	gv_buf_clear(&pj);
 	gv_buf_printf(&pj, "%s/%s%s.facts.yaml", c->facts_dir, gv_plan_side_name(side),
 		      c->pass ? ".recheck" : "");
-	if ((err = gv_atomic_write(pj.ptr, b.ptr, b.len, 0644, c->d)) < 0)
+	if ((err = gv_atomic_write(pj.ptr, b.ptr, b.len, 0666, c->d)) < 0)
 		goto out;
 	*path_out = gv_buf_detach(&pj);
 out:

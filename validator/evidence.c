@@ -151,7 +151,7 @@ static int write_minisign(const gv_evidence_opts *o, const gv_buf *report_json, 
 	gv_buf_printf(&comment, "timestamp:%lld\tfile:%s\ttool:govgate %s\tdecision:%s\ttime:%s",
 		      (long long)time(NULL), base, GV_VERSION, gv_decision_name(decision), now);
 	gv_buf_printf(&sig, "%s.minisig", o->minisign_path);
-	err = gv_atomic_write(o->minisign_path, report_json->ptr, report_json->len, 0644, d);
+	err = gv_atomic_write(o->minisign_path, report_json->ptr, report_json->len, 0666, d);
 	if (!err && (err = gv_minisign_write(sig.ptr, report_json->ptr, report_json->len,
 					     comment.ptr, o->sign_key, d)) < 0)
 		unlink(o->minisign_path);   /* never a report without its signature */
@@ -215,7 +215,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 		gv_buf_clear(&b);
 		statement(&b, run, report_json, now, have_cp ? &cp : NULL, note);
 		if ((err = gv_report_sign_envelope(&env, b.ptr, b.len, o->sign_key)) < 0 ||
-		    (err = gv_atomic_write(o->report_path, env.ptr, env.len, 0644, d)) < 0)
+		    (err = gv_atomic_write(o->report_path, env.ptr, env.len, 0666, d)) < 0)
 			goto out;
 		gv_sha256(out->report_sha256, env.ptr, env.len);
 		out->report_written = 1;

@@ -100,6 +100,7 @@ int gv_atomic_check(const char *path, gv_diags *d)
 	const char *slash = strrchr(path, '/');
 	char *dir;
 	struct stat st;
+	long max;
 	int err = GV_OK;
 
 	if (!*path || (slash && !slash[1]))
@@ -117,6 +118,11 @@ int gv_atomic_check(const char *path, gv_diags *d)
 			       dir);
 	else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		err = gv_error(d, "GV-O004", path, "cannot write here: it is a folder");
+	else if ((max = pathconf(dir, _PC_NAME_MAX)) > 0 &&
+		 strlen(slash ? slash + 1 : path) + strlen(".tmp-XXXXXX") > (size_t)max)
+		err = gv_error(d, "GV-O004", path, "cannot write here: the name is too long for "
+			       "a temporary file beside it (at most %ld bytes)",
+			       max - (long)strlen(".tmp-XXXXXX"));
 	free(dir);
 	return err < 0 ? GV_EIO : GV_OK;
 }

@@ -365,9 +365,14 @@ static int prepare(dctx *c)
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
 		return err;
 
-	if (c->report && (err = parent_dir_ok(c, c->report, "report")) < 0)
+	/* outputs as gv_atomic_write will write them (not a folder, room for the
+	 * temporary's name): a deployment whose evidence cannot be written
+	 * records nothing */
+	if (c->report && ((err = parent_dir_ok(c, c->report, "report")) < 0 ||
+			  (err = gv_atomic_check(c->report, c->d)) < 0))
 		return err;
-	if (c->receipt && (err = parent_dir_ok(c, c->receipt, "receipt")) < 0)
+	if (c->receipt && ((err = parent_dir_ok(c, c->receipt, "receipt")) < 0 ||
+			   (err = gv_atomic_check(c->receipt, c->d)) < 0))
 		return err;
 	for (side = 0; side < 2; side++) {
 		const char *sdb = p->sides[side].sync_db;
@@ -1452,6 +1457,7 @@ static int flow(dctx *c)
 	const gv_plan *p = c->p;
 	gv_deploy_status st;
 	gv_buf b = GV_BUF_INIT;
+	const char *reason = "the evaluation could not finish: an input or output error";
 	size_t i, k;
 	int err, ok;
 
@@ -1513,8 +1519,12 @@ static int flow(dctx *c)
 	gv_buf_json_cstr(&b, gv_decision_name(c->run.decision));
 	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
-	if ((err = final_receipt(c, GV_DEPLOY_COMPLETED, &b)) == 0 &&
-	    (err = event(c, "hybrid.deployment.completed", &b)) == 0)
+	if ((err = final_receipt(c, GV_DEPLOY_COMPLETED, &b)) < 0) {
+		/* the steps ran, but the deployment cannot claim to have completed */
+		reason = "the final receipt could not be recorded or written";
+		goto fail;
+	}
+	if ((err = event(c, "hybrid.deployment.completed", &b)) == 0)
 		err = checkpoint(c);
 	gv_buf_release(&b);
 	if (err < 0)
@@ -1527,12 +1537,15 @@ static int flow(dctx *c)
 fail:
 	/*
 	 * The evaluation could not finish (an input that went bad after the
-	 * checks, the probe's TLS material, an output file): record that the
-	 * deployment failed, with nothing run after it, if the log still works.
+	 * checks, the probe's TLS material, an output file), or the final
+	 * receipt could not be made: record that the deployment failed, with
+	 * nothing run after it, if the log still works.
 	 */
 	c->res->status = GV_DEPLOY_INPUT;
-	gv_buf_printf(&b, "{\"status\":\"failed\",\"reason\":\"the evaluation could not finish: "
-		      "an input or output error\",\"steps_run\":");
+	gv_buf_clear(&b);
+	gv_buf_puts(&b, "{\"status\":\"failed\",\"reason\":");
+	gv_buf_json_cstr(&b, reason);
+	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
 	gv_buf_puts(&b, ",\"receipt\":null");
 	if (event(c, "hybrid.deployment.failed", &b) == 0)

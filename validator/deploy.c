@@ -1030,6 +1030,55 @@ out:
 	return err;
 }
 
+/* --- commands' environment ---------------------------------------------------- */
+
+/*
+ * What a step or the alert command takes from govgate's environment
+ * without being asked (docs/DEPLOY.md, "Steps"): nothing secret, so a
+ * token in govgate's environment reaches a command only when the plan
+ * names it in inherit_env.
+ */
+static const char *const base_env[] = {
+	"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "GOVGATE_*", NULL
+};
+
+/* base_env then the plan's names; free the array (the strings are borrowed). */
+static const char **inherit_list(const char *const *plan)
+{
+	size_t n = 0, k = 0, i;
+	const char **v;
+
+	while (plan && plan[n])
+		n++;
+	v = gv_xcalloc(n + sizeof(base_env) / sizeof(base_env[0]), sizeof(*v));
+	for (i = 0; base_env[i]; i++)
+		v[k++] = base_env[i];
+	for (i = 0; i < n; i++)
+		v[k++] = plan[i];
+	v[k] = NULL;
+	return v;
+}
+
+/* The plan's NAME=VALUE entries, then govgate's own (which it does not
+ * let a plan set); free the array (the strings are borrowed). */
+static const char **env_list(const char *const *plan, const char *const *ours)
+{
+	size_t n = 0, m = 0, k = 0, i;
+	const char **v;
+
+	while (plan && plan[n])
+		n++;
+	while (ours[m])
+		m++;
+	v = gv_xcalloc(n + m + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[k++] = plan[i];
+	for (i = 0; i < m; i++)
+		v[k++] = ours[i];
+	v[k] = NULL;
+	return v;
+}
+
 /* --- alerts ---------------------------------------------------------------- */
 
 /*
@@ -1098,23 +1147,29 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 	if (c->p->alert_argv && !c->o->dry_run) {
 		gv_exec_opts xo;
 		gv_buf e1 = GV_BUF_INIT, e2 = GV_BUF_INIT;
-		const char *env[3];
+		const char *ours[3], **env, **inherit;
 
 		gv_buf_printf(&e1, "GOVGATE_DEPLOYMENT_ID=%s", c->p->deployment_id);
 		gv_buf_printf(&e2, "GOVGATE_STATUS=%s", gv_deploy_status_name(st));
-		env[0] = e1.ptr;
-		env[1] = e2.ptr;
-		env[2] = NULL;
+		ours[0] = e1.ptr;
+		ours[1] = e2.ptr;
+		ours[2] = NULL;
+		env = env_list(c->p->alert_env, ours);
+		inherit = inherit_list(c->p->alert_inherit_env);
 		memset(&xo, 0, sizeof(xo));
 		xo.argv = c->p->alert_argv;
 		xo.cwd = c->p->dir;
 		xo.env = env;
+		xo.clean_env = true;
+		xo.inherit = inherit;
 		xo.input = in.ptr;
 		xo.input_len = in.len;
 		xo.timeout_ms = c->p->alert_timeout_ms;
 		xo.output_limit = GV_DEPLOY_ALERT_OUTPUT;
 		gv_exec_run(&xr, &xo);
 		ran = 1;
+		free(env);
+		free(inherit);
 		gv_buf_release(&e1);
 		gv_buf_release(&e2);
 		if (!xr.started)
@@ -1139,7 +1194,8 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 		gv_utf8_sanitize(&text, xr.output.ptr, xr.output.len);
 		gv_buf_puts(&a, ",\"output\":");
 		gv_buf_json_str(&a, text.ptr, text.len);
-		gv_buf_printf(&a, ",\"output_truncated\":%s}", xr.truncated ? "true" : "false");
+		gv_buf_printf(&a, ",\"output_truncated\":%s%s}", xr.truncated ? "true" : "false",
+			      xr.strays_killed ? ",\"stray_processes_killed\":true" : "");
 		gv_buf_release(&text);
 	} else {
 		gv_buf_puts(&a, "null");
@@ -1291,6 +1347,8 @@ static void step_json(gv_buf *b, int side, const gv_plan_step *s, const gv_exec_
 		gv_buf_printf(b, ",\"signal\":%d", x->term_signal);
 	if (x->stopped)
 		gv_buf_puts(b, ",\"interrupted\":true");
+	if (x->strays_killed)
+		gv_buf_puts(b, ",\"stray_processes_killed\":true");
 	if (!x->started) {
 		gv_buf_puts(b, ",\"error\":");
 		gv_buf_json_cstr(b, x->error);
@@ -1323,21 +1381,26 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 	gv_exec_result x;
 	gv_buf b = GV_BUF_INIT, out = GV_BUF_INIT, e1 = GV_BUF_INIT, e2 = GV_BUF_INIT,
 	       e3 = GV_BUF_INIT, id = GV_BUF_INIT;
-	const char *env[5];
+	const char *ours[5], **env, **inherit;
 	int err;
 
 	gv_buf_printf(&e1, "GOVGATE_DEPLOYMENT_ID=%s", c->p->deployment_id);
 	gv_buf_printf(&e2, "GOVGATE_SIDE=%s", gv_plan_side_name(side));
 	gv_buf_printf(&e3, "GOVGATE_STEP=%s", s->name);
-	env[0] = e1.ptr;
-	env[1] = e2.ptr;
-	env[2] = e3.ptr;
-	env[3] = "GOVGATE_DRY_RUN=0";
-	env[4] = NULL;
+	ours[0] = e1.ptr;
+	ours[1] = e2.ptr;
+	ours[2] = e3.ptr;
+	ours[3] = "GOVGATE_DRY_RUN=0";
+	ours[4] = NULL;
+	/* a clean environment: base_env, the plan's env and inherit_env, ours */
+	env = env_list(s->env, ours);
+	inherit = inherit_list(s->inherit_env);
 	memset(&xo, 0, sizeof(xo));
 	xo.argv = s->argv;
 	xo.cwd = c->p->dir;
 	xo.env = env;
+	xo.clean_env = true;
+	xo.inherit = inherit;
 	xo.timeout_ms = s->timeout_ms;
 	xo.output_limit = c->p->output_limit;
 	xo.stop = c->o->stop;
@@ -1373,8 +1436,9 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 		say(c, "step %s/%s: timed out after %u ms; its process group was killed\n",
 		    gv_plan_side_name(side), s->name, s->timeout_ms);
 	else
-		say(c, "step %s/%s: exit %d in %lld ms\n", gv_plan_side_name(side), s->name,
-		    x.exit_code, (long long)x.duration_ms);
+		say(c, "step %s/%s: exit %d in %lld ms%s\n", gv_plan_side_name(side), s->name,
+		    x.exit_code, (long long)x.duration_ms, x.strays_killed ?
+		    "; what it left running in its process group was ended" : "");
 	show_output(c, &out, x.truncated);
 	if (!*ok) {
 		/* the failed event and the alert name the step, without its output */
@@ -1412,6 +1476,8 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 		gv_buf_release(&p);
 	}
 	gv_exec_result_release(&x);
+	free(env);
+	free(inherit);
 	gv_buf_release(&b);
 	gv_buf_release(&out);
 	gv_buf_release(&e1);

@@ -282,10 +282,11 @@ static void read_output(gv_exec_result *out, int fd, size_t limit, bool *eof)
 }
 
 /*
- * The leader has exited on its own: whatever it left running in its
- * process group (a `cmd &`) is ended too, SIGTERM, then SIGKILL after the
- * grace period. Output is read meanwhile, but never waited for: a stray
- * may hold the pipe open until it dies.
+ * The leader has exited on its own and GV_EXEC_DRAIN_MS have passed (or
+ * its group is empty): whatever it left running in its process group (a
+ * `cmd &`) is ended too, SIGTERM, then SIGKILL after the grace period.
+ * Output is read meanwhile, but never waited for: a stray may hold the
+ * pipe open until it dies.
  */
 static void end_strays(gv_exec_result *out, pid_t pgid, int fd, size_t limit, unsigned grace,
 		       bool *eof)
@@ -383,7 +384,9 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 #ifdef SYS_pidfd_open
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 #endif
-	while (!leader_done || (!eof && mono_ms() < drain_until)) {
+	/* after the leader: its output, and its group's end (not after a kill,
+	 * which ends the group), for at most GV_EXEC_DRAIN_MS */
+	while (!leader_done || (mono_ms() < drain_until && (!eof || (!killed && group_alive(pid))))) {
 		struct pollfd pf[2];
 		int64_t now = mono_ms(), slice = pidfd >= 0 ? 100 : 10;
 		nfds_t nf = 0;
@@ -404,7 +407,7 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 			kill_at = 0;
 		}
 		if (leader_done)
-			slice = drain_until - now;
+			slice = eof ? 10 : drain_until - now;
 		else if (!killed && deadline - now < slice)
 			slice = deadline - now;
 		else if (killed && kill_at && kill_at - now < slice)

@@ -11,12 +11,12 @@
  * to a bound and counted beyond it. When the deadline passes, the whole
  * process group gets SIGTERM, then SIGKILL after a grace period. When the
  * command (the group's leader) exits on its own and processes it started
- * in its group still run (`cmd &`), the group gets the same: SIGTERM, then
- * SIGKILL after the grace period, and the result says so. Either way,
- * nothing the command started in its group outlives it (a process that
- * leaves the group with setsid or setpgid is out of reach). Output is read
- * for GV_EXEC_DRAIN_MS after the leader ends, never waited for beyond: a
- * stray that holds the pipe open cannot hang the caller.
+ * in its group (`cmd &`) still run GV_EXEC_DRAIN_MS later, the group gets
+ * the same: SIGTERM, then SIGKILL after the grace period, and the result
+ * says so. Either way, nothing the command started in its group outlives
+ * it (a process that leaves the group with setsid or setpgid is out of
+ * reach). Output is read meanwhile, never waited for beyond that: a stray
+ * that holds the pipe open cannot hang the caller.
  *
  * The environment is govgate's plus the entries given, or with clean_env
  * only the variables named in inherit (when set) plus the entries given.
@@ -38,7 +38,8 @@
 #include "buf.h"
 
 #define GV_EXEC_KILL_GRACE_MS 1000u     /* SIGTERM, then SIGKILL after this */
-#define GV_EXEC_DRAIN_MS 200u           /* output read after the command exits */
+#define GV_EXEC_DRAIN_MS 200u           /* output read, and the group's end awaited,
+					   after the command exits */
 #define GV_EXEC_KILL_WAIT_MS 1000u      /* waited after SIGKILL for the group to go */
 
 typedef struct gv_exec_opts {

@@ -308,6 +308,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 				goto out;
 			out->last_seq = seq;
 			if (o->log_key) {
+				stage = "checkpoint";
 				gv_checkpoint_release(&cp);
 				free(note);
 				if ((err = checkpoint(&cp, &note, o, d)) < 0) {

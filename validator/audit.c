@@ -1177,8 +1177,8 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 		goto out;
 	}
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
-	if ((err = gv_atomic_write(path, lines.ptr, lines.len, 0644, d)) < 0 ||
-	    (err = gv_atomic_write(cpath.ptr, cps.ptr, cps.len, 0644, d)) < 0)
+	if ((err = gv_atomic_write(path, lines.ptr, lines.len, 0666, d)) < 0 ||
+	    (err = gv_atomic_write(cpath.ptr, cps.ptr, cps.len, 0666, d)) < 0)
 		goto out;
 	if (count_out)
 		*count_out = n;

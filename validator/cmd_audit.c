@@ -10,6 +10,7 @@
  *             unreadable input, or a usage error
  *   others    0 done, 1 the log contradicts its checkpoints, 2 input error
  */
+#include "atomic.h"
 #include "audit.h"
 #include "cmd.h"
 #include "buf.h"
@@ -174,26 +175,11 @@ static int finish(gv_diags *d, int err)
 /* Writes text to path ("-" or NULL: standard output), atomically for files. */
 static int write_out(const char *path, const char *text, gv_diags *d)
 {
-	gv_buf tmp = GV_BUF_INIT;
-	FILE *f;
-	int err = GV_OK;
-
 	if (!path || !strcmp(path, "-")) {
 		fputs(text, stdout);
 		return fflush(stdout) ? GV_EIO : GV_OK;
 	}
-	gv_buf_printf(&tmp, "%s.tmp", path);
-	if (!(f = fopen(tmp.ptr, "wb")) || fputs(text, f) < 0 || fflush(f) || fsync(fileno(f))) {
-		err = (gv_error(d, "GV-A003", path, "cannot write: %s", strerror(errno)), GV_EIO);
-		if (f)
-			fclose(f);
-		remove(tmp.ptr);
-	} else if (fclose(f) || rename(tmp.ptr, path)) {
-		err = (gv_error(d, "GV-A003", path, "cannot write: %s", strerror(errno)), GV_EIO);
-		remove(tmp.ptr);
-	}
-	gv_buf_release(&tmp);
-	return err;
+	return gv_atomic_write(path, text, strlen(text), 0666, d);
 }
 
 static int audit_append(int argc, char **argv)

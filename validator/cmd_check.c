@@ -246,7 +246,7 @@ int cmd_check(int argc, char **argv)
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
 	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0 };
-	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence;
+	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
 
 	memset(&go, 0, sizeof(go));
@@ -352,6 +352,10 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	if (log_key_path && gv_key_load_private(&log_key, log_key_path, &d) < 0)
 		goto out;
+	/* so are the outputs: a run that could not write one records nothing */
+	unwritable = gv_evidence_check_outputs(&eo, &d) < 0;
+	if ((output && gv_atomic_check(output, &d) < 0) || unwritable)
+		goto out;
 	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
 		goto out;
 
@@ -420,16 +424,21 @@ int cmd_check(int argc, char **argv)
 				gv_buf_clear(&out);
 				gv_report_text(&out, &run, !output && gv_cmd_color(1));
 			}
+			/* the events are in: a failure now is recorded as one */
 			if (output) {
-				if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0)
+				if (gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0) {
+					gv_evidence_record_failure(&run, &eo, &eout, "output", output,
+								   &d);
 					goto out;
+				}
 			} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
 				gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+				gv_evidence_record_failure(&run, &eo, &eout, "output", "-", &d);
 				goto out;
 			}
 		} else if (output) {
 			gv_atomic at;
-			if (gv_atomic_begin(&at, output, 0644, &d) < 0 ||
+			if (gv_atomic_begin(&at, output, 0666, &d) < 0 ||
 			    assemble(NULL, &at, &sk, &run, &m, &d) < 0 ||
 			    gv_atomic_commit(&at, &d) < 0)
 				goto out;

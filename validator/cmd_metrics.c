@@ -87,7 +87,7 @@ int cmd_metrics(int argc, char **argv)
 		goto out;
 	if (dir) {
 		gv_buf_printf(&path, "%s/%s", dir, GV_METRICS_TEXTFILE);
-		err = gv_atomic_write(path.ptr, out.ptr, out.len, 0644, &d);
+		err = gv_atomic_write(path.ptr, out.ptr, out.len, 0666, &d);
 	} else {
 		fwrite(out.ptr, 1, out.len, stdout);
 		err = fflush(stdout) ? GV_EIO : GV_OK;

@@ -180,7 +180,7 @@ int cmd_receipts(int argc, char **argv)
 		if (gv_audit_prove_inclusion(db, l.last_seq, &proof, &d) < 0 ||
 		    gv_receipt_sign_proved(&env, l.last.ptr, l.last.len, proof, file->s, digest,
 					   key) < 0 ||
-		    gv_atomic_write(output, env.ptr, env.len, 0644, &d) < 0)
+		    gv_atomic_write(output, env.ptr, env.len, 0666, &d) < 0)
 			goto out;
 		printf("wrote the signed receipt of %s to %s: log entry %llu, proved under key %s\n",
 		       dep, output, (unsigned long long)l.last_seq, kid);

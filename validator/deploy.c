@@ -377,9 +377,14 @@ static int prepare(dctx *c)
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
 		return err;
 
-	if (c->report && (err = parent_dir_ok(c, c->report, "report")) < 0)
+	/* outputs as gv_atomic_write will write them (not a folder, room for the
+	 * temporary's name): a deployment whose evidence cannot be written
+	 * records nothing */
+	if (c->report && ((err = parent_dir_ok(c, c->report, "report")) < 0 ||
+			  (err = gv_atomic_check(c->report, c->d)) < 0))
 		return err;
-	if (c->receipt && (err = parent_dir_ok(c, c->receipt, "receipt")) < 0)
+	if (c->receipt && ((err = parent_dir_ok(c, c->receipt, "receipt")) < 0 ||
+			   (err = gv_atomic_check(c->receipt, c->d)) < 0))
 		return err;
 	for (side = 0; side < 2; side++) {
 		const char *sdb = p->sides[side].sync_db;
@@ -847,7 +852,7 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 	gv_buf_clear(&pj);
 	gv_buf_printf(&pj, "%s/%s%s.facts.yaml", c->facts_dir, gv_plan_side_name(side),
 		      c->pass ? ".recheck" : "");
-	if ((err = gv_atomic_write(pj.ptr, b.ptr, b.len, 0644, c->d)) < 0)
+	if ((err = gv_atomic_write(pj.ptr, b.ptr, b.len, 0666, c->d)) < 0)
 		goto out;
 	*path_out = gv_buf_detach(&pj);
 out:
@@ -1065,6 +1070,55 @@ out:
 	return err;
 }
 
+/* --- commands' environment ---------------------------------------------------- */
+
+/*
+ * What a step or the alert command takes from govgate's environment
+ * without being asked (docs/DEPLOY.md, "Steps"): nothing secret, so a
+ * token in govgate's environment reaches a command only when the plan
+ * names it in inherit_env.
+ */
+static const char *const base_env[] = {
+	"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "GOVGATE_*", NULL
+};
+
+/* base_env then the plan's names; free the array (the strings are borrowed). */
+static const char **inherit_list(const char *const *plan)
+{
+	size_t n = 0, k = 0, i;
+	const char **v;
+
+	while (plan && plan[n])
+		n++;
+	v = gv_xcalloc(n + sizeof(base_env) / sizeof(base_env[0]), sizeof(*v));
+	for (i = 0; base_env[i]; i++)
+		v[k++] = base_env[i];
+	for (i = 0; i < n; i++)
+		v[k++] = plan[i];
+	v[k] = NULL;
+	return v;
+}
+
+/* The plan's NAME=VALUE entries, then govgate's own (which it does not
+ * let a plan set); free the array (the strings are borrowed). */
+static const char **env_list(const char *const *plan, const char *const *ours)
+{
+	size_t n = 0, m = 0, k = 0, i;
+	const char **v;
+
+	while (plan && plan[n])
+		n++;
+	while (ours[m])
+		m++;
+	v = gv_xcalloc(n + m + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[k++] = plan[i];
+	for (i = 0; i < m; i++)
+		v[k++] = ours[i];
+	v[k] = NULL;
+	return v;
+}
+
 /* --- alerts ---------------------------------------------------------------- */
 
 /*
@@ -1133,23 +1187,29 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 	if (c->p->alert_argv && !c->o->dry_run) {
 		gv_exec_opts xo;
 		gv_buf e1 = GV_BUF_INIT, e2 = GV_BUF_INIT;
-		const char *env[3];
+		const char *ours[3], **env, **inherit;
 
 		gv_buf_printf(&e1, "GOVGATE_DEPLOYMENT_ID=%s", c->p->deployment_id);
 		gv_buf_printf(&e2, "GOVGATE_STATUS=%s", gv_deploy_status_name(st));
-		env[0] = e1.ptr;
-		env[1] = e2.ptr;
-		env[2] = NULL;
+		ours[0] = e1.ptr;
+		ours[1] = e2.ptr;
+		ours[2] = NULL;
+		env = env_list(c->p->alert_env, ours);
+		inherit = inherit_list(c->p->alert_inherit_env);
 		memset(&xo, 0, sizeof(xo));
 		xo.argv = c->p->alert_argv;
 		xo.cwd = c->p->dir;
 		xo.env = env;
+		xo.clean_env = true;
+		xo.inherit = inherit;
 		xo.input = in.ptr;
 		xo.input_len = in.len;
 		xo.timeout_ms = c->p->alert_timeout_ms;
 		xo.output_limit = GV_DEPLOY_ALERT_OUTPUT;
 		gv_exec_run(&xr, &xo);
 		ran = 1;
+		free(env);
+		free(inherit);
 		gv_buf_release(&e1);
 		gv_buf_release(&e2);
 		if (!xr.started)
@@ -1174,7 +1234,8 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 		gv_utf8_sanitize(&text, xr.output.ptr, xr.output.len);
 		gv_buf_puts(&a, ",\"output\":");
 		gv_buf_json_str(&a, text.ptr, text.len);
-		gv_buf_printf(&a, ",\"output_truncated\":%s}", xr.truncated ? "true" : "false");
+		gv_buf_printf(&a, ",\"output_truncated\":%s%s}", xr.truncated ? "true" : "false",
+			      xr.strays_killed ? ",\"stray_processes_killed\":true" : "");
 		gv_buf_release(&text);
 	} else {
 		gv_buf_puts(&a, "null");
@@ -1327,6 +1388,8 @@ static void step_json(gv_buf *b, int side, const gv_plan_step *s, const gv_exec_
 		gv_buf_printf(b, ",\"signal\":%d", x->term_signal);
 	if (x->stopped)
 		gv_buf_puts(b, ",\"interrupted\":true");
+	if (x->strays_killed)
+		gv_buf_puts(b, ",\"stray_processes_killed\":true");
 	if (!x->started) {
 		gv_buf_puts(b, ",\"error\":");
 		gv_buf_json_cstr(b, x->error);
@@ -1359,21 +1422,26 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 	gv_exec_result x;
 	gv_buf b = GV_BUF_INIT, out = GV_BUF_INIT, e1 = GV_BUF_INIT, e2 = GV_BUF_INIT,
 	       e3 = GV_BUF_INIT, id = GV_BUF_INIT;
-	const char *env[5];
+	const char *ours[5], **env, **inherit;
 	int err;
 
 	gv_buf_printf(&e1, "GOVGATE_DEPLOYMENT_ID=%s", c->p->deployment_id);
 	gv_buf_printf(&e2, "GOVGATE_SIDE=%s", gv_plan_side_name(side));
 	gv_buf_printf(&e3, "GOVGATE_STEP=%s", s->name);
-	env[0] = e1.ptr;
-	env[1] = e2.ptr;
-	env[2] = e3.ptr;
-	env[3] = "GOVGATE_DRY_RUN=0";
-	env[4] = NULL;
+	ours[0] = e1.ptr;
+	ours[1] = e2.ptr;
+	ours[2] = e3.ptr;
+	ours[3] = "GOVGATE_DRY_RUN=0";
+	ours[4] = NULL;
+	/* a clean environment: base_env, the plan's env and inherit_env, ours */
+	env = env_list(s->env, ours);
+	inherit = inherit_list(s->inherit_env);
 	memset(&xo, 0, sizeof(xo));
 	xo.argv = s->argv;
 	xo.cwd = c->p->dir;
 	xo.env = env;
+	xo.clean_env = true;
+	xo.inherit = inherit;
 	xo.timeout_ms = s->timeout_ms;
 	xo.output_limit = c->p->output_limit;
 	xo.stop = c->o->stop;
@@ -1409,8 +1477,9 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 		say(c, "step %s/%s: timed out after %u ms; its process group was killed\n",
 		    gv_plan_side_name(side), s->name, s->timeout_ms);
 	else
-		say(c, "step %s/%s: exit %d in %lld ms\n", gv_plan_side_name(side), s->name,
-		    x.exit_code, (long long)x.duration_ms);
+		say(c, "step %s/%s: exit %d in %lld ms%s\n", gv_plan_side_name(side), s->name,
+		    x.exit_code, (long long)x.duration_ms, x.strays_killed ?
+		    "; what it left running in its process group was ended" : "");
 	show_output(c, &out, x.truncated);
 	if (!*ok) {
 		/* the failed event and the alert name the step, without its output */
@@ -1448,6 +1517,8 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 		gv_buf_release(&p);
 	}
 	gv_exec_result_release(&x);
+	free(env);
+	free(inherit);
 	gv_buf_release(&b);
 	gv_buf_release(&out);
 	gv_buf_release(&e1);
@@ -1493,6 +1564,7 @@ static int flow(dctx *c)
 	const gv_plan *p = c->p;
 	gv_deploy_status st;
 	gv_buf b = GV_BUF_INIT;
+	const char *reason = "the evaluation could not finish: an input or output error";
 	size_t i, k;
 	int err, ok;
 
@@ -1554,8 +1626,12 @@ static int flow(dctx *c)
 	gv_buf_json_cstr(&b, gv_decision_name(c->run.decision));
 	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
-	if ((err = final_receipt(c, GV_DEPLOY_COMPLETED, &b)) == 0 &&
-	    (err = event(c, "hybrid.deployment.completed", &b)) == 0)
+	if ((err = final_receipt(c, GV_DEPLOY_COMPLETED, &b)) < 0) {
+		/* the steps ran, but the deployment cannot claim to have completed */
+		reason = "the final receipt could not be recorded or written";
+		goto fail;
+	}
+	if ((err = event(c, "hybrid.deployment.completed", &b)) == 0)
 		err = checkpoint(c);
 	gv_buf_release(&b);
 	if (err < 0)
@@ -1568,12 +1644,15 @@ static int flow(dctx *c)
 fail:
 	/*
 	 * The evaluation could not finish (an input that went bad after the
-	 * checks, the probe's TLS material, an output file): record that the
-	 * deployment failed, with nothing run after it, if the log still works.
+	 * checks, the probe's TLS material, an output file), or the final
+	 * receipt could not be made: record that the deployment failed, with
+	 * nothing run after it, if the log still works.
 	 */
 	c->res->status = GV_DEPLOY_INPUT;
-	gv_buf_printf(&b, "{\"status\":\"failed\",\"reason\":\"the evaluation could not finish: "
-		      "an input or output error\",\"steps_run\":");
+	gv_buf_clear(&b);
+	gv_buf_puts(&b, "{\"status\":\"failed\",\"reason\":");
+	gv_buf_json_cstr(&b, reason);
+	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
 	gv_buf_puts(&b, ",\"receipt\":null");
 	if (event(c, "hybrid.deployment.failed", &b) == 0)

@@ -37,6 +37,8 @@
 #define GV_PLAN_MAX_ALERT_TIMEOUT_MS (5u * 60 * 1000)
 #define GV_PLAN_DEFAULT_OUTPUT_LIMIT 16384u
 #define GV_PLAN_MAX_OUTPUT_LIMIT 131072u  /* keeps a step's audit entry under 1 MiB */
+#define GV_PLAN_MAX_ENV 128             /* env entries, inherit_env names, each */
+#define GV_PLAN_MAX_ENV_NAME 128        /* bytes of a variable's name */
 
 enum { GV_PLAN_CLOUD = 0, GV_PLAN_ONPREM = 1 };  /* gv_probe_side's values */
 
@@ -52,6 +54,10 @@ typedef struct gv_plan_step {
 	const char **argv;         /* NULL-terminated, argc entries */
 	size_t argc;
 	unsigned timeout_ms;
+	const char **env;          /* "NAME=VALUE" the plan sets (step_defaults' and the
+				      step's, the step's winning); NULL-terminated */
+	const char **inherit_env;  /* names taken from govgate's environment when set
+				      (step_defaults' and the step's); NULL-terminated */
 	gv_loc loc;
 } gv_plan_step;
 
@@ -104,6 +110,7 @@ typedef struct gv_plan {
 	bool recheck_between_sides;
 	const char **alert_argv;   /* NULL: no alert command */
 	size_t alert_argc;
+	const char **alert_env, **alert_inherit_env;   /* as a step's; NULL-terminated */
 	unsigned alert_timeout_ms;
 	size_t output_limit;       /* bytes of a step's output kept */
 	gv_plan_evidence evidence;

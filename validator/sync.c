@@ -321,7 +321,7 @@ int gv_sync_export(gv_audit *a, uint64_t since, const char *origin, const gv_key
 	b.note = snap.note;
 	b.note_len = strlen(snap.note);
 	gv_sync_bundle_format(&out, &b);
-	if ((err = gv_atomic_write(path, out.ptr, out.len, 0644, d)) < 0)
+	if ((err = gv_atomic_write(path, out.ptr, out.len, 0666, d)) < 0)
 		goto out;
 	snprintf(info->origin, sizeof(info->origin), "%s", b.origin);
 	info->from = b.from;

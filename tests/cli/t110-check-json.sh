@@ -29,7 +29,7 @@ cmp -s "$T/o.json" "$T/one.json" && pass || fail "-o differs from stdout"
 expect_eq "$(wc -c < "$T/out")" 0 "stdout empty with -o"
 expect_eq "$(ls "$T" | grep -c '\.tmp')" 0 "no temporary file left"
 expect_rc 2 "unwritable -o is an input error" -- check $P --cloud-facts $C --onprem-facts $O -o "$T/missing/dir/o.json" $M/hybrid-ok.yaml
-expect_err "missing/dir/o.json: error: cannot create a temporary file beside it: No such file or directory \\[GV-O002\\]" "names the file"
+expect_err "missing/dir/o.json: error: cannot write here: folder '$T/missing/dir' does not exist \\[GV-O004\\]" "names the file, checked before the run"
 [ ! -e "$T/missing" ] && pass || fail "cruft left"
 
 # --files-from

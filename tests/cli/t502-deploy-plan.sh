@@ -200,6 +200,12 @@ printf '  receipt: %s\n' "$T/no/such/dir/receipt.json" >> "$P"
 refused "receipt in a missing folder" "$P" "receipt\.json: error: cannot write the receipt here: folder '.*/no/such/dir' does not exist" \
 	"--sign $T/sign.key"
 
+good_plan "$P"
+mkdir -p "$T/outdir/report.json"
+printf '  report: %s\n' "$T/outdir/report.json" >> "$P"
+refused "report path that is a folder" "$P" "outdir/report\.json: error: cannot write here: it is a folder \[GV-O004\]$" \
+	"--sign $T/sign.key"
+
 cp "$T/sign.key" "$T/open.key"
 chmod 644 "$T/open.key"
 good_plan "$P"

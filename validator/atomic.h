@@ -47,8 +47,9 @@ void gv_atomic_abort(gv_atomic *a);
 /*
  * Checks, without writing anything, that an atomic write to path can be
  * attempted: its folder exists, is a folder we may write to, path is not
- * itself a folder, and its name leaves room for the temporary's suffix. Commands call it for every output before their
- * first lasting effect (an audit log entry), so that a run whose output
+ * itself a folder, and its name leaves room for the temporary's suffix.
+ * Commands call it for every output before their first lasting effect (an
+ * audit log entry), so that a run whose output
  * cannot be written records nothing. Returns GV_OK, or GV_EIO with a
  * GV-O004 error naming path.
  */

@@ -2442,7 +2442,8 @@ static const gv_replica_import *import_of(const gv_replica_expect *ex, uint64_t 
 }
 
 /* Flags the first disagreement between the replica's rows and the local log. */
-static void replica_mismatch(vstate *vs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void replica_mismatch(vstate *vs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void replica_mismatch(vstate *vs, const char *fmt, ...)
 {
 	va_list ap;

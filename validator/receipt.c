@@ -162,21 +162,16 @@ int gv_receipt_entry_payload(const char *entry, size_t len, const char **payload
 	return *plen >= 2 ? 0 : -1;
 }
 
-static const char *str_at(const gv_node *m, const char *key)
+/* Parses a log entry line; its payload (NULL when it is not a JSON entry). */
+static const gv_node *entry_payload(const char *entry, size_t len, gv_file **f)
 {
-	const gv_node *v = gv_node_get(m, key);
-	return v && v->kind == GV_NODE_STR ? v->s : NULL;
-}
+	gv_diags d = GV_DIAGS_INIT;
+	const gv_node *p = NULL;
 
-static int u64_at(const gv_node *m, const char *key, uint64_t *out)
-{
-	const gv_node *v = gv_node_get(m, key);
-	char *end;
-
-	if (!v || v->kind != GV_NODE_INT || v->s[0] == '-')
-		return -1;
-	*out = strtoull(v->s, &end, 10);
-	return *end ? -1 : 0;
+	if (gv_json_parse(f, "entry", entry, len, NULL, &d) == 0 && (*f)->ndocs)
+		p = gv_node_get((*f)->docs[0], "payload");
+	gv_diags_release(&d);
+	return p;
 }
 
 static void claim_hash(unsigned char out[32], const char *dep, const char *decision,
@@ -191,28 +186,25 @@ static void claim_hash(unsigned char out[32], const char *dep, const char *decis
 
 const char *gv_receipt_validated_claim(const char *entry, size_t len, unsigned char out[32])
 {
-	gv_diags d = GV_DIAGS_INIT;
 	gv_file *f = NULL;
 	const gv_node *p;
 	const char *dep, *decision, *sha, *why = NULL;
 	uint64_t doc;
 
-	if (gv_json_parse(&f, "entry", entry, len, NULL, &d) < 0 || !f->ndocs) {
+	if (!(p = entry_payload(entry, len, &f))) {
 		why = "the governance.validated entry is not JSON";
 		goto out;
 	}
-	p = gv_node_get(f->docs[0], "payload");
-	dep = str_at(f->docs[0], "deployment_id");
-	decision = str_at(p, "decision");
-	sha = str_at(gv_node_get(p, "digest"), "sha256");
-	if (!dep || !decision || !sha || u64_at(p, "document", &doc) < 0)
+	dep = gv_node_get_str(f->docs[0], "deployment_id");
+	decision = gv_node_get_str(p, "decision");
+	sha = gv_node_get_str(gv_node_get(p, "digest"), "sha256");
+	if (!dep || !decision || !sha || gv_node_get_u64(p, "document", &doc) < 0)
 		why = "the governance.validated entry lacks its deployment, decision, digest or "
 		      "document";
 	else
 		claim_hash(out, dep, decision, sha, doc);
 out:
 	gv_file_free(f);
-	gv_diags_release(&d);
 	return why;
 }
 
@@ -239,25 +231,23 @@ static int status_fits(const char *status, const char *decision)
 const char *gv_receipt_claim(const char *entry, size_t len, uint64_t *log_seq,
 			     unsigned char out[32])
 {
-	gv_diags d = GV_DIAGS_INIT;
 	gv_file *f = NULL;
 	const gv_node *p, *m;
 	const char *dep, *rdep, *decision, *status, *sha, *why = NULL;
 	uint64_t doc;
 
-	if (gv_json_parse(&f, "entry", entry, len, NULL, &d) < 0 || !f->ndocs) {
+	if (!(p = entry_payload(entry, len, &f))) {
 		why = "the receipt entry is not JSON";
 		goto out;
 	}
-	p = gv_node_get(f->docs[0], "payload");
 	m = gv_node_get(p, "manifest");
-	dep = str_at(f->docs[0], "deployment_id");
-	rdep = str_at(p, "deployment_id");
-	decision = str_at(p, "decision");
-	status = str_at(p, "status");
-	sha = str_at(m, "sha256");
-	if (!dep || !rdep || !decision || !status || !sha || u64_at(m, "document", &doc) < 0 ||
-	    u64_at(p, "log_seq", log_seq) < 0)
+	dep = gv_node_get_str(f->docs[0], "deployment_id");
+	rdep = gv_node_get_str(p, "deployment_id");
+	decision = gv_node_get_str(p, "decision");
+	status = gv_node_get_str(p, "status");
+	sha = gv_node_get_str(m, "sha256");
+	if (!dep || !rdep || !decision || !status || !sha || gv_node_get_u64(m, "document", &doc) < 0 ||
+	    gv_node_get_u64(p, "log_seq", log_seq) < 0)
 		why = "the receipt lacks its deployment, status, decision, manifest or log_seq";
 	else if (strcmp(dep, rdep))
 		why = "the receipt's deployment_id is not its entry's";
@@ -267,7 +257,6 @@ const char *gv_receipt_claim(const char *entry, size_t len, uint64_t *log_seq,
 		claim_hash(out, dep, decision, sha, doc);
 out:
 	gv_file_free(f);
-	gv_diags_release(&d);
 	return why;
 }
 

@@ -740,31 +740,6 @@ static void log_record_release(log_record *r)
 	free(r->imports);
 }
 
-static int u64_field(const gv_node *m, const char *key, uint64_t *out)
-{
-	const gv_node *v = gv_node_get(m, key);
-	char *end;
-	unsigned long long x;
-
-	if (!v || v->kind != GV_NODE_INT || !v->s || v->s[0] == '-')
-		return -1;
-	x = strtoull(v->s, &end, 10);
-	if (*end)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static int str_field(const gv_node *m, const char *key, const char **out)
-{
-	const gv_node *v = gv_node_get(m, key);
-
-	if (!v || v->kind != GV_NODE_STR)
-		return -1;
-	*out = v->s;
-	return 0;
-}
-
 /* One sync.key_pinned or sync.imported entry of the local log. */
 static int record_entry(void *payload, uint64_t seq, const char *bytes, size_t len)
 {
@@ -780,7 +755,7 @@ static int record_entry(void *payload, uint64_t seq, const char *bytes, size_t l
 	root = f->docs[0];
 	p = gv_node_get(root, "payload");
 	type = gv_node_get(root, "type");
-	if (!p || !type || !type->s || str_field(p, "origin", &origin) < 0)
+	if (!p || !type || !type->s || !(origin = gv_node_get_str(p, "origin")))
 		goto out;
 	if (strcmp(origin, r->origin)) {
 		ok = 1;
@@ -788,7 +763,7 @@ static int record_entry(void *payload, uint64_t seq, const char *bytes, size_t l
 	}
 	if (!strcmp(type->s, "sync.key_pinned")) {
 		unsigned char pub[GV_ED25519_PUB_LEN + 3];
-		if (str_field(p, "key", &str) < 0 ||
+		if (!(str = gv_node_get_str(p, "key")) ||
 		    gv_note_b64_decode(pub, sizeof(pub), str, strlen(str)) != GV_ED25519_PUB_LEN)
 			goto out;
 		GV_GROW(r->pins, r->apins, r->npins + 1);
@@ -805,9 +780,10 @@ static int record_entry(void *payload, uint64_t seq, const char *bytes, size_t l
 		gv_replica_import im;
 		memset(&im, 0, sizeof(im));
 		im.seq = seq;
-		if (u64_field(p, "from", &im.from) < 0 || u64_field(p, "to", &im.to) < 0 ||
-		    u64_field(p, "entries", &im.entries) < 0 ||
-		    u64_field(p, "announced", &im.announced) < 0 || str_field(p, "time", &str) < 0 ||
+		if (gv_node_get_u64(p, "from", &im.from) < 0 || gv_node_get_u64(p, "to", &im.to) < 0 ||
+		    gv_node_get_u64(p, "entries", &im.entries) < 0 ||
+		    gv_node_get_u64(p, "announced", &im.announced) < 0 ||
+		    !(str = gv_node_get_str(p, "time")) ||
 		    strlen(str) != GV_TIME_LEN)
 			goto out;
 		memcpy(im.time, str, GV_TIME_LEN + 1);
@@ -924,7 +900,7 @@ static int add_logged_origin(void *payload, uint64_t seq, const char *bytes, siz
 	const char *origin;
 
 	if (gv_json_parse(&f, "entry", bytes, len, NULL, &tmp) == 0 && f->ndocs &&
-	    str_field(gv_node_get(f->docs[0], "payload"), "origin", &origin) == 0)
+	    (origin = gv_node_get_str(gv_node_get(f->docs[0], "payload"), "origin")))
 		origin_add(payload, origin);
 	gv_file_free(f);
 	gv_diags_release(&tmp);

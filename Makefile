@@ -126,10 +126,10 @@ clean:
 # Coverage-guided fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build-fuzz/%: tests/fuzz/%.c $(wildcard validator/*.c validator/*.h)
+build-fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h validator/*.c validator/*.h)
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -Ivalidator $(PKG_CFLAGS) -DGV_DATADIR='"$(DATADIR)"' -o $@ $< \
+	  -fno-sanitize-recover=all $(filter-out -Wformat=2,$(WARN)) -Ivalidator $(PKG_CFLAGS) -DGV_DATADIR='"$(DATADIR)"' -o $@ $< \
 	  $(filter-out $(CLI_SRC),$(wildcard validator/*.c)) $(LIBS)
 fuzz: deps $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \

@@ -40,11 +40,14 @@ static inline void fz_cleanup(void)
 	}
 }
 
-/* The process's scratch folder, created on first use. */
+/* The process's scratch folder under $TMPDIR (or /tmp), created on first use. */
 static inline const char *fz_tmpdir(void)
 {
+	const char *t = getenv("TMPDIR");
+
 	if (!fz_dir[0]) {
-		snprintf(fz_dir, sizeof(fz_dir), "/tmp/gv-fuzz-XXXXXX");
+		snprintf(fz_dir, sizeof(fz_dir), "%s/gv-fuzz-XXXXXX",
+			 t && *t && strlen(t) < 40 ? t : "/tmp");
 		if (!mkdtemp(fz_dir))
 			abort();
 		atexit(fz_cleanup);
@@ -52,7 +55,7 @@ static inline const char *fz_tmpdir(void)
 	return fz_dir;
 }
 
-/* fz_tmpdir()/name, in a static buffer per call site (pass your own). */
+/* fz_tmpdir()/name into out. */
 static inline void fz_path(char *out, size_t n, const char *name)
 {
 	snprintf(out, n, "%s/%s", fz_tmpdir(), name);

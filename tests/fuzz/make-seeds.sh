@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the seed corpora of the fuzz harnesses that need real signed
 # data: a small audit log signed by the fuzz test key (fuzz_common.h, the
-# RFC 8032 TEST 1 key), its export, checkpoints and proofs.
+# RFC 8032 TEST 1 key), its export, checkpoints, proofs and sync bundles.
 #   sh tests/fuzz/make-seeds.sh build/govgate
 # Entry times differ from run to run; the seeds only need to be valid.
 set -eu
@@ -36,9 +36,11 @@ export GOVGATE_DB="$DB"
 "$GG" audit prove --seq 2 -o "$T/incl.proof" >/dev/null
 "$GG" audit prove --from 2 -o "$T/cons.proof" >/dev/null
 "$GG" audit verify --jsonl "$T/log.jsonl" --key "$T/test.pub" >/dev/null
+"$GG" sync export -o "$T/all.bundle" >/dev/null
+"$GG" sync export --since 2 -o "$T/since2.bundle" >/dev/null
 
 # fuzz_audit_jsonl: export "%%\n" checkpoints ["%%\n" saved checkpoint]
-mkdir -p "$S/fuzz_audit_jsonl" "$S/fuzz_note" "$S/fuzz_trust"
+mkdir -p "$S/fuzz_audit_jsonl" "$S/fuzz_note" "$S/fuzz_trust" "$S/fuzz_sync_bundle"
 { cat "$T/log.jsonl"; echo '%%'; cat "$T/log.jsonl.checkpoints"; } > "$S/fuzz_audit_jsonl/export"
 { cat "$T/log.jsonl"; echo '%%'; cat "$T/log.jsonl.checkpoints"; echo '%%'; cat "$T/latest.note"; } \
 	> "$S/fuzz_audit_jsonl/export-saved"
@@ -60,6 +62,9 @@ printf '%s\n%s\n\n\342\200\224 %s\n\342\200\224 %s\n' \
 	'PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=' \
 	'EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=' \
 	> "$S/fuzz_note/go-vector.note"
+
+# fuzz_sync_bundle: bundles of the whole log and of the entries after 2
+cp "$T/all.bundle" "$T/since2.bundle" "$S/fuzz_sync_bundle/"
 
 # fuzz_trust: ORIGIN=PUBLIC-KEY-FILE
 { printf 'cloud.example/audit='; cat "$T/test.pub"; } > "$S/fuzz_trust/pub"

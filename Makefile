@@ -48,7 +48,7 @@ CLI_OBJ = $(CLI_SRC:validator/%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 TEST_OBJ = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o) $(BUILD)/tobj/runner.o
 
-.PHONY: all deps demo check check-unit check-cli check-san valgrind bench fuzz install clean
+.PHONY: all deps demo check check-unit check-cli check-san check-fuzz valgrind bench fuzz install clean
 all: $(BUILD)/govgate
 
 $(BUILD)/obj/%.o: validator/%.c
@@ -87,22 +87,35 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh fixtures/demo.sh $(BUILD)/govgate
 
+# make check: the unit and CLI tests in the normal build, again under
+# ASan+UBSan (check-san), then a short fuzz smoke (check-fuzz). Every runner
+# prints a line per suite or file and appends its counts to $(TALLY); the
+# closing line sums them, and a step that fails without counting a failure
+# (a build error, a crash) counts as one.
+TALLY = build/check-tally
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-cli
-	@$(MAKE) --no-print-directory check-san
-	@echo "make check: all suites passed"
+	@mkdir -p build && rm -f $(TALLY) && st=0; \
+	export GV_TALLY="$(CURDIR)/$(TALLY)"; \
+	$(MAKE) --no-print-directory -k check-unit check-cli || st=1; \
+	$(MAKE) --no-print-directory check-san || st=1; \
+	$(MAKE) --no-print-directory check-fuzz || st=1; \
+	sh tests/tally.sh sum $(TALLY) $$st
 
 # Check forks a process per test; the sanitizer pass runs them in one process
 # so that LeakSanitizer sees every test's leaks at exit.
 CK_FORK ?= yes
 check-unit: $(BUILD)/unit-tests
-	cd tests/unit && CK_FORK=$(CK_FORK) ../../$(BUILD)/unit-tests
+	@cd tests/unit && CK_FORK=$(CK_FORK) sh ../tally.sh guard "unit-tests ($(BUILD))" \
+	  ../../$(BUILD)/unit-tests
 
 check-cli: $(BUILD)/govgate
-	@sh tests/cli/run.sh $(BUILD)/govgate
+	@sh tests/tally.sh guard "cli tests ($(BUILD))" sh tests/cli/run.sh $(BUILD)/govgate
 
+# Under the sanitizers the stress tests run a smaller load
+# (GOVGATE_TEST_SMALL; the full load runs in the normal build).
 check-san:
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined CK_FORK=no check-unit check-cli
+	@GOVGATE_TEST_SMALL=1 $(MAKE) --no-print-directory -k SANITIZE=address,undefined CK_FORK=no \
+	  check-unit check-cli
 
 valgrind: $(BUILD)/unit-tests $(BUILD)/govgate
 	cd tests/unit && CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
@@ -123,16 +136,39 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-# Coverage-guided fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=60
+# Coverage-guided fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=60.
+# The harnesses are tests/fuzz/fuzz_*.c, linked against libgv built with
+# the fuzzer's instrumentation; each one's seeds are tests/fuzz/seeds/NAME/
+# (the files at the top of tests/fuzz/seeds/ for those that have none).
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 2
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+              $(filter-out -Wformat=2,$(WARN)) -Ivalidator $(PKG_CFLAGS) -DGV_DATADIR='"$(DATADIR)"'
 FUZZERS = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build-fuzz/%: tests/fuzz/%.c $(wildcard validator/*.c validator/*.h)
+build-fuzz/obj/%.o: validator/%.c $(wildcard validator/*.h)
 	@mkdir -p $(@D)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -Ivalidator $(PKG_CFLAGS) -DGV_DATADIR='"$(DATADIR)"' -o $@ $< \
-	  $(filter-out $(CLI_SRC),$(wildcard validator/*.c)) $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build-fuzz/libgv.a: $(LIB_SRC:validator/%.c=build-fuzz/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h validator/*.h) build-fuzz/libgv.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libgv.a $(LIBS)
 fuzz: deps $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	  s=tests/fuzz/seeds/$$n; [ -d $$s ] || s=tests/fuzz/seeds; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	    build-fuzz/corpus-$$n fixtures/ tests/fuzz/seeds/ 2>&1 | tail -3 || exit 1; done
+	    build-fuzz/corpus-$$n $$s 2>&1 | tail -3 || exit 1; done
+
+# The fuzz smoke of make check: each harness replays its seeds and fuzzes
+# for FUZZ_SMOKE_SECONDS; skipped when clang is not installed.
+check-fuzz:
+	@if ! command -v clang >/dev/null 2>&1; then \
+	  echo "fuzz: smoke skipped (clang is not installed)"; exit 0; fi; \
+	mkdir -p build-fuzz; \
+	if ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return !d + (int)n - (int)n; }\n' | \
+	  clang -fsanitize=fuzzer -x c -o build-fuzz/probe - >/dev/null 2>&1; then \
+	  echo "fuzz: smoke skipped (clang cannot link libFuzzer here)"; exit 0; fi; \
+	$(MAKE) --no-print-directory $(FUZZERS) >build-fuzz/build.log 2>&1 || \
+	  { cat build-fuzz/build.log; exit 1; }; \
+	sh tests/tally.sh guard "fuzz smoke" sh tests/fuzz/smoke.sh $(FUZZ_SMOKE_SECONDS) $(FUZZERS)

@@ -1,23 +1,39 @@
 #!/bin/sh
-# Runs every tests/cli/t*.sh against the given govgate binary and prints
-# "N passed, N failed". Exits non-zero if any assertion failed.
+# Runs every tests/cli/t*.sh against the given govgate binary, printing one
+# line per file as it finishes (its passed and failed assertions and its
+# time), then "cli: N passed, N failed". Exits non-zero if any assertion
+# failed or none ran. When GV_TALLY names a file, the totals are appended
+# to it as "PASSED FAILED cli" for `make check`'s closing line.
+#
+# GOVGATE_TEST_SMALL=1 (set by `make check-san`) asks the stress tests for
+# a smaller load; each keeps every assertion.
 GG=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RESULTS=$(mktemp)
 export GG ROOT RESULTS
-status=0
+now() { date +%s.%N; }
 for t in "$ROOT"/tests/cli/t[0-9]*.sh; do
 	T=$(mktemp -d)
 	export T
+	before_p=$(grep -c '^pass$' "$RESULTS")
+	before_f=$(grep -c '^fail$' "$RESULTS")
+	start=$(now)
 	(cd "$ROOT" && . "$ROOT/tests/cli/lib.sh" && . "$t"; : > "$T/.finished")
 	if [ ! -e "$T/.finished" ]; then
 		echo "FAIL: $(basename "$t") stopped early" >&2
 		echo fail >> "$RESULTS"
 	fi
 	rm -rf "$T"
+	p=$(($(grep -c '^pass$' "$RESULTS") - before_p))
+	f=$(($(grep -c '^fail$' "$RESULTS") - before_f))
+	printf 'cli   %s: %d passed, %d failed, %s s\n' "$(basename "$t")" "$p" "$f" \
+		"$(echo "$start $(now)" | awk '{ printf "%.2f", $2 - $1 }')"
 done
 passed=$(grep -c '^pass$' "$RESULTS")
 failed=$(grep -c '^fail$' "$RESULTS")
 rm -f "$RESULTS"
 echo "cli: $passed passed, $failed failed"
+if [ -n "${GV_TALLY:-}" ]; then
+	echo "$passed $failed cli" >> "$GV_TALLY" || exit 1
+fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -6,20 +6,21 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fuzz_common.h"
 #include "policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	static char path[128];
 	gv_diags d = GV_DIAGS_INIT;
 	gv_program *p = NULL;
 	const char *paths[1];
 	FILE *f;
 
 	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/gv-fuzz-policy-%d.yaml", (int)getpid());
+		fz_path(path, sizeof(path), "policy.yaml");
 	if (!(f = fopen(path, "wb")))
 		return 0;
 	fwrite(data, 1, size, f);

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "digest.h"
 #include "gv.h"
+#include "yaml_strict.h"
 
 #include <errno.h>
 #include <math.h>
@@ -59,6 +60,7 @@ typedef struct loader {
 	size_t nodes, alias_nodes;
 	gv_node **docs;
 	size_t ndocs, docs_alloc;
+	gv_yaml_strict strict;  /* checks libyaml skips, hints (yaml_strict.c) */
 } loader;
 
 static gv_loc mark_loc(loader *L, yaml_mark_t m)
@@ -105,6 +107,9 @@ static int parser_error(loader *L, yaml_parser_t *p)
 	else
 		gv_diag_at(L->d, GV_SEV_ERROR, "GV-Y003", loc, "%s",
 			   p->problem ? p->problem : "syntax error");
+	if (!gv_yaml_strict_hint(&L->strict, p->problem_mark.line, L->d) && p->context &&
+	    p->context_mark.line != p->problem_mark.line)
+		gv_yaml_strict_hint(&L->strict, p->context_mark.line, L->d);
 	return GV_EPARSE;
 }
 
@@ -461,9 +466,14 @@ static int run(loader *L)
 	if (!yaml_parser_initialize(&p))
 		return gv_error(L->d, "GV-Y001", L->file->path, "out of memory");
 	yaml_parser_set_input_string(&p, L->data, L->len);
+	gv_yaml_strict_init(&L->strict, L->file->path, L->data, L->len);
 	while (!done && !err) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			err = parser_error(L, &p);
+			break;
+		}
+		if ((err = gv_yaml_strict_event(&L->strict, &ev, L->d)) < 0) {
+			yaml_event_delete(&ev);
 			break;
 		}
 		switch (ev.type) {
@@ -505,6 +515,7 @@ static int run(loader *L)
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
+	gv_yaml_strict_release(&L->strict);
 	return err;
 }
 

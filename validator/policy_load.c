@@ -14,6 +14,7 @@
 #include "facts.h"
 #include "gv.h"
 #include "rx.h"
+#include "suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -133,9 +134,12 @@ static int check_keys(loadctx *L, const gv_file *f, const gv_node *map,
 		for (a = allowed; *a; a++)
 			if (!strcmp(*a, k->s))
 				break;
-		if (!*a)
+		if (!*a) {
+			const char *s = gv_suggest(k->s, allowed, 0);
 			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P010", at(f, k),
-					 "unknown key '%s' in %s", k->s, what);
+					 "unknown key '%s' in %s%s%s%s", k->s, what,
+					 s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+		}
 	}
 	return err;
 }
@@ -464,7 +468,7 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 	size_t i, j, n, ndocs, pol_alloc = 0;
 	unsigned char *kinds;
 	uint32_t k;
-	size_t errors0 = d->nerrors;
+	size_t errors0 = d->nerrors, ndiags0 = d->n;
 	gv_sha256_ctx *h;
 
 	*out = NULL;
@@ -535,6 +539,14 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 			p->nrules += p->policies[p->npolicies].nrules;
 			p->npolicies++;
 		}
+	{
+		/* "did you mean" for unknown rules and check keys (suggest.h) */
+		const char **ids = gv_xcalloc(L.ndefs + 1, sizeof(char *));
+		for (i = 0; i < L.ndefs; i++)
+			ids[i] = L.defs[i].id;
+		gv_suggest_diags(d, ndiags0, ids, L.ndefs);
+		free(ids);
+	}
 	free(L.defs);
 	free(kinds);
 	/* bundle digest: sha256sum-style lines over the files in load order */

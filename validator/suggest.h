@@ -1,0 +1,33 @@
+/*
+ * suggest.h: "did you mean ...?" for misspelt keys, operators and rule ids.
+ *
+ * The distance is the optimal string alignment distance (insertions,
+ * deletions, substitutions and swaps of two neighbours each count 1), so
+ * `severty`, `matchs` and `versoin` are one edit away from what was meant.
+ */
+#ifndef GV_SUGGEST_H
+#define GV_SUGGEST_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+/* Edit distance between a and b, or max + 1 when it is more than max. */
+size_t gv_edit_distance(const char *a, const char *b, size_t max);
+
+/*
+ * The candidate closest to word, when it is close enough to be a likely
+ * typo (1 edit for words of up to 4 characters, 2 up to 8, 3 beyond);
+ * NULL otherwise, or when word is itself a candidate. cands holds n
+ * strings, or is NULL-terminated when n is 0. Borrowed from cands.
+ */
+const char *gv_suggest(const char *word, const char *const *cands, size_t n);
+
+/*
+ * Appends "; did you mean 'X'?" to the diagnostics of d from index `from`
+ * on that report an unknown rule (GV-P016, from rule_ids) or an unknown
+ * operator or key in a check (GV-P012, from the operators and check keys).
+ */
+void gv_suggest_diags(gv_diags *d, size_t from, const char *const *rule_ids, size_t nids);
+
+#endif

@@ -8,6 +8,7 @@
 #include "facts.h"
 #include "gate.h"
 #include "gv.h"
+#include "lint.h"
 #include "report.h"
 #include "sign.h"
 
@@ -473,28 +474,67 @@ out:
 }
 
 static const char lint_usage[] =
-"usage: govgate policy lint [--rules PATH]... PATH...\n"
+"usage: govgate policy lint [--rules PATH]... [--manifest SAMPLE]...\n"
+"                           [--cloud-facts FILE] [--onprem-facts FILE] PATH...\n"
 "\n"
 "Loads and compiles policy and rule files, reporting every problem with\n"
-"file:line:col. Exit 0 when all are valid, 2 otherwise.\n";
+"file:line:col (an unknown key, operator or rule id names the closest known\n"
+"one), and warns about library rules no loaded policy uses.\n"
+"\n"
+"  --rules PATH          rule library file or folder (repeatable; default:\n"
+"                        the shipped rules/, whose unused rules are not listed)\n"
+"  --manifest SAMPLE     a sample manifest (repeatable): every check path on\n"
+"                        manifest must resolve in at least one; a path that\n"
+"                        resolves nowhere is a warning (a likely typo), and an\n"
+"                        error on a check with 'missing: pass', which then\n"
+"                        could never fail\n"
+"  --cloud-facts FILE    a sample of cloud facts, for paths on cloud\n"
+"  --onprem-facts FILE   a sample of on-prem facts, for paths on onprem\n"
+"\n"
+"Exit 0 when all are valid (warnings allowed), 2 otherwise.\n";
+
+/* A facts sample: the root mapping of a one-document file. */
+static int load_sample_facts(gv_file **out, const char *path, gv_diags *d)
+{
+	if (gv_file_load(out, path, NULL, d) < 0)
+		return -1;
+	if ((*out)->ndocs != 1 || (*out)->docs[0]->kind != GV_NODE_MAP) {
+		gv_error(d, "GV-F001", path, "facts must be one mapping document");
+		return -1;
+	}
+	return 0;
+}
 
 static int cmd_policy_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
+		{ "manifest", required_argument, NULL, 'm' },
+		{ "cloud-facts", required_argument, NULL, 'C' },
+		{ "onprem-facts", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	strlist rules = { 0 };
+	strlist rules = { 0 }, samples = { 0 };
 	gv_diags d = GV_DIAGS_INIT;
 	gv_program *prog = NULL;
+	gv_file **man = NULL, *cloud = NULL, *onprem = NULL;
+	const char *cloud_path = NULL, *onprem_path = NULL;
 	char *rules_default = NULL;
+	gv_lint_opts lo = { 0 };
+	size_t i, nman = 0;
 	int c, rc = GV_EXIT_INPUT;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'r') {
 			push(&rules, optarg);
+		} else if (c == 'm') {
+			push(&samples, optarg);
+		} else if (c == 'C') {
+			cloud_path = optarg;
+		} else if (c == 'O') {
+			onprem_path = optarg;
 		} else if (c == 'h') {
 			fputs(lint_usage, stdout);
 			rc = 0;
@@ -510,8 +550,23 @@ static int cmd_policy_lint(int argc, char **argv)
 	}
 	if (!rules.n && (rules_default = gv_default_rules_path()))
 		push(&rules, rules_default);
+	man = gv_xcalloc(samples.n + 1, sizeof(*man));
+	for (i = 0; i < samples.n; i++)
+		if (gv_file_load(&man[nman], samples.v[i], NULL, &d) == 0)
+			nman++;
+	if ((cloud_path && load_sample_facts(&cloud, cloud_path, &d) < 0) ||
+	    (onprem_path && load_sample_facts(&onprem, onprem_path, &d) < 0) ||
+	    nman < samples.n)
+		goto out;
 	if (gv_program_load(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
 			    rules.v, rules.n, &d) == 0) {
+		lo.quiet_rules = rules_default;
+		lo.manifests = (const gv_file *const *)man;
+		lo.nmanifests = nman;
+		lo.cloud = cloud ? cloud->docs[0] : NULL;
+		lo.onprem = onprem ? onprem->docs[0] : NULL;
+		if (gv_lint(prog, &lo, &d) < 0)
+			goto out;
 		printf("ok: %u polic%s, %u rule%s\n", prog->npolicies,
 		       prog->npolicies == 1 ? "y" : "ies", prog->nrules,
 		       prog->nrules == 1 ? "" : "s");
@@ -521,7 +576,13 @@ out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);
 	gv_program_free(prog);
 	gv_diags_release(&d);
+	for (i = 0; i < nman; i++)
+		gv_file_free(man[i]);
+	free(man);
+	gv_file_free(cloud);
+	gv_file_free(onprem);
 	free(rules.v);
+	free(samples.v);
 	free(rules_default);
 	return rc;
 }

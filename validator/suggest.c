@@ -50,6 +50,16 @@ size_t gv_edit_distance(const char *a, const char *b, size_t max)
 	return r > max ? max + 1 : r;
 }
 
+/* Whether b is a, shortened or lengthened at its end by 1 to 3 characters
+ * (kms_key for kms_key_id). */
+static int extends(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	size_t lo = n < m ? n : m, diff = n > m ? n - m : m - n;
+
+	return diff >= 1 && diff <= 3 && !strncmp(a, b, lo);
+}
+
 const char *gv_suggest(const char *word, const char *const *cands, size_t n)
 {
 	size_t len = strlen(word), max = len <= 4 ? 1 : len <= 8 ? 2 : 3, best = max + 1, i;
@@ -60,6 +70,8 @@ const char *gv_suggest(const char *word, const char *const *cands, size_t n)
 		if (!strcmp(word, cands[i]))
 			return NULL;
 		dist = gv_edit_distance(word, cands[i], best - 1 < max ? best - 1 : max);
+		if (dist > max && len >= 4 && extends(cands[i], word))
+			dist = max;
 		if (dist < best && dist <= max && dist < strlen(cands[i])) {
 			best = dist;
 			pick = cands[i];

@@ -17,7 +17,8 @@ size_t gv_edit_distance(const char *a, const char *b, size_t max);
 
 /*
  * The candidate closest to word, when it is close enough to be a likely
- * typo (1 edit for words of up to 4 characters, 2 up to 8, 3 beyond);
+ * typo (1 edit for words of up to 4 characters, 2 up to 8, 3 beyond; or
+ * the same word with 1 to 3 characters more or fewer at its end);
  * NULL otherwise, or when word is itself a candidate. cands holds n
  * strings, or is NULL-terminated when n is 0. Borrowed from cands.
  */

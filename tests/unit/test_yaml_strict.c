@@ -1,0 +1,121 @@
+/* Unit tests for yaml_strict.c: invalid YAML libyaml accepts is refused at
+ * the right place; hints under libyaml's errors. */
+#include <check.h>
+#include <string.h>
+
+#include "diag.h"
+#include "gv.h"
+#include "node.h"
+
+/* Loads text; checks the first diagnostic (code, line, col, message part)
+ * or, with code NULL, that it loads. */
+static void expect(const char *text, const char *code, unsigned line, unsigned col,
+		   const char *needle)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+	int err = gv_file_load_mem(&f, "t.yaml", text, strlen(text), NULL, &d);
+
+	if (!code) {
+		ck_assert_msg(err == GV_OK, "'%s' does not load: %s", text, d.n ? d.v[0].msg : "");
+	} else {
+		ck_assert_msg(err == GV_EPARSE, "'%s' loads", text);
+		ck_assert_str_eq(d.v[0].code, code);
+		ck_assert_uint_eq(d.v[0].loc.line, line);
+		ck_assert_uint_eq(d.v[0].loc.col, col);
+		ck_assert_msg(strstr(d.v[0].msg, needle), "'%s' lacks '%s'", d.v[0].msg, needle);
+	}
+	gv_file_free(f);
+	gv_diags_release(&d);
+}
+
+START_TEST(comments_need_a_space)
+{
+	expect("key: \"value\"# no\n", "GV-Y030", 1, 13, "separated from the value");
+	expect("a: [x, y]#no\n", "GV-Y030", 1, 10, "separated from the value");
+	expect("block: ># no\n  text\n", "GV-Y030", 1, 9, "block scalar indicator");
+	expect("%YAML 1.1#no\n---\na: 1\n", "GV-Y030", 1, 10, "directive");
+	expect("key: \"value\" # yes\na: [x, y] # yes\nb: |+ # yes\n  t\n", NULL, 0, 0, NULL);
+	expect("url: http://x#frag\n", NULL, 0, 0, NULL);   /* a '#' inside a plain value */
+}
+END_TEST
+
+START_TEST(directives_after_a_document_need_an_end_marker)
+{
+	expect("a: 1\n%YAML 1.2\n---\nb: 2\n", "GV-Y030", 2, 1, "must follow '...'");
+	expect("a: 1\n...\n%YAML 1.2\n---\nb: 2\n", NULL, 0, 0, NULL);
+	expect("%YAML 1.2\n---\na: 1\n", NULL, 0, 0, NULL);
+}
+END_TEST
+
+START_TEST(a_plain_dash_in_flow_is_refused)
+{
+	expect("[-]\n", "GV-Y030", 1, 2, "quote it");
+	expect("a: [x, -]\n", "GV-Y030", 1, 8, "quote it");
+	expect("a: [x, '-', -1, a-b]\n", NULL, 0, 0, NULL);
+}
+END_TEST
+
+START_TEST(flow_and_quoted_lines_are_indented_under_their_key)
+{
+	expect("flow: [a,\nb]\n", "GV-Y030", 2, 1, "indented more than the block");
+	expect("quoted: \"a\nb\"\n", "GV-Y030", 2, 1, "indented more than the block");
+	expect("foo: \"bar\n\tbaz\"\n", "GV-Y030", 2, 1, "indented with a tab");
+	expect("- [\n\tfoo,\n foo\n ]\n", "GV-Y030", 2, 1, "indented with a tab");
+	/* indented, blank lines, comments and a closing bracket at the key's column */
+	expect("flow: [a,\n b,\n\n# comment\n c\n]\nq: \"a\n  b\"\n", NULL, 0, 0, NULL);
+	expect("k:\n  - {a: 1,\n    b: 2}\n", NULL, 0, 0, NULL);
+	/* at the top level there is no block to indent under */
+	expect("[a,\nb]\n", NULL, 0, 0, NULL);
+}
+END_TEST
+
+/* The note after libyaml's error, when there is one. */
+static void expect_hint(const char *text, unsigned line, unsigned col, const char *needle)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+	size_t i;
+
+	ck_assert_int_eq(gv_file_load_mem(&f, "t.yaml", text, strlen(text), NULL, &d), GV_EPARSE);
+	for (i = 0; i < d.n && d.v[i].sev != GV_SEV_NOTE; i++)
+		;
+	if (!needle) {
+		ck_assert_uint_eq(i, d.n);
+	} else {
+		ck_assert_uint_lt(i, d.n);
+		ck_assert_str_eq(d.v[i].code, "GV-Y031");
+		ck_assert_uint_eq(d.v[i].loc.line, line);
+		ck_assert_uint_eq(d.v[i].loc.col, col);
+		ck_assert_msg(strstr(d.v[i].msg, needle), "'%s' lacks '%s'", d.v[i].msg, needle);
+	}
+	gv_diags_release(&d);
+}
+
+START_TEST(hints_name_the_mistake)
+{
+	expect_hint("check: {path: manifest.w[*].image, equals: x}\n", 1, 25,
+		    "quote the path, \"manifest.w[*].image\"");
+	expect_hint("a:\n  - {use: x, check: {path: manifest.a[0], equals: 1}}\n", 2, 38,
+		    "quote the path, \"manifest.a[0]\"");
+	expect_hint("a:\n\tb: 1\n", 2, 1, "YAML forbids tabs in indentation");
+	expect_hint("a:\n  b: 1\n\tc: 2\n", 3, 1, "YAML forbids tabs in indentation");
+	/* a quoted path is not the mistake; no hint for other errors */
+	expect_hint("check: {path: \"manifest.w[*]\", equals: [1}\n", 0, 0, NULL);
+	expect_hint("a: 'unclosed\n", 0, 0, NULL);
+}
+END_TEST
+
+Suite *yaml_strict_suite(void)
+{
+	Suite *s = suite_create("yaml_strict");
+	TCase *t = tcase_create("core");
+
+	tcase_add_test(t, comments_need_a_space);
+	tcase_add_test(t, directives_after_a_document_need_an_end_marker);
+	tcase_add_test(t, a_plain_dash_in_flow_is_refused);
+	tcase_add_test(t, flow_and_quoted_lines_are_indented_under_their_key);
+	tcase_add_test(t, hints_name_the_mistake);
+	suite_add_tcase(s, t);
+	return s;
+}

@@ -4,8 +4,9 @@
  *
  * The documents are walked as written: RuleSet rules (checked when some
  * policy uses them), a policy's `match`, its inline rules and the `when`
- * of its `use:` entries. Inside a check, `path`, each path of `same`, and
- * operands read from the documents (`$manifest.x`) are resolved; `all`,
+ * of its `use:` entries. Inside a check, `path`, each path of `same`, the
+ * list of an `each`, and operands read from the documents (`$manifest.x`)
+ * are resolved; `all`,
  * `any`, `none`, `not` and the nested checks of other forms (`check`,
  * `where`) are walked into. A path that does not start with a root
  * (manifest, cloud, onprem) is not ours to resolve and is skipped.
@@ -203,6 +204,8 @@ static void walk_check(lintctx *c, const gv_file *f, const gv_node *n, int depth
 	pass = v && v->kind == GV_NODE_STR && !strcmp(v->s, "pass");
 	if ((v = gv_node_get(n, "path")))
 		check_path(c, f, v, 0, pass);
+	if ((v = gv_node_get(n, "each")))   /* per-item checks: the list itself */
+		check_path(c, f, v, 0, pass);
 	if ((v = gv_node_get(n, "same")) && v->kind == GV_NODE_SEQ)
 		for (i = 0; i < v->n; i++)
 			check_path(c, f, v->u.items[i], 0, 0);
@@ -215,7 +218,7 @@ static void walk_check(lintctx *c, const gv_file *f, const gv_node *n, int depth
 					walk_check(c, f, v->u.items[k], depth + 1);
 		} else if (!strcmp(key, "not") || !strcmp(key, "check") || !strcmp(key, "where")) {
 			walk_check(c, f, v, depth + 1);
-		} else if (strcmp(key, "path") && is_doc_operand(v)) {
+		} else if (strcmp(key, "path") && strcmp(key, "each") && is_doc_operand(v)) {
 			check_path(c, f, v, 1, 0);
 		}
 	}

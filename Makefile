@@ -130,6 +130,7 @@ install: $(BUILD)/govgate
 	install -m 0755 $(BUILD)/govgate $(DESTDIR)$(BINDIR)/govgate
 	cp -R rules $(DESTDIR)$(DATADIR)/
 	cp -R policies $(DESTDIR)$(DATADIR)/
+	cp -R schemas $(DESTDIR)$(DATADIR)/
 
 clean:
 	rm -rf build build-san build-fuzz

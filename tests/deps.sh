@@ -6,6 +6,8 @@ PKGS="build-essential pkg-config libyaml-dev libpcre2-dev libssl-dev openssl
 libsqlite3-dev sqlite3 check valgrind minisign golang-go golang-golang-x-mod-dev
 prometheus"
 missing=""
+# the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
+PKGS="$PKGS python3 python3-jsonschema python3-yaml"
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

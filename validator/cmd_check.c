@@ -533,6 +533,7 @@ int cmd_policy(int argc, char **argv)
 {
 	static const gv_cmd verbs[] = {
 		{ "lint", cmd_policy_lint, "check policy and rule files for errors" },
+		{ "test", cmd_policy_test, "run policy tests, with their coverage" },
 		{ NULL, NULL, NULL }
 	};
 	return gv_cmd_dispatch(verbs, "govgate policy", argc - 1, argv + 1);

@@ -101,26 +101,28 @@ static char *resolve(const tfile *tf, const char *p)
 	return gv_buf_detach(&b);
 }
 
-/* `policies:` or `rules:`: a path or a list of paths. */
+/* `policies:` or `rules:`: a path or a list of paths, added to *out. */
 static int path_list(tfile *tf, const gv_node *n, char ***out, size_t *nout, const char *key)
 {
+	size_t alloc = *nout;
 	uint32_t i;
 	int err = GV_OK;
 
 	if (n->kind == GV_NODE_STR && n->n) {
-		*out = gv_xcalloc(1, sizeof(char *));
+		GV_GROW(*out, alloc, *nout + 1);
 		(*out)[(*nout)++] = resolve(tf, n->s);
 		return GV_OK;
 	}
 	if (n->kind != GV_NODE_SEQ || !n->n)
 		return bad(tf, "GV-T003", n, "%s is a path or a list of paths", key);
-	*out = gv_xcalloc(n->n, sizeof(char *));
 	for (i = 0; i < n->n; i++) {
 		const gv_node *p = n->u.items[i];
-		if (p->kind != GV_NODE_STR || !p->n)
+		if (p->kind != GV_NODE_STR || !p->n) {
 			err = bad(tf, "GV-T003", p, "%s is a path or a list of paths", key);
-		else
-			(*out)[(*nout)++] = resolve(tf, p->s);
+			continue;
+		}
+		GV_GROW(*out, alloc, *nout + 1);
+		(*out)[(*nout)++] = resolve(tf, p->s);
 	}
 	return err;
 }
@@ -314,11 +316,11 @@ static int read_doc(tfile *tf, const gv_node *doc)
 		else if (check_keys(tf, v, meta_keys, "metadata") < 0)
 			err = GV_EPARSE;
 	}
-	/* several documents may name policies; their union is loaded */
-	if ((v = gv_node_get(doc, "policies")) && !tf->policies &&
+	/* the policies and rules of every document are loaded together */
+	if ((v = gv_node_get(doc, "policies")) &&
 	    path_list(tf, v, &tf->policies, &tf->npolicies, "policies") < 0)
 		err = GV_EPARSE;
-	if ((v = gv_node_get(doc, "rules")) && !tf->rules &&
+	if ((v = gv_node_get(doc, "rules")) &&
 	    path_list(tf, v, &tf->rules, &tf->nrules, "rules") < 0)
 		err = GV_EPARSE;
 	tf->now = NULL;

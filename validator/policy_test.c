@@ -230,10 +230,12 @@ static int read_expect(tfile *tf, const gv_node *n, tcase *c)
 				c->decision = e;
 		if (dn->kind == GV_NODE_STR && !strcmp(dn->s, "not-applicable"))
 			c->decision = DECISION_NA;
-		if (c->decision < 0)
+		if (c->decision < 0 && dn->kind == GV_NODE_STR)
 			err = bad(tf, "GV-T004", dn, "decision '%s' is not one of allow, info, "
-				  "warn, escalate, halt, block, not-applicable",
-				  dn->s ? dn->s : "");
+				  "warn, escalate, halt, block, not-applicable", dn->s);
+		else if (c->decision < 0)
+			err = bad(tf, "GV-T004", dn, "%s", "decision is one of allow, info, warn, "
+				  "escalate, halt, block, not-applicable");
 	}
 	if (!(fs = gv_node_get(n, "findings")))
 		return bad(tf, "GV-T003", n, "%s", "expect needs findings ([] or none when "
@@ -268,8 +270,8 @@ static int read_case(tfile *tf, const gv_node *n)
 	err = check_keys(tf, n, keys, "a case");
 	if (!(c->name = gv_node_get(n, "name")))
 		err = bad(tf, "GV-T003", n, "%s", "a case needs name");
-	else if (want_kind(tf, c->name, GV_NODE_STR, "name is a string") < 0)
-		err = GV_EPARSE;
+	else if (!gv_node_is_scalar(c->name) || c->name->kind == GV_NODE_NULL || !c->name->n)
+		err = bad(tf, "GV-T003", c->name, "%s", "name is a string");
 	if ((v = gv_node_get(n, "description")) && want_kind(tf, v, GV_NODE_STR,
 							     "description is a string") < 0)
 		err = GV_EPARSE;

@@ -189,3 +189,24 @@ expect_eq "$(cat "$T/out")" "coverage: policy small: 3 rules, 2 evaluated, 2 see
 coverage: 0 of 3 rules seen both failing and passing: 0%
 FAIL coverage 0% is below --min-coverage 1%: 3 of 3 rules were not seen both failing and passing
 1 passed, 0 failed" "never passed, named"
+
+# Several documents in one test file: their policies are loaded together;
+# facts and now: are each document's own.
+cat > "$T/two.test.yaml" <<'YAML'
+apiVersion: govgate/v1
+kind: PolicyTest
+policies: small.yaml
+facts: {cloud: {collected_at: "2026-11-30T11:30:00Z", encryption: {enabled: true}}}
+now: "2026-11-30T12:00:00Z"
+cases:
+  - {name: fresh, manifest: {size: 1}, expect: {decision: allow, findings: none}}
+---
+apiVersion: govgate/v1
+kind: PolicyTest
+cases:
+  - name: this document gives no facts
+    manifest: {size: 1}
+    expect: {decision: block, findings: [{rule: small.enc, path: cloud.encryption.enabled, at: "13:15"}]}
+YAML
+expect_rc 0 "two documents" -- policy test "$T/two.test.yaml"
+expect_eq "$(cat "$T/out")" "2 passed, 0 failed" "both documents' cases ran"

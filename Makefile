@@ -96,8 +96,11 @@ TALLY = build/check-tally
 check: deps
 	@mkdir -p build && rm -f $(TALLY) && st=0; \
 	export GV_TALLY="$(CURDIR)/$(TALLY)"; \
+	echo "== $(BUILD): unit and CLI tests"; \
 	$(MAKE) --no-print-directory -k check-unit check-cli || st=1; \
+	echo "== build-san: the same under ASan+UBSan"; \
 	$(MAKE) --no-print-directory check-san || st=1; \
+	echo "== fuzz smoke"; \
 	$(MAKE) --no-print-directory check-fuzz || st=1; \
 	sh tests/tally.sh sum $(TALLY) $$st
 

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libyaml-dev libpcre2-dev libssl-dev openssl
 libsqlite3-dev sqlite3 check valgrind minisign golang-go golang-golang-x-mod-dev
-prometheus"
+prometheus python3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

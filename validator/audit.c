@@ -12,6 +12,7 @@
 #include "gv.h"
 #include "merkle.h"
 #include "note.h"
+#include "receipt.h"
 #include "sync_store.h"
 
 #include <errno.h>
@@ -47,9 +48,9 @@
  *               entries arrive, so roots and proofs cost O(log n) lookups.
  *               A cache: verification recomputes it from the entries.
  *   checkpoint  every signed checkpoint, one per tree size, never replaced.
- *   receipt     deployment receipts (receipt.h): the receipt JSON exactly as
- *               made, keyed by its own sequence; several per deployment id
- *               when a deployment is checked or run again.
+ *
+ * Receipts are entries (type deployment.receipt, receipt.h), not a table of
+ * their own: a `receipt` table left by an earlier version is never read.
  *
  * Triggers refuse UPDATE and DELETE: the log is append-only by construction
  * (someone with the file can drop them, which verification catches).
@@ -77,12 +78,6 @@ static const char schema_sql[] =
 	" origin TEXT NOT NULL,"
 	" note TEXT NOT NULL,"
 	" created TEXT NOT NULL);"
-	"CREATE TABLE receipt ("
-	" id INTEGER PRIMARY KEY,"
-	" deployment_id TEXT NOT NULL,"
-	" created TEXT NOT NULL,"
-	" json BLOB NOT NULL);"
-	"CREATE INDEX receipt_deployment ON receipt(deployment_id, id);"
 	"CREATE TRIGGER entry_no_update BEFORE UPDATE ON entry"
 	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
 	"CREATE TRIGGER entry_no_delete BEFORE DELETE ON entry"
@@ -656,19 +651,10 @@ int gv_audit_size(gv_audit *a, uint64_t *out, gv_diags *d)
 	return db_size(a, out, d);
 }
 
-int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, const char *actor,
-		    const char *payload_json, uint64_t *seq_out, gv_diags *d)
+/* Checks an event's fields before anything is written. */
+static int event_valid(const char *type, const char *deployment_id, const char *actor,
+		       const char *payload_json, gv_diags *d)
 {
-	unsigned char prev[GV_HASH_LEN] = { 0 }, hash[GV_HASH_LEN];
-	char now[GV_TIME_LEN + 1], prevhex[2 * GV_HASH_LEN + 1];
-	gv_buf b = GV_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	uint64_t seq = 0;
-	int err, rc;
-
-	deployment_id = deployment_id ? deployment_id : "";
-	actor = actor ? actor : "";
-	payload_json = payload_json ? payload_json : "{}";
 	if (!type || !type_valid(type))
 		return gv_error(d, CODE_INPUT, NULL,
 				"event type '%s' is invalid (1-128 of A-Z a-z 0-9 . _ -)",
@@ -685,9 +671,24 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 	if (!gv_audit_json_compact(payload_json, strlen(payload_json), 1))
 		return gv_error(d, CODE_INPUT, NULL, "payload is not one compact JSON object"),
 		       GV_EPARSE;
+	return GV_OK;
+}
 
-	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
-		return err;
+/*
+ * Appends one checked event inside the write transaction the caller holds,
+ * so that it commits or rolls back with whatever else the caller writes.
+ */
+static int append_locked(gv_audit *a, const char *type, const char *deployment_id,
+			 const char *actor, const char *payload_json, uint64_t *seq_out,
+			 gv_diags *d)
+{
+	unsigned char prev[GV_HASH_LEN] = { 0 }, hash[GV_HASH_LEN];
+	char now[GV_TIME_LEN + 1], prevhex[2 * GV_HASH_LEN + 1];
+	gv_buf b = GV_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	uint64_t seq = 0;
+	int err, rc;
+
 	if ((err = prepare(a, &st, "SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1", d)) < 0)
 		goto out;
 	rc = sqlite3_step(st);
@@ -727,16 +728,35 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 		goto out;
 	if ((err = add_nodes(a, seq, hash, d)) < 0)
 		goto out;
-	if ((err = exec(a, "COMMIT", d)) < 0)
-		goto out;
 	if (seq_out)
 		*seq_out = seq;
 out:
 	sqlite3_finalize(st);
 	gv_buf_release(&b);
-	if (err < 0)
-		rollback(a);
 	return err;
+}
+
+int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, const char *actor,
+		    const char *payload_json, uint64_t *seq_out, gv_diags *d)
+{
+	uint64_t seq;
+	int err;
+
+	deployment_id = deployment_id ? deployment_id : "";
+	actor = actor ? actor : "";
+	payload_json = payload_json ? payload_json : "{}";
+	if ((err = event_valid(type, deployment_id, actor, payload_json, d)) < 0)
+		return err;
+	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+		return err;
+	if ((err = append_locked(a, type, deployment_id, actor, payload_json, &seq, d)) < 0 ||
+	    (err = exec(a, "COMMIT", d)) < 0) {
+		rollback(a);
+		return err;
+	}
+	if (seq_out)
+		*seq_out = seq;
+	return GV_OK;
 }
 
 /* --- tree over the database ---------------------------------------------- */
@@ -1098,8 +1118,11 @@ int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
 	if ((err = prepare(a, &st, "SELECT seq, bytes FROM entry WHERE"
 			   " (?1 IS NULL OR deployment_id = ?1) AND (?2 IS NULL OR type = ?2)"
 			   " AND (?3 IS NULL OR time >= ?3) AND (?4 IS NULL OR time <= ?4)"
+			   " AND (?5 IS NULL OR seq < ?5)"
 			   " ORDER BY seq", d)) < 0)
 		return err;
+	if (f->bounded)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)(f->below > INT64_MAX ? INT64_MAX : f->below));
 	if (f->deployment_id)
 		sqlite3_bind_text(st, 1, f->deployment_id, -1, SQLITE_STATIC);
 	if (f->type)
@@ -1154,8 +1177,8 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 		goto out;
 	}
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
-	if ((err = gv_atomic_write(path, lines.ptr, lines.len, 0644, d)) < 0 ||
-	    (err = gv_atomic_write(cpath.ptr, cps.ptr, cps.len, 0644, d)) < 0)
+	if ((err = gv_atomic_write(path, lines.ptr, lines.len, 0666, d)) < 0 ||
+	    (err = gv_atomic_write(cpath.ptr, cps.ptr, cps.len, 0666, d)) < 0)
 		goto out;
 	if (count_out)
 		*count_out = n;
@@ -1203,6 +1226,15 @@ typedef struct vstate {
 	int cp_bad;              /* a checkpoint itself is bad (signature, row) */
 	gv_buf cp_msg;
 	uint64_t checkpoints;
+	uint64_t foreign;        /* checkpoints with no signature line by the key */
+	gv_buf foreign_msg;      /* who signed the first of them */
+	gv_hash *claims;         /* claims[i]: what validated entry i says (receipt.h) */
+	unsigned char *has_claim;
+	size_t claims_alloc, flags_alloc;
+	int check_claims;        /* the local log (replicas are the other side's to check) */
+	int rc_bad;              /* a receipt contradicts the entry it names */
+	uint64_t rc_seq;
+	gv_buf rc_msg;
 } vstate;
 
 static void vs_init(vstate *vs, const char *file, gv_diags *d)
@@ -1213,6 +1245,8 @@ static void vs_init(vstate *vs, const char *file, gv_diags *d)
 	gv_buf_init(&vs->chain_msg);
 	gv_buf_init(&vs->tree_msg);
 	gv_buf_init(&vs->cp_msg);
+	gv_buf_init(&vs->foreign_msg);
+	gv_buf_init(&vs->rc_msg);
 }
 
 static void vs_release(vstate *vs)
@@ -1226,6 +1260,10 @@ static void vs_release(vstate *vs)
 	gv_buf_release(&vs->chain_msg);
 	gv_buf_release(&vs->tree_msg);
 	gv_buf_release(&vs->cp_msg);
+	gv_buf_release(&vs->foreign_msg);
+	gv_buf_release(&vs->rc_msg);
+	free(vs->claims);
+	free(vs->has_claim);
 }
 
 static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
@@ -1243,6 +1281,56 @@ static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
 	va_start(ap, fmt);
 	gv_buf_vprintf(&vs->chain_msg, fmt, ap);
 	va_end(ap);
+}
+
+static void receipt_fail(vstate *vs, uint64_t seq, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void receipt_fail(vstate *vs, uint64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vs->rc_bad)
+		return;
+	vs->rc_bad = 1;
+	vs->rc_seq = seq;
+	va_start(ap, fmt);
+	gv_buf_vprintf(&vs->rc_msg, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Receipts against the log: a governance.validated entry leaves its claim
+ * (deployment, decision, manifest digest, document); a deployment.receipt
+ * entry must name (log_seq) an earlier validated entry with the same claim.
+ */
+static void vs_claims(vstate *vs, uint64_t pos, const char *bytes, size_t len)
+{
+	char time[GV_TIME_LEN + 1], type[129];
+	unsigned char prev[GV_HASH_LEN], claim[GV_HASH_LEN];
+	const char *why;
+	uint64_t ref;
+
+	if (gv_audit_entry_fields(bytes, len, pos, time, type, prev))
+		return;  /* the chain check reports it */
+	if (!strcmp(type, GV_VALIDATED_EVENT)) {
+		GV_GROW(vs->claims, vs->claims_alloc, pos + 1);
+		if (vs->flags_alloc < pos + 1) {
+			size_t old = vs->flags_alloc;
+			GV_GROW(vs->has_claim, vs->flags_alloc, pos + 1);
+			memset(vs->has_claim + old, 0, vs->flags_alloc - old);
+		}
+		if (!gv_receipt_validated_claim(bytes, len, vs->claims[pos]))
+			vs->has_claim[pos] = 1;
+	} else if (!strcmp(type, GV_RECEIPT_EVENT)) {
+		if ((why = gv_receipt_claim(bytes, len, &ref, claim)))
+			receipt_fail(vs, pos, "%s", why);
+		else if (ref >= pos || ref >= vs->flags_alloc || !vs->has_claim[ref])
+			receipt_fail(vs, pos, "its log_seq %" PRIu64 " is not an earlier "
+				     "governance.validated entry", ref);
+		else if (memcmp(claim, vs->claims[ref], GV_HASH_LEN))
+			receipt_fail(vs, pos, "its deployment, decision or manifest differ from the "
+				     "governance.validated entry %" PRIu64 " it names", ref);
+	}
 }
 
 /*
@@ -1273,6 +1361,8 @@ static void vs_entry(vstate *vs, uint64_t pos, const char *bytes, size_t len,
 			   "indexed columns");
 		return;
 	}
+	if (vs->check_claims)
+		vs_claims(vs, pos, bytes, len);
 	if (pos == 0) {
 		static const unsigned char zero[GV_HASH_LEN];
 		if (memcmp(prev, zero, GV_HASH_LEN))
@@ -1325,6 +1415,46 @@ static int vs_subtree(void *payload, unsigned level, uint64_t index, unsigned ch
 }
 
 /*
+ * Whether a note that did not open under key carries no signature line by
+ * that key at all (someone else signed it: 1), rather than a signature by
+ * it that fails or a malformed note (0). Records who signed it.
+ */
+static int foreign_note(vstate *vs, const char *note, size_t len, const gv_key *key,
+			const char *where)
+{
+	unsigned char pub[GV_ED25519_PUB_LEN];
+	gv_diags tmp = GV_DIAGS_INIT;
+	gv_note_signer *v = NULL;
+	const char *nl = memchr(note, '\n', len);
+	char *origin;
+	uint32_t want;
+	size_t n = 0, i;
+	int ours = 0;
+
+	if (!nl || gv_note_signers(note, len, &v, &n, vs->file, &tmp) < 0) {
+		gv_diags_release(&tmp);
+		return 0;
+	}
+	origin = gv_xstrndup(note, (size_t)(nl - note));
+	gv_key_raw_public(key, pub);
+	want = gv_note_key_id(origin, pub);
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, origin) && v[i].id == want)
+			ours = 1;
+	if (!ours && vs->foreign++ == 0) {
+		gv_buf_printf(&vs->foreign_msg, "%s is signed by ", where);
+		for (i = 0; i < n; i++)
+			gv_buf_printf(&vs->foreign_msg, "%s'%s' key id %08" PRIx32, i ? ", " : "",
+				      v[i].name, v[i].id);
+		gv_buf_printf(&vs->foreign_msg, "; the given key is '%s' key id %08" PRIx32, origin,
+			      want);
+	}
+	free(origin);
+	gv_note_signers_free(v, n);
+	return !ours;
+}
+
+/*
  * One checkpoint note (from the log, an export, or the auditor); row_size and
  * row_root are the database's copy, NULL for others. Checkpoints must come
  * in increasing size order.
@@ -1336,8 +1466,13 @@ static void vs_checkpoint(vstate *vs, const char *note, size_t len, const gv_key
 	unsigned char root[GV_HASH_LEN];
 	gv_diags tmp = GV_DIAGS_INIT;
 	gv_checkpoint c;
+	int err;
 
-	if (gv_checkpoint_open(&c, note, len, NULL, key, vs->file, &tmp) < 0) {
+	if ((err = gv_checkpoint_open(&c, note, len, NULL, key, vs->file, &tmp)) < 0) {
+		if (err == GV_ESIG && foreign_note(vs, note, len, key, where)) {
+			gv_diags_release(&tmp);
+			return;
+		}
 		if (!vs->cp_bad) {
 			vs->cp_bad = 1;
 			gv_buf_printf(&vs->cp_msg, "%s: %s", where, tmp.n ? tmp.v[0].msg : "invalid");
@@ -1383,6 +1518,10 @@ static int vs_finish(vstate *vs, gv_audit_result *res)
 	memset(res, 0, sizeof(*res));
 	res->entries = vs->n;
 	res->checkpoints = vs->checkpoints;
+	res->covered = vs->good;
+	res->foreign = vs->foreign;
+	snprintf(res->foreign_msg, sizeof(res->foreign_msg), "%s",
+		 vs->foreign_msg.ptr ? vs->foreign_msg.ptr : "");
 	if (vs->chain_bad) {
 		uint64_t seq = vs->chain_seq;
 		/* a verified checkpoint vouches for the entry before a broken link */
@@ -1433,6 +1572,14 @@ static int vs_finish(vstate *vs, gv_audit_result *res)
 		gv_error(d, CODE_TAMPER, vs->file, "audit log checkpoint tampered: %s", vs->cp_msg.ptr);
 		return GV_ESIG;
 	}
+	if (vs->rc_bad) {
+		res->tampered = 1;
+		res->bad_lo = res->bad_hi = vs->rc_seq;
+		res->bad_seq_known = 1;
+		gv_error(d, CODE_TAMPER, vs->file, "audit log receipt at seq %" PRIu64 " contradicts the "
+			 "log: %s", vs->rc_seq, vs->rc_msg.ptr);
+		return GV_ESIG;
+	}
 	return GV_OK;
 }
 
@@ -1481,6 +1628,7 @@ int gv_audit_verify(gv_audit *a, const gv_key *key, const char *saved, size_t sa
 
 	memset(res, 0, sizeof(*res));
 	vs_init(&vs, a->path, d);
+	vs.check_claims = 1;
 	if ((err = exec(a, "BEGIN", d)) < 0)
 		goto out;
 	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type, deployment_id, actor "
@@ -1617,6 +1765,7 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 
 	memset(res, 0, sizeof(*res));
 	vs_init(&vs, path, d);
+	vs.check_claims = 1;
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
 	if ((err = gv_buf_read_file(&cps, cpath.ptr, (size_t)64 << 20)) < 0) {
 		gv_error(d, CODE_DB, cpath.ptr, "cannot read the checkpoints: %s",
@@ -1677,44 +1826,44 @@ out:
 	return err;
 }
 
-int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *created,
-			 const char *json, size_t len, gv_diags *d)
+int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *actor,
+			 const char *json, size_t len, uint64_t *seq_out, gv_diags *d)
 {
-	sqlite3_stmt *st = NULL;
+	char *payload = gv_xstrndup(json, len);
 	int err;
 
-	if ((err = prepare(a, &st, "INSERT INTO receipt (deployment_id, created, json) "
-			   "VALUES (?1, ?2, ?3)", d)) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, created, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, json, (int)len, SQLITE_STATIC);
-	err = sqlite3_step(st) == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot store the receipt");
-	sqlite3_finalize(st);
+	err = gv_audit_append(a, GV_RECEIPT_EVENT, deployment_id, actor, payload, seq_out, d);
+	free(payload);
 	return err;
 }
 
+typedef struct receipt_walk {
+	int (*fn)(void *payload, uint64_t seq, const char *json, size_t len);
+	void *payload;
+} receipt_walk;
+
+static int receipt_entry(void *payload, uint64_t seq, const char *bytes, size_t len)
+{
+	receipt_walk *w = payload;
+	const char *json;
+	size_t n;
+
+	if (gv_receipt_entry_payload(bytes, len, &json, &n) < 0)
+		return 0;  /* audit verify reports a malformed entry */
+	return w->fn(w->payload, seq, json, n);
+}
+
 int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
-			   int (*fn)(void *payload, const char *json, size_t len),
+			   int (*fn)(void *payload, uint64_t seq, const char *json, size_t len),
 			   void *payload, gv_diags *d)
 {
-	sqlite3_stmt *st = NULL;
-	int err, rc;
+	gv_audit_filter f;
+	receipt_walk w = { fn, payload };
 
-	if ((err = prepare(a, &st, "SELECT json FROM receipt WHERE ?1 IS NULL OR "
-			   "deployment_id = ?1 ORDER BY id", d)) < 0)
-		return err;
-	if (deployment_id)
-		sqlite3_bind_text(st, 1, deployment_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *json = sqlite3_column_blob(st, 0);
-		int n = sqlite3_column_bytes(st, 0);
-		if (!json || n < 0 || fn(payload, json, (size_t)n) < 0)
-			break;
-	}
-	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? GV_OK : db_error(a, d, "cannot read receipts");
-	sqlite3_finalize(st);
-	return err;
+	memset(&f, 0, sizeof(f));
+	f.type = GV_RECEIPT_EVENT;
+	f.deployment_id = deployment_id;
+	return gv_audit_each(a, &f, receipt_entry, &w, d);
 }
 
 /* --- sync_store: snapshots for export, replicas of other logs ------------ */
@@ -2038,7 +2187,11 @@ int gv_replica_list(gv_audit *a, char ***out, size_t *n, gv_diags *d)
 	*n = 0;
 	if ((err = replica_tables(a, d)) <= 0)
 		return err;
-	if ((err = prepare(a, &st, "SELECT DISTINCT origin FROM replica_key ORDER BY origin", d)) < 0)
+	/* every table names its origin: deleting one table's rows hides no replica */
+	if ((err = prepare(a, &st, "SELECT origin FROM replica_key UNION SELECT origin FROM "
+			   "replica_entry UNION SELECT origin FROM replica_checkpoint UNION SELECT "
+			   "origin FROM replica_import UNION SELECT origin FROM replica_node ORDER BY 1",
+			   d)) < 0)
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(st, 0);
@@ -2082,6 +2235,21 @@ int gv_replica_latencies(gv_audit *a, const char *origin, int64_t **out, size_t 
 	}
 	sqlite3_finalize(st);
 	return err;
+}
+
+int gv_replica_newest_time(gv_audit *a, const char *origin, char out[GV_TIME_LEN + 1],
+			   gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err;
+
+	out[0] = '\0';
+	err = replica_row(a, &st, "SELECT time FROM replica_entry WHERE origin = ?1 ORDER BY seq "
+			  "DESC LIMIT 1", origin, d);
+	if (err == GV_OK)
+		column_time(st, 0, out);
+	sqlite3_finalize(st);
+	return err == GV_ENOTFOUND ? GV_OK : err;
 }
 
 /* A replica's leaf (level 0) or cached subtree hash: 1 found, 0 not, < 0 error. */
@@ -2135,13 +2303,20 @@ gv_merkle_src gv_replica_src(gv_replica_src_ctx *c)
 	return s;
 }
 
-int gv_replica_apply(gv_audit *a, const gv_replica_write *w, gv_diags *d)
+int gv_replica_apply(gv_audit *a, gv_replica_write *w, gv_diags *d)
 {
 	gv_replica_state now;
 	sqlite3_stmt *ins = NULL, *node = NULL, *st = NULL;
 	size_t i;
 	int err, found;
 
+	if ((w->pin_key && w->pin_payload &&
+	     (err = event_valid("sync.key_pinned", "", w->actor ? w->actor : "", w->pin_payload,
+				d)) < 0) ||
+	    (w->import_payload &&
+	     (err = event_valid("sync.imported", "", w->actor ? w->actor : "", w->import_payload,
+				d)) < 0))
+		return err;
 	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
 		return err;
 	if ((err = exec(a, replica_schema_sql, d)) < 0)
@@ -2230,11 +2405,20 @@ int gv_replica_apply(gv_audit *a, const gv_replica_write *w, gv_diags *d)
 		goto out;
 	sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, w->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)w->from);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)w->expect_size);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)w->cp_size);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)w->n);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)w->announced);
 	if ((err = step_done(a, st, d, "cannot write the import record")) < 0)
+		goto out;
+	/* the local log's record of the pin and the import, in the same transaction */
+	if (w->pin_key && w->pin_payload &&
+	    (err = append_locked(a, "sync.key_pinned", "", w->actor ? w->actor : "",
+				 w->pin_payload, NULL, d)) < 0)
+		goto out;
+	if (w->import_payload &&
+	    (err = append_locked(a, "sync.imported", "", w->actor ? w->actor : "",
+				 w->import_payload, &w->import_seq, d)) < 0)
 		goto out;
 	err = exec(a, "COMMIT", d);
 out:
@@ -2246,7 +2430,90 @@ out:
 	return err;
 }
 
-int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_diags *d)
+/* The import of ex that brought replica entry seq; NULL when none did. */
+static const gv_replica_import *import_of(const gv_replica_expect *ex, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nimports; i++)
+		if (ex->imports[i].from <= seq && seq < ex->imports[i].to)
+			return &ex->imports[i];
+	return NULL;
+}
+
+/* Flags the first disagreement between the replica's rows and the local log. */
+static void replica_mismatch(vstate *vs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void replica_mismatch(vstate *vs, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vs->cp_bad)
+		return;
+	vs->cp_bad = 1;
+	va_start(ap, fmt);
+	gv_buf_vprintf(&vs->cp_msg, fmt, ap);
+	va_end(ap);
+}
+
+/* The replica's key rows and import records against the local log's entries. */
+static int replica_records(gv_audit *a, const char *origin, const gv_replica_expect *ex,
+			   vstate *vs, gv_diags *d)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i = 0;
+	int err, rc;
+
+	if ((err = prepare(a, &st, "SELECT pubkey FROM replica_key WHERE origin = ? ORDER BY id",
+			   d)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *pk = sqlite3_column_blob(st, 0);
+		if (i >= ex->npins || sqlite3_column_bytes(st, 0) != GV_ED25519_PUB_LEN || !pk ||
+		    memcmp(pk, ex->pins[i], GV_ED25519_PUB_LEN))
+			replica_mismatch(vs, "pinned key %zu does not match the log's sync.key_pinned "
+					 "entries", i + 1);
+		i++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (i != ex->npins)
+		replica_mismatch(vs, "the replica has %zu pinned keys but the log records %zu", i,
+				 ex->npins);
+	sqlite3_finalize(st);
+	if ((err = prepare(a, &st, "SELECT time, from_size, to_size, entries, announced FROM "
+			   "replica_import WHERE origin = ? ORDER BY id", d)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	i = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		const gv_replica_import *im = i < ex->nimports ? &ex->imports[i] : NULL;
+		if (!im || !t || strcmp((const char *)t, im->time) ||
+		    sqlite3_column_int64(st, 1) != (sqlite3_int64)im->from ||
+		    sqlite3_column_int64(st, 2) != (sqlite3_int64)im->to ||
+		    sqlite3_column_int64(st, 3) != (sqlite3_int64)im->entries ||
+		    sqlite3_column_int64(st, 4) != (sqlite3_int64)im->announced)
+			replica_mismatch(vs, "import record %zu does not match the log's sync.imported "
+					 "entries", i + 1);
+		i++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (i != ex->nimports)
+		replica_mismatch(vs, "the replica has %zu import records but the log records %zu "
+				 "imports", i, ex->nimports);
+	sqlite3_finalize(st);
+	return GV_OK;
+fail:
+	err = db_error(a, d, "cannot read the replica");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int gv_replica_verify(gv_audit *a, const char *origin, const gv_replica_expect *ex,
+		      gv_audit_result *res, gv_diags *d)
 {
 	unsigned char stored[GV_HASH_LEN], row_root[GV_HASH_LEN], h[GV_HASH_LEN];
 	gv_buf head = GV_BUF_INIT, where = GV_BUF_INIT, label = GV_BUF_INIT;
@@ -2266,8 +2533,8 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 				       GV_ENOTFOUND);
 		goto out;
 	}
-	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type FROM replica_entry WHERE "
-			   "origin = ? ORDER BY seq", d)) < 0)
+	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type, imported, latency FROM "
+			   "replica_entry WHERE origin = ? ORDER BY seq", d)) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2275,6 +2542,9 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 		const char *bytes = sqlite3_column_blob(st, 1);
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
 		const unsigned char *t = sqlite3_column_text(st, 3), *ty = sqlite3_column_text(st, 4);
+		const unsigned char *imp = sqlite3_column_text(st, 5);
+		const gv_replica_import *im = import_of(ex, pos);
+		time_t te, ti;
 
 		if (len > GV_AUDIT_MAX_ENTRY || column_hash(st, 2, stored) < 0) {
 			err = (gv_error(d, CODE_DB, label.ptr, "entry %lld is malformed (size or hash)",
@@ -2284,6 +2554,12 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 		if (seq < 0 || (uint64_t)seq != pos)
 			chain_fail(&vs, pos, 0, "entry %" PRIu64 " is missing or out of order (row seq "
 				   "%lld)", pos, (long long)seq);
+		/* its import time and sync latency are the local log's, not the row's */
+		if (!im || !imp || strcmp((const char *)imp, im->time) || !t ||
+		    gv_time_parse(&te, (const char *)t) < 0 || gv_time_parse(&ti, im->time) < 0 ||
+		    sqlite3_column_int64(st, 6) != (sqlite3_int64)(ti - te))
+			replica_mismatch(&vs, "entry %" PRIu64 "'s import time or sync latency does not "
+					 "match the log's sync.imported entries", pos);
 		gv_buf_clear(&head);
 		gv_buf_printf(&head, "{\"seq\":%" PRIu64 ",\"time\":", pos);
 		gv_buf_json_str(&head, t ? (const char *)t : "\x01", t ? strlen((const char *)t) : 1);
@@ -2326,39 +2602,57 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	/* every checkpoint, under the key it was imported with */
-	if ((err = prepare(a, &st, "SELECT size, root, note, pubkey FROM replica_checkpoint WHERE "
-			   "origin = ? ORDER BY size", d)) < 0)
+	/* every checkpoint, under a key the auditor or the local log trusts */
+	if ((err = prepare(a, &st, "SELECT size, root, note, pubkey, imported FROM "
+			   "replica_checkpoint WHERE origin = ? ORDER BY size", d)) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 size = sqlite3_column_int64(st, 0);
 		const char *note = (const char *)sqlite3_column_text(st, 2);
-		size_t nlen = (size_t)sqlite3_column_bytes(st, 2);
+		size_t nlen = (size_t)sqlite3_column_bytes(st, 2), i;
 		const void *pk = sqlite3_column_blob(st, 3);
+		const unsigned char *imp = sqlite3_column_text(st, 4);
 		uint64_t usize = (uint64_t)size;
-		gv_key *k = NULL;
+		const gv_key *k = NULL;
+		unsigned char kpub[GV_ED25519_PUB_LEN];
+		int imported_ok = 0;
 
 		gv_buf_clear(&where);
 		gv_buf_printf(&where, "the checkpoint for size %lld", (long long)size);
 		if (size < 0 || column_hash(st, 1, row_root) < 0 || !note || !pk ||
-		    sqlite3_column_bytes(st, 3) != GV_ED25519_PUB_LEN ||
-		    gv_key_from_raw_public(&k, pk) < 0) {
-			if (!vs.cp_bad) {
-				vs.cp_bad = 1;
-				gv_buf_printf(&vs.cp_msg, "%s: malformed row", where.ptr);
-			}
+		    sqlite3_column_bytes(st, 3) != GV_ED25519_PUB_LEN) {
+			replica_mismatch(&vs, "%s: malformed row", where.ptr);
 			continue;
 		}
 		if (nlen <= olen || memcmp(note, origin, olen) || note[olen] != '\n') {
-			if (!vs.cp_bad) {
-				vs.cp_bad = 1;
-				gv_buf_printf(&vs.cp_msg, "%s: its origin is not '%s'", where.ptr, origin);
-			}
-		} else {
-			vs_checkpoint(&vs, note, nlen, k, where.ptr, &usize, row_root);
+			replica_mismatch(&vs, "%s: its origin is not '%s'", where.ptr, origin);
+			goto next;
 		}
-		gv_key_free(k);
+		/* the trusted key that opens it; else the first, to say who signed it */
+		for (i = 0; i < ex->nkeys && !k; i++) {
+			gv_diags tmp = GV_DIAGS_INIT;
+			gv_checkpoint c;
+			if (gv_checkpoint_open(&c, note, nlen, origin, ex->keys[i], label.ptr, &tmp) == 0)
+				k = ex->keys[i];
+			gv_checkpoint_release(&c);
+			gv_diags_release(&tmp);
+		}
+		vs_checkpoint(&vs, note, nlen, k ? k : ex->keys[0], where.ptr, &usize, row_root);
+		if (k) {
+			gv_key_raw_public(k, kpub);
+			if (memcmp(kpub, pk, GV_ED25519_PUB_LEN))
+				replica_mismatch(&vs, "%s: the key stored with it is not the key that "
+						 "signed it", where.ptr);
+		}
+		for (i = 0; i < ex->nimports; i++)
+			if (ex->imports[i].to == usize && imp &&
+			    !strcmp((const char *)imp, ex->imports[i].time))
+				imported_ok = 1;
+		if (!imported_ok)
+			replica_mismatch(&vs, "%s: no sync.imported entry of the log brought it at "
+					 "its recorded time", where.ptr);
+next:
 		any_cp = 1;
 		if (usize > max_cp)
 			max_cp = usize;
@@ -2367,6 +2661,10 @@ int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_
 		err = db_error(a, d, "cannot read the replica checkpoints");
 		goto out;
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((err = replica_records(a, origin, ex, &vs, d)) < 0)
+		goto out;
 	/* every replica entry was imported under a checkpoint that covers it */
 	if ((err = vs_finish(&vs, res)) == GV_OK && (!any_cp || max_cp < vs.n) && vs.n > 0) {
 		res->tampered = 1;

@@ -88,6 +88,8 @@ int gv_audit_prove_consistency(gv_audit *a, uint64_t from, char **out, gv_diags 
 typedef struct gv_audit_filter {
 	const char *deployment_id, *type;  /* exact match; NULL for any */
 	const char *since, *until;         /* RFC 3339 UTC or YYYY-MM-DD, inclusive; NULL */
+	int bounded;                       /* only entries with seq < below (the verified ones) */
+	uint64_t below;
 } gv_audit_filter;
 /* Calls fn for each matching entry in seq order; stops when fn returns < 0. */
 int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
@@ -102,7 +104,10 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 
 typedef struct gv_audit_result {
 	uint64_t entries;      /* entries read */
-	uint64_t checkpoints;  /* checkpoint signatures verified */
+	uint64_t checkpoints;  /* checkpoint signatures verified under the key */
+	uint64_t covered;      /* entries [0, covered) lie under a checkpoint that verified */
+	uint64_t foreign;      /* checkpoints that carry no signature by the key at all */
+	char foreign_msg[512]; /* who signed the first of them */
 	int tampered;
 	uint64_t bad_lo, bad_hi;  /* when tampered: the first bad seq lies in [bad_lo, bad_hi] */
 	int bad_seq_known;        /* 0 when only a checkpoint is bad, not an entry */
@@ -126,14 +131,16 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 int gv_audit_json_compact(const char *s, size_t len, int want_object);
 
 /*
- * Deployment receipts (receipt.h makes the JSON): stored as given; listed
- * oldest first, all of them or those of one deployment id. fn may stop the
- * walk by returning < 0.
+ * Deployment receipts (receipt.h makes the JSON) are entries of the log:
+ * type deployment.receipt, the receipt JSON as payload. receipt_put appends
+ * one (*seq_out its seq); receipts_each lists them oldest first, all or
+ * those of one deployment id, handing over each one's seq and JSON. fn may
+ * stop the walk by returning < 0.
  */
-int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *created,
-			 const char *json, size_t len, gv_diags *d);
+int gv_audit_receipt_put(gv_audit *a, const char *deployment_id, const char *actor,
+			 const char *json, size_t len, uint64_t *seq_out, gv_diags *d);
 int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
-			   int (*fn)(void *payload, const char *json, size_t len),
+			   int (*fn)(void *payload, uint64_t seq, const char *json, size_t len),
 			   void *payload, gv_diags *d);
 
 #endif

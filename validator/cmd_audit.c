@@ -2,10 +2,15 @@
  * cmd_audit.c: `govgate audit <verb>`: append, checkpoint, prove, verify,
  * log, export and key over the audit log (audit.c). Exit codes:
  *
- *   verify    0 intact, 1 tampered (the message names the first bad seq),
- *             2 unreadable input or usage error
+ *   verify    0 verified: every entry lies under a checkpoint signed by --key
+ *             (or the uncovered tail was accepted with --allow-unsigned-tail)
+ *             and every replica verifies under its trusted key; 1 the
+ *             evidence does not verify (tampered, forked, uncovered, or signed
+ *             by another key; the message says which); 2 malformed or
+ *             unreadable input, or a usage error
  *   others    0 done, 1 the log contradicts its checkpoints, 2 input error
  */
+#include "atomic.h"
 #include "audit.h"
 #include "cmd.h"
 #include "buf.h"
@@ -24,7 +29,8 @@
 
 enum {
 	OPT_DB = 1000, OPT_TYPE, OPT_DEPLOYMENT, OPT_ACTOR, OPT_PAYLOAD, OPT_LOG_KEY, OPT_ORIGIN,
-	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT
+	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT,
+	OPT_ALLOW_TAIL, OPT_TRUST
 };
 
 static const struct option all_opts[] = {
@@ -43,6 +49,8 @@ static const struct option all_opts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "output", required_argument, NULL, OPT_OUT },
+	{ "allow-unsigned-tail", no_argument, NULL, OPT_ALLOW_TAIL },
+	{ "trust", required_argument, NULL, OPT_TRUST },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -51,6 +59,9 @@ typedef struct opts {
 	const char *db, *type, *deployment, *actor, *payload, *log_key, *origin, *key;
 	const char *checkpoint, *jsonl, *since, *until, *out;
 	const char *seq, *from;
+	int allow_tail;
+	const char *trust[GV_SYNC_MAX_TRUST];
+	size_t ntrust;
 } opts;
 
 static int usage_error(const char *verb, const char *msg)
@@ -114,6 +125,15 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, const char
 		case OPT_SINCE: o->since = optarg; break;
 		case OPT_UNTIL: o->until = optarg; break;
 		case OPT_OUT: o->out = optarg; break;
+		case OPT_ALLOW_TAIL: o->allow_tail = 1; break;
+		case OPT_TRUST:
+			if (o->ntrust == GV_SYNC_MAX_TRUST) {
+				fprintf(stderr, "govgate: audit %s: more than %d --trust options\n",
+					argv[0], GV_SYNC_MAX_TRUST);
+				return -1;
+			}
+			o->trust[o->ntrust++] = optarg;
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -155,26 +175,11 @@ static int finish(gv_diags *d, int err)
 /* Writes text to path ("-" or NULL: standard output), atomically for files. */
 static int write_out(const char *path, const char *text, gv_diags *d)
 {
-	gv_buf tmp = GV_BUF_INIT;
-	FILE *f;
-	int err = GV_OK;
-
 	if (!path || !strcmp(path, "-")) {
 		fputs(text, stdout);
 		return fflush(stdout) ? GV_EIO : GV_OK;
 	}
-	gv_buf_printf(&tmp, "%s.tmp", path);
-	if (!(f = fopen(tmp.ptr, "wb")) || fputs(text, f) < 0 || fflush(f) || fsync(fileno(f))) {
-		err = (gv_error(d, "GV-A003", path, "cannot write: %s", strerror(errno)), GV_EIO);
-		if (f)
-			fclose(f);
-		remove(tmp.ptr);
-	} else if (fclose(f) || rename(tmp.ptr, path)) {
-		err = (gv_error(d, "GV-A003", path, "cannot write: %s", strerror(errno)), GV_EIO);
-		remove(tmp.ptr);
-	}
-	gv_buf_release(&tmp);
-	return err;
+	return gv_atomic_write(path, text, strlen(text), 0666, d);
 }
 
 static int audit_append(int argc, char **argv)
@@ -270,6 +275,81 @@ out:
 	return finish(&d, err);
 }
 
+/*
+ * Reads the auditor's saved checkpoint and checks that it is a well-formed
+ * signed checkpoint (exit 2 with file:line when not); its signature is
+ * checked later, with the log.
+ */
+static int read_saved(gv_buf *saved, const char *path, gv_diags *d)
+{
+	gv_note_signer *v = NULL;
+	gv_checkpoint c;
+	size_t n = 0, textlen;
+	const char *p;
+	int err;
+
+	if ((err = gv_buf_read_file(saved, path, GV_NOTE_MAX)) < 0)
+		return gv_error(d, "GV-A003", path, "cannot read the saved checkpoint: %s",
+				err == GV_ELIMIT ? "too large" : strerror(errno)), err;
+	if ((err = gv_note_signers(saved->ptr, saved->len, &v, &n, path, d)) < 0)
+		return err;
+	gv_note_signers_free(v, n);
+	/* the signed text ends at the last blank line */
+	for (p = saved->ptr + saved->len - 2; p > saved->ptr && !(p[0] == '\n' && p[-1] == '\n'); p--)
+		;
+	textlen = (size_t)(p - saved->ptr);
+	if ((err = gv_checkpoint_parse(&c, saved->ptr, textlen, path, d)) < 0)
+		return err;
+	gv_checkpoint_release(&c);
+	return GV_OK;
+}
+
+/*
+ * The verdict, which says exactly what was proved: which entries lie under
+ * a checkpoint signed by the key, which do not, and who signed what.
+ */
+static int verdict(const gv_audit_result *res, const gv_key *k, int allow_tail, gv_diags *d,
+		   const char *file)
+{
+	char kid[GV_KEYID_HEX_LEN + 1];
+
+	gv_key_id(k, kid);
+	if (res->foreign) {
+		printf("audit log NOT VERIFIED: %" PRIu64 " checkpoint%s not signed by key %s\n",
+		       res->foreign, res->foreign == 1 ? " is" : "s are", kid);
+		gv_error(d, "GV-A004", file, "%s", res->foreign_msg);
+		return GV_ESIG;
+	}
+	if (res->entries && !res->checkpoints) {
+		printf("audit log NOT VERIFIED: no checkpoint signed by key %s; its %" PRIu64
+		       " entries are unauthenticated\n", kid, res->entries);
+		gv_error(d, "GV-A004", file, "the log has no checkpoint signed by key %s: nothing in it "
+			 "is proved; sign one with 'govgate audit checkpoint --log-key KEY'", kid);
+		return GV_ESIG;
+	}
+	if (res->covered < res->entries) {
+		uint64_t lo = res->covered, hi = res->entries - 1;
+		if (!allow_tail) {
+			printf("audit log NOT VERIFIED: entries %" PRIu64 "-%" PRIu64 " (%" PRIu64 " of %"
+			       PRIu64 ") are an unauthenticated tail; entries 0-%" PRIu64 " are covered by "
+			       "checkpoints signed by key %s\n", lo, hi, hi - lo + 1, res->entries,
+			       lo ? lo - 1 : 0, kid);
+			gv_error(d, "GV-A005", file, "no checkpoint signed by key %s covers entries %" PRIu64
+				 "-%" PRIu64 "; anyone who can write the log could have appended them "
+				 "(accept that with --allow-unsigned-tail)", kid, lo, hi);
+			return GV_ESIG;
+		}
+		printf("audit log intact: %" PRIu64 " entries, 0-%" PRIu64 " covered by checkpoints "
+		       "signed by key %s (%" PRIu64 " checkpoint signatures verified); entries %" PRIu64
+		       "-%" PRIu64 " are an unauthenticated tail, accepted with --allow-unsigned-tail\n",
+		       res->entries, lo ? lo - 1 : 0, kid, res->checkpoints, lo, hi);
+		return GV_OK;
+	}
+	printf("audit log intact: %" PRIu64 " entries, all covered by checkpoints signed by key %s "
+	       "(%" PRIu64 " checkpoint signatures verified)\n", res->entries, kid, res->checkpoints);
+	return GV_OK;
+}
+
 static int audit_verify(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
@@ -277,23 +357,33 @@ static int audit_verify(int argc, char **argv)
 	gv_audit *a = NULL;
 	gv_key *k = NULL;
 	gv_buf saved = GV_BUF_INIT;
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db jsonl key checkpoint",
-		       "--key PUB [--db FILE | --jsonl EXPORT] [--checkpoint SAVED]")))
+	if ((r = parse(&o, argc, argv, "db jsonl key checkpoint allow-unsigned-tail trust",
+		       "--key PUB [--db FILE | --jsonl EXPORT] [--checkpoint SAVED] "
+		       "[--trust ORIGIN=PUB]... [--allow-unsigned-tail]"))) {
+		if (r > 0)
+			fputs("\nRecomputes the chain, the tree and every checkpoint signature, checks\n"
+			      "receipts against the entries they name and every replica under the keys\n"
+			      "given with --trust (else those the signed log pinned), and says which\n"
+			      "entries a checkpoint signed by PUB covers. Entries after the last one are\n"
+			      "an unauthenticated tail: exit 1 unless --allow-unsigned-tail.\n\n"
+			      "Exit codes: 0 verified; 1 tampered, uncovered, signed by another key, or a\n"
+			      "replica or receipt that does not verify; 2 unreadable or malformed input\n"
+			      "(a --checkpoint that is not a signed checkpoint is named at its line).\n",
+			      stdout);
 		return r > 0 ? 0 : GV_EXIT_INPUT;
+	}
 	if (!o.key)
 		return usage_error("verify", "--key PUB (the log's public key) is required");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)
 		goto out;
-	if (o.checkpoint) {
-		if ((err = gv_buf_read_file(&saved, o.checkpoint, GV_NOTE_MAX)) < 0) {
-			gv_error(&d, "GV-A003", o.checkpoint, "cannot read the saved checkpoint: %s",
-				 err == GV_ELIMIT ? "too large" : strerror(errno));
-			goto out;
-		}
-	}
+	if (o.ntrust && (err = gv_sync_trust_load(&trust, o.trust, o.ntrust, 0, &d)) < 0)
+		goto out;
+	if (o.checkpoint && (err = read_saved(&saved, o.checkpoint, &d)) < 0)
+		goto out;
 	if (o.jsonl) {
 		err = gv_audit_verify_jsonl(o.jsonl, k, o.checkpoint ? saved.ptr : NULL, saved.len,
 					    o.checkpoint, &res, &d);
@@ -304,20 +394,23 @@ static int audit_verify(int argc, char **argv)
 				      &res, &d);
 	}
 	if (err == GV_OK)
-		printf("audit log intact: %" PRIu64 " entries, %" PRIu64 " checkpoint signatures "
-		       "verified\n", res.entries, res.checkpoints);
+		err = verdict(&res, k, o.allow_tail, &d, o.jsonl ? o.jsonl : o.db);
 	else if (err == GV_ESIG)
 		printf("audit log TAMPERED\n");
 	if (a && (err == GV_OK || err == GV_ESIG)) {
-		/* and every replica of another log, under the keys pinned at import */
+		/*
+		 * every replica of another log, under the keys the auditor gives,
+		 * else those pinned by entries the checkpoints above cover
+		 */
 		gv_buf rep = GV_BUF_INIT;
-		int rerr = gv_sync_verify_replicas(a, &rep, &d);
+		int rerr = gv_sync_verify_replicas(a, &trust, res.covered, &rep, &d);
 		fputs(rep.ptr, stdout);
 		gv_buf_release(&rep);
 		if (err == GV_OK)
 			err = rerr;
 	}
 out:
+	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&saved);
 	gv_key_free(k);
 	gv_audit_close(a);
@@ -342,6 +435,7 @@ static int audit_log(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, "db deployment type since until",
 		       "[--db FILE] [--deployment ID] [--type T] [--since TIME] [--until TIME]")))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
+	memset(&f, 0, sizeof(f));
 	f.deployment_id = o.deployment;
 	f.type = o.type;
 	f.since = o.since;

@@ -32,9 +32,14 @@ static const char check_usage[] =
 "      --onprem-facts FILE  facts gathered on the on-prem side\n"
 "      --max-fact-age DUR   facts older than DUR (900, 15m, 1h, 2d) count as\n"
 "                           missing; default: the policies' max_fact_age\n"
+"      --max-clock-skew DUR how far in the future facts may be dated (0, 300,\n"
+"                           5m); later ones are refused (default: 300)\n"
 "  -f, --format FMT         text (default) or json\n"
 "  -o, --output FILE        write the result to FILE (atomically)\n"
 "  -j, --jobs N             check manifests on N threads (default: all cores)\n"
+"      --regex-budget N     regex work allowed in the whole run, in PCRE2 steps\n"
+"                           (1000, 50k, 200M, 2G; default: 1G); a run that\n"
+"                           needs more stops with exit 2\n"
 "      --files-from FILE    read more manifest paths from FILE, one per line\n"
 "      --allow-empty        accept a run that checked nothing\n"
 "  -q, --quiet              no source excerpts under diagnostics\n"
@@ -52,8 +57,8 @@ static const char check_usage[] =
 "      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
 "\n"
 "Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
-"halt violation), 2 usage or input error, 3 escalated (an escalate violation\n"
-"and nothing worse).\n";
+"halt violation), 2 usage or input error (also: the regex budget used up),\n"
+"3 escalated (an escalate violation and nothing worse).\n";
 
 typedef struct strlist {
 	const char **v;
@@ -82,6 +87,34 @@ static int read_list(strlist *l, gv_buf *store, const char *path)
 		if (*p)
 			push(l, p);
 	}
+	return 0;
+}
+
+/* "50000", "50k", "200M", "2G" (powers of 1000); from 1000 to 10^15. */
+static int parse_steps(uint64_t *out, const char *s)
+{
+	uint64_t n = 0, mult = 1;
+	const char *p = s;
+
+	if (!(*p >= '1' && *p <= '9'))
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > UINT64_C(1000000000000000))
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == 'k' || *p == 'K')
+		mult = 1000, p++;
+	else if (*p == 'M')
+		mult = 1000000, p++;
+	else if (*p == 'G')
+		mult = 1000000000, p++;
+	if (*p || n > UINT64_C(1000000000000000) / mult)
+		return -1;
+	n *= mult;
+	if (n < 1000)
+		return -1;
+	*out = n;
 	return 0;
 }
 
@@ -175,9 +208,11 @@ int cmd_check(int argc, char **argv)
 		{ "cloud-facts", required_argument, NULL, 'C' },
 		{ "onprem-facts", required_argument, NULL, 'O' },
 		{ "max-fact-age", required_argument, NULL, 'A' },
+		{ "max-clock-skew", required_argument, NULL, 'K' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "regex-budget", required_argument, NULL, 'B' },
 		{ "files-from", required_argument, NULL, 'F' },
 		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -209,9 +244,9 @@ int cmd_check(int argc, char **argv)
 	gv_facts cloud = { 0 }, onprem = { 0 };
 	gv_gate_opts go;
 	gv_run run;
-	int64_t max_age = 0;
+	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
 	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0 };
-	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence;
+	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
 
 	memset(&go, 0, sizeof(go));
@@ -232,12 +267,27 @@ int cmd_check(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'K':
+			if (gv_duration_parse0(&max_skew, optarg) < 0 || max_skew > 86400) {
+				fprintf(stderr, "govgate: check: --max-clock-skew '%s' is not a "
+					"duration from 0 to 1d such as 0, 300 or 5m\n", optarg);
+				goto out;
+			}
+			break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'j':
 			jobs = atoi(optarg);
 			if (jobs < 1 || jobs > 256) {
 				fprintf(stderr, "govgate: check: --jobs takes a number from 1 to 256\n");
+				goto out;
+			}
+			break;
+		case 'B':
+			if (parse_steps(&go.regex_budget, optarg) < 0) {
+				fprintf(stderr, "govgate: check: --regex-budget '%s' is not a "
+					"number of steps from 1000 to 1000000G, such as 50000, "
+					"200M or 2G\n", optarg);
 				goto out;
 			}
 			break;
@@ -302,6 +352,10 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	if (log_key_path && gv_key_load_private(&log_key, log_key_path, &d) < 0)
 		goto out;
+	/* so are the outputs: a run that could not write one records nothing */
+	unwritable = gv_evidence_check_outputs(&eo, &d) < 0;
+	if ((output && gv_atomic_check(output, &d) < 0) || unwritable)
+		goto out;
 	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
 		goto out;
 
@@ -318,10 +372,10 @@ int cmd_check(int argc, char **argv)
 			    (!max_age || prog->policies[i].max_fact_age < max_age))
 				max_age = prog->policies[i].max_fact_age;
 	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
-					time(NULL), NULL, &d) < 0)
+					max_skew, time(NULL), NULL, &d) < 0)
 		goto out;
 	if (onprem_path && gv_facts_load(&onprem, &onprem_file, onprem_path, "onprem", max_age,
-					 time(NULL), NULL, &d) < 0)
+					 max_skew, time(NULL), NULL, &d) < 0)
 		goto out;
 
 	/* results stream, in input order, into two temporary files (manifest
@@ -370,16 +424,21 @@ int cmd_check(int argc, char **argv)
 				gv_buf_clear(&out);
 				gv_report_text(&out, &run, !output && gv_cmd_color(1));
 			}
+			/* the events are in: a failure now is recorded as one */
 			if (output) {
-				if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0)
+				if (gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0) {
+					gv_evidence_record_failure(&run, &eo, &eout, "output", output,
+								   &d);
 					goto out;
+				}
 			} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
 				gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+				gv_evidence_record_failure(&run, &eo, &eout, "output", "-", &d);
 				goto out;
 			}
 		} else if (output) {
 			gv_atomic at;
-			if (gv_atomic_begin(&at, output, 0644, &d) < 0 ||
+			if (gv_atomic_begin(&at, output, 0666, &d) < 0 ||
 			    assemble(NULL, &at, &sk, &run, &m, &d) < 0 ||
 			    gv_atomic_commit(&at, &d) < 0)
 				goto out;

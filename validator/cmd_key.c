@@ -211,7 +211,7 @@ static int key_sign_statement(int argc, char **argv)
 		goto out;
 	}
 	if (outpath && strcmp(outpath, "-")) {
-		if (gv_atomic_write(outpath, env.ptr, env.len, 0644, &d) < 0)
+		if (gv_atomic_write(outpath, env.ptr, env.len, 0666, &d) < 0)
 			goto out;
 	} else if (fwrite(env.ptr, 1, env.len, stdout) != env.len || fflush(stdout)) {
 		gv_error(&d, "GV-O001", NULL, "cannot write to standard output");

@@ -16,20 +16,26 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_DB = 1000, OPT_TEXTFILE };
+enum { OPT_DB = 1000, OPT_TEXTFILE, OPT_KEY, OPT_TRUST };
 
 int cmd_metrics(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf out = GV_BUF_INIT, path = GV_BUF_INIT;
 	gv_audit *a = NULL;
-	const char *db = NULL, *dir = NULL;
+	gv_key *pub = NULL;
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_sync_keys keys = { &trust, NULL };
+	const char *db = NULL, *dir = NULL, *key = NULL, *specs[GV_SYNC_MAX_TRUST];
+	size_t ntrust = 0;
 	int c, err;
 
 	optind = 1;
@@ -37,9 +43,18 @@ int cmd_metrics(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate metrics [--db FILE] [--textfile DIR]\n");
+			printf("usage: govgate metrics --key LOG-PUB [--trust ORIGIN=PUB]... [--db FILE] "
+			       "[--textfile DIR]\n");
 			return 0;
 		case OPT_DB: db = optarg; break;
+		case OPT_KEY: key = optarg; break;
+		case OPT_TRUST:
+			if (ntrust == GV_SYNC_MAX_TRUST) {
+				fprintf(stderr, "govgate: metrics: too many --trust options\n");
+				return GV_EXIT_INPUT;
+			}
+			specs[ntrust++] = optarg;
+			break;
 		case OPT_TEXTFILE: dir = optarg; break;
 		default:
 			fprintf(stderr, "govgate: metrics: unknown or incomplete option '%s'\n",
@@ -55,14 +70,24 @@ int cmd_metrics(int argc, char **argv)
 		fprintf(stderr, "govgate: metrics: --textfile takes a directory\n");
 		return GV_EXIT_INPUT;
 	}
+	if (!key) {
+		fprintf(stderr, "govgate: metrics: --key LOG-PUB (the log's public key) is required: "
+			"metrics count only what its checkpoints prove\n");
+		return GV_EXIT_INPUT;
+	}
 	db = db ? db : gv_audit_default_path();
+	if ((err = gv_key_load_public(&pub, key, &d)) < 0)
+		goto out;
+	keys.log_pub = pub;
+	if (ntrust && (err = gv_sync_trust_load(&trust, specs, ntrust, 0, &d)) < 0)
+		goto out;
 	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
 		goto out;
-	if ((err = gv_metrics_render(&out, a, &d)) < 0)
+	if ((err = gv_metrics_render(&out, a, &keys, &d)) < 0)
 		goto out;
 	if (dir) {
 		gv_buf_printf(&path, "%s/%s", dir, GV_METRICS_TEXTFILE);
-		err = gv_atomic_write(path.ptr, out.ptr, out.len, 0644, &d);
+		err = gv_atomic_write(path.ptr, out.ptr, out.len, 0666, &d);
 	} else {
 		fwrite(out.ptr, 1, out.len, stdout);
 		err = fflush(stdout) ? GV_EIO : GV_OK;
@@ -73,5 +98,7 @@ out:
 	gv_buf_release(&out);
 	gv_buf_release(&path);
 	gv_audit_close(a);
-	return err == GV_OK ? 0 : GV_EXIT_INPUT;
+	gv_key_free(pub);
+	gv_sync_trust_list_release(&trust);
+	return err == GV_OK ? 0 : err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_INPUT;
 }

@@ -216,7 +216,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	gv_probe_write(&out, &res, fmt);
 	if (output) {
-		if (gv_atomic_write(output, out.ptr, out.len, 0644, &d) < 0) {
+		if (gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0) {
 			gv_diags_print(&d, stderr, gv_cmd_color(2), 0);
 			goto out;
 		}

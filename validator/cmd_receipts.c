@@ -17,11 +17,15 @@
 
 static const char usage[] =
 "usage: govgate receipts [--db FILE] [--deployment ID] [-f text|json]\n"
-"       govgate receipts [--db FILE] --deployment ID --sign KEY -o FILE\n"
+"       govgate receipts [--db FILE] --deployment ID --sign KEY --log-pub PUB -o FILE\n"
 "\n"
-"Lists the deployment receipts recorded in the audit log (oldest first), or\n"
-"writes the latest receipt of one deployment as a signed DSSE envelope\n"
-"(verify it with `govgate verify --key PUB FILE`).\n"
+"Lists the deployment receipts recorded in the audit log (oldest first; the\n"
+"list is read as stored: `govgate audit verify` proves it), or writes the\n"
+"latest receipt of one deployment as a signed DSSE envelope. A receipt is\n"
+"signed only when the log proves it: the log verifies under PUB and a\n"
+"checkpoint signed by PUB covers the receipt's entry; the envelope carries\n"
+"the entry's inclusion proof (verify it with\n"
+"`govgate verify --key SIGN-PUB --log-pub PUB FILE`).\n"
 "\n"
 "  --db FILE          the audit database (default: $GOVGATE_DB, else\n"
 "                     ./govgate-audit.db)\n"
@@ -29,14 +33,17 @@ static const char usage[] =
 "  -f, --format FMT   text (default): one line per receipt; json: one JSON\n"
 "                     object per line\n"
 "  --sign KEY         sign the latest receipt with this private key\n"
+"  --log-pub PUB      the log's public key, which must prove the receipt\n"
 "  -o, --output FILE  where the signed receipt goes (atomically)\n"
 "\n"
-"Exit codes: 0 ok, 1 no receipt found, 2 usage or input error.\n";
+"Exit codes: 0 ok, 1 no receipt found, or the log does not prove it (the\n"
+"message says why), 2 usage or input error.\n";
 
 typedef struct listing {
 	int json, quiet;
 	size_t n;
 	gv_buf last;
+	uint64_t last_seq;
 } listing;
 
 static const char *str_of(const gv_node *root, const char *key)
@@ -45,13 +52,14 @@ static const char *str_of(const gv_node *root, const char *key)
 	return v && v->kind != GV_NODE_NULL && gv_node_is_scalar(v) ? v->s : "-";
 }
 
-static int each(void *payload, const char *json, size_t len)
+static int each(void *payload, uint64_t seq, const char *json, size_t len)
 {
 	listing *l = payload;
 	gv_diags d = GV_DIAGS_INIT;
 	gv_file *f = NULL;
 
 	l->n++;
+	l->last_seq = seq;
 	gv_buf_clear(&l->last);
 	gv_buf_add(&l->last, json, len);
 	if (l->quiet) {
@@ -78,16 +86,20 @@ int cmd_receipts(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "sign", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "log-pub", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db_path = NULL, *dep = NULL, *format = "text", *sign = NULL, *output = NULL;
-	listing l = { 0, 0, 0, GV_BUF_INIT };
+	const char *log_pub = NULL;
+	listing l = { 0, 0, 0, GV_BUF_INIT, 0 };
 	gv_diags d = GV_DIAGS_INIT;
 	gv_audit *db = NULL;
-	gv_key *key = NULL;
+	gv_key *key = NULL, *lpub = NULL;
+	gv_audit_result vr;
 	gv_file *f = NULL;
 	gv_buf env = GV_BUF_INIT;
+	char *proof = NULL;
 	int c, rc = 2;
 
 	optind = 1;
@@ -98,17 +110,24 @@ int cmd_receipts(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'S': sign = optarg; break;
 		case 'o': output = optarg; break;
+		case 'L': log_pub = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
 	}
 	if (optind < argc || (strcmp(format, "text") && strcmp(format, "json")) ||
-	    (!sign != !output) || (sign && !dep)) {
+	    (!sign != !output) || (sign && !dep) || (!sign && log_pub)) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (sign && !log_pub) {
+		fprintf(stderr, "govgate: receipts: --sign needs --log-pub PUB (the log's public key): "
+			"a receipt is signed only when the log proves it\n");
+		return 2;
+	}
 	l.json = !strcmp(format, "json");
-	if (sign && gv_key_load_private(&key, sign, &d) < 0)
+	if (sign && (gv_key_load_private(&key, sign, &d) < 0 ||
+		     gv_key_load_public(&lpub, log_pub, &d) < 0))
 		goto out;
 	if (gv_audit_open_existing(&db, db_path ? db_path : gv_audit_default_path(), &d) < 0)
 		goto out;
@@ -124,7 +143,30 @@ int cmd_receipts(int argc, char **argv)
 	if (sign) {
 		const gv_node *m, *file, *sha;
 		unsigned char digest[32];
+		char kid[GV_KEYID_HEX_LEN + 1];
+		int err;
 
+		/* only what the log proves is signed */
+		gv_key_id(lpub, kid);
+		err = gv_audit_verify(db, lpub, NULL, 0, NULL, &vr, &d);
+		if (err == GV_ESIG || (err == GV_OK && vr.foreign)) {
+			if (vr.foreign)
+				gv_error(&d, "GV-R004", gv_audit_path(db), "%s", vr.foreign_msg);
+			gv_error(&d, "GV-R004", gv_audit_path(db), "the log does not verify under key %s; "
+				 "no receipt from it is signed", kid);
+			rc = 1;
+			goto out;
+		}
+		if (err < 0)
+			goto out;
+		if (l.last_seq >= vr.covered) {
+			gv_error(&d, "GV-R004", gv_audit_path(db), "the receipt of %s (seq %llu) is not "
+				 "covered by a checkpoint signed by key %s, so the log does not prove it; "
+				 "sign one with 'govgate audit checkpoint --log-key KEY' first", dep,
+				 (unsigned long long)l.last_seq, kid);
+			rc = 1;
+			goto out;
+		}
 		if (gv_json_parse(&f, gv_audit_path(db), l.last.ptr, l.last.len, NULL, &d) < 0)
 			goto out;
 		m = gv_node_get(f->docs[0], "manifest");
@@ -135,10 +177,13 @@ int cmd_receipts(int argc, char **argv)
 			gv_error(&d, "GV-R003", gv_audit_path(db), "receipt of %s names no manifest", dep);
 			goto out;
 		}
-		if (gv_receipt_sign(&env, l.last.ptr, l.last.len, file->s, digest, key) < 0 ||
-		    gv_atomic_write(output, env.ptr, env.len, 0644, &d) < 0)
+		if (gv_audit_prove_inclusion(db, l.last_seq, &proof, &d) < 0 ||
+		    gv_receipt_sign_proved(&env, l.last.ptr, l.last.len, proof, file->s, digest,
+					   key) < 0 ||
+		    gv_atomic_write(output, env.ptr, env.len, 0666, &d) < 0)
 			goto out;
-		printf("wrote the signed receipt of %s to %s\n", dep, output);
+		printf("wrote the signed receipt of %s to %s: log entry %llu, proved under key %s\n",
+		       dep, output, (unsigned long long)l.last_seq, kid);
 	}
 	rc = 0;
 out:
@@ -148,6 +193,8 @@ out:
 	gv_buf_release(&env);
 	gv_buf_release(&l.last);
 	gv_key_free(key);
+	gv_key_free(lpub);
+	free(proof);
 	gv_audit_close(db);
 	return rc;
 }

@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TRUST 64
 
 static int usage_error(const char *verb, const char *msg)
 {
@@ -60,7 +59,8 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT };
+enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT,
+       OPT_KEY };
 
 static int sync_export(int argc, char **argv)
 {
@@ -141,34 +141,39 @@ static int sync_import(int argc, char **argv)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "rotate-key", no_argument, NULL, OPT_ROTATE },
+		{ "log-key", required_argument, NULL, OPT_LOG_KEY },
+		{ "origin", required_argument, NULL, OPT_ORIGIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	gv_diags d = GV_DIAGS_INIT;
-	gv_sync_trust trust[MAX_TRUST];
-	gv_key *keys[MAX_TRUST];
-	char *origins[MAX_TRUST];
-	const char *specs[MAX_TRUST];
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	const char *specs[GV_SYNC_MAX_TRUST];
 	gv_sync_import_result res;
 	gv_buf bundle = GV_BUF_INIT;
 	gv_audit *a = NULL;
-	const char *db = NULL, *path, *actor;
-	size_t ntrust = 0, i;
+	gv_key *lk = NULL;
+	const char *db = NULL, *path, *actor, *log_key = NULL, *origin = NULL;
+	char *note = NULL;
+	size_t ntrust = 0;
 	bool rotate = false;
 	int c, err = GV_OK;
 
+	memset(&res, 0, sizeof(res));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			printf("usage: govgate sync import [--db FILE] --trust ORIGIN=PUB... "
-			       "[--rotate-key] BUNDLE\n");
+			       "[--rotate-key] [--log-key KEY [--origin O]] BUNDLE\n");
 			return 0;
 		case OPT_DB: db = optarg; break;
 		case OPT_ROTATE: rotate = true; break;
+		case OPT_LOG_KEY: log_key = optarg; break;
+		case OPT_ORIGIN: origin = optarg; break;
 		case OPT_TRUST:
-			if (ntrust == MAX_TRUST)
+			if (ntrust == GV_SYNC_MAX_TRUST)
 				return usage_error("import", "too many --trust options");
 			specs[ntrust++] = optarg;
 			break;
@@ -183,34 +188,17 @@ static int sync_import(int argc, char **argv)
 	if (!ntrust)
 		return usage_error("import", "--trust ORIGIN=PUB (the other side's log key) is "
 				   "required");
+	if (origin && !log_key)
+		return usage_error("import", "--origin names the checkpoint's origin; use it with "
+				   "--log-key");
 	path = argv[optind];
 	db = db ? db : gv_audit_default_path();
+	origin = origin ? origin : gv_audit_default_origin();
 	actor = getenv("USER") ? getenv("USER") : "";
-	for (i = 0; i < ntrust; i++) {
-		const char *eq = strchr(specs[i], '=');
-		size_t j;
-		if (!eq || eq == specs[i] || !eq[1]) {
-			ntrust = i;
-			err = (gv_error(&d, "GV-S004", NULL, "--trust '%s' is not ORIGIN=PUBLIC-KEY-FILE",
-					specs[i]), GV_EPARSE);
-			goto out;
-		}
-		keys[i] = NULL;
-		origins[i] = gv_xstrndup(specs[i], (size_t)(eq - specs[i]));
-		for (j = 0; j < i; j++)
-			if (!strcmp(origins[j], origins[i])) {
-				ntrust = i + 1;
-				err = (gv_error(&d, "GV-S004", NULL, "--trust names origin '%s' twice",
-						origins[i]), GV_EPARSE);
-				goto out;
-			}
-		if ((err = gv_key_load_public(&keys[i], eq + 1, &d)) < 0) {
-			ntrust = i + 1;
-			goto out;
-		}
-		trust[i].origin = origins[i];
-		trust[i].key = keys[i];
-	}
+	if ((err = gv_sync_trust_load(&trust, specs, ntrust, 1, &d)) < 0)
+		goto out;
+	if (log_key && (err = gv_key_load_private(&lk, log_key, &d)) < 0)
+		goto out;
 	if ((err = gv_buf_read_file(&bundle, path, GV_SYNC_MAX_BUNDLE)) < 0) {
 		gv_error(&d, "GV-S001", path, "cannot read the sync bundle: %s",
 			 err == GV_ELIMIT ? "larger than 256 MiB" : strerror(errno));
@@ -218,7 +206,7 @@ static int sync_import(int argc, char **argv)
 	}
 	if ((err = gv_audit_open(&a, db, &d)) < 0)
 		goto out;
-	err = gv_sync_import(a, trust, ntrust, rotate, bundle.ptr, bundle.len, path, actor, &res,
+	err = gv_sync_import(a, trust.v, trust.n, rotate, bundle.ptr, bundle.len, path, actor, &res,
 			     &d);
 	if (res.status == GV_SYNC_FORK) {
 		char *held, *theirs;
@@ -237,15 +225,27 @@ static int sync_import(int argc, char **argv)
 		printf("already up to date: the replica of '%s' holds %" PRIu64 " entries\n",
 		       res.origin, res.to);
 	} else if (err == GV_OK) {
+		char kid[GV_KEYID_HEX_LEN + 1];
+		size_t i;
+		for (i = 0; i < trust.n; i++)
+			if (!strcmp(trust.v[i].origin, res.origin))
+				gv_key_id(trust.v[i].key, kid);
 		printf("imported %" PRIu64 " entries of '%s' (replica %" PRIu64 " -> %" PRIu64
-		       " entries); recorded as seq %" PRIu64 " (sync.imported)\n", res.entries,
-		       res.origin, res.from, res.to, res.log_seq);
+		       " entries), checkpoint for size %" PRIu64 " verified under key %s; recorded as "
+		       "seq %" PRIu64 " (sync.imported)%s\n", res.entries, res.origin, res.from,
+		       res.to, res.to, kid, res.log_seq,
+		       res.pinned ? ", key pinned (sync.key_pinned)" : "");
+	}
+	/* a writer that holds the log key leaves no unsigned tail */
+	if (lk && a && res.log_recorded) {
+		int cerr = gv_audit_checkpoint(a, origin, lk, &note, &d);
+		if (err == GV_OK)
+			err = cerr;
 	}
 out:
-	for (i = 0; i < ntrust; i++) {
-		free(origins[i]);
-		gv_key_free(keys[i]);
-	}
+	free(note);
+	gv_key_free(lk);
+	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&bundle);
 	gv_audit_close(a);
 	return finish(&d, err);
@@ -274,6 +274,15 @@ static void status_json(gv_buf *b, const gv_sync_status *s)
 	gv_buf_printf(b, ",\"imports\":%" PRIu64 ",\"announced\":%" PRIu64 ",\"lag_checkpoint\":%"
 		      PRIu64 ",\"lag_entries\":%" PRIu64, s->imports, s->announced, s->lag_checkpoint,
 		      s->lag_entries);
+	if (s->has_since_import)
+		gv_buf_printf(b, ",\"since_last_import_seconds\":%" PRId64, s->since_last_import);
+	else
+		gv_buf_puts(b, ",\"since_last_import_seconds\":null");
+	json_time(b, "newest_entry", s->newest_entry);
+	if (s->has_newest_age)
+		gv_buf_printf(b, ",\"newest_entry_age_seconds\":%" PRId64, s->newest_entry_age);
+	else
+		gv_buf_puts(b, ",\"newest_entry_age_seconds\":null");
 	if (s->has_latency)
 		gv_buf_printf(b, ",\"sync_latency_last_seconds\":%" PRId64
 			      ",\"sync_latency_p95_seconds\":%" PRId64 "}", s->latency_last,
@@ -293,9 +302,14 @@ static void status_text(gv_buf *b, const gv_sync_status *s)
 		gv_buf_puts(b, "  checkpoint:   none\n");
 	gv_buf_printf(b, "  last import:  %s (%" PRIu64 " imports)\n",
 		      *s->last_import ? s->last_import : "never", s->imports);
-	gv_buf_printf(b, "  announced:    %" PRIu64 " entries\n", s->announced);
-	gv_buf_printf(b, "  lag:          %" PRIu64 " entries (%" PRIu64 " behind the latest "
-		      "checkpoint)\n", s->lag_entries, s->lag_checkpoint);
+	if (s->has_since_import)
+		gv_buf_printf(b, "  since import: %" PRId64 " s\n", s->since_last_import);
+	if (s->has_newest_age)
+		gv_buf_printf(b, "  newest entry: %s (%" PRId64 " s old)\n", s->newest_entry,
+			      s->newest_entry_age);
+	gv_buf_printf(b, "  announced:    %" PRIu64 " entries (unsigned claim of the exporter)\n",
+		      s->announced);
+	gv_buf_printf(b, "  lag:          %" PRIu64 " signed entries not held\n", s->lag_entries);
 	if (s->has_latency)
 		gv_buf_printf(b, "  sync latency: last %" PRId64 " s, p95 %" PRId64 " s\n",
 			      s->latency_last, s->latency_p95);
@@ -309,15 +323,21 @@ static int sync_status(int argc, char **argv)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "origin", required_argument, NULL, OPT_ORIGIN },
 		{ "format", required_argument, NULL, 'f' },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_audit *a = NULL;
 	gv_buf out = GV_BUF_INIT;
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_sync_keys keys = { NULL, NULL };
+	gv_key *log_pub = NULL;
 	char **origins = NULL;
-	const char *db = NULL, *fmt = "text", *only = NULL;
-	size_t n = 0, i, shown = 0;
+	const char *db = NULL, *fmt = "text", *only = NULL, *key = NULL;
+	const char *specs[GV_SYNC_MAX_TRUST];
+	size_t n = 0, i, shown = 0, ntrust = 0;
 	int c, err, json;
 
 	optind = 1;
@@ -325,8 +345,15 @@ static int sync_status(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync status [--db FILE] [--origin O] [-f text|json]\n");
+			printf("usage: govgate sync status (--key LOG-PUB | --trust ORIGIN=PUB...) "
+			       "[--db FILE] [--origin O] [-f text|json]\n");
 			return 0;
+		case OPT_KEY: key = optarg; break;
+		case OPT_TRUST:
+			if (ntrust == GV_SYNC_MAX_TRUST)
+				return usage_error("status", "too many --trust options");
+			specs[ntrust++] = optarg;
+			break;
 		case OPT_DB: db = optarg; break;
 		case OPT_ORIGIN: only = optarg; break;
 		case 'f': fmt = optarg; break;
@@ -342,17 +369,28 @@ static int sync_status(int argc, char **argv)
 		return usage_error("status", "-f takes text or json");
 	json = !strcmp(fmt, "json");
 	db = db ? db : gv_audit_default_path();
+	if (key && (err = gv_key_load_public(&log_pub, key, &d)) < 0)
+		goto out;
+	if (ntrust && (err = gv_sync_trust_load(&trust, specs, ntrust, 0, &d)) < 0)
+		goto out;
+	keys.trust = &trust;
+	keys.log_pub = log_pub;
 	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
 		goto out;
 	if ((err = gv_replica_list(a, &origins, &n, &d)) < 0)
 		goto out;
+	if (n && !key && !ntrust) {
+		err = (gv_error(&d, "GV-S004", db, "a replica is shown only once it verifies: give "
+				"--key (the local log's public key) or --trust ORIGIN=PUB"), GV_EPARSE);
+		goto out;
+	}
 	if (json)
 		gv_buf_puts(&out, "{\"replicas\":[");
 	for (i = 0; i < n; i++) {
 		gv_sync_status s;
 		if (only && strcmp(only, origins[i]))
 			continue;
-		if ((err = gv_sync_status_get(&s, a, origins[i], &d)) < 0)
+		if ((err = gv_sync_status_get(&s, a, origins[i], &keys, &d)) < 0)
 			goto out;
 		if (json) {
 			if (shown)
@@ -373,6 +411,8 @@ static int sync_status(int argc, char **argv)
 		gv_buf_puts(&out, "no replicas\n");
 	fputs(out.ptr, stdout);
 out:
+	gv_key_free(log_pub);
+	gv_sync_trust_list_release(&trust);
 	gv_replica_list_free(origins, n);
 	gv_buf_release(&out);
 	gv_audit_close(a);

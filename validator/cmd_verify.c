@@ -9,6 +9,7 @@
 #include "digest.h"
 #include "gv.h"
 #include "sign.h"
+#include "receipt.h"
 #include "statement.h"
 
 #include <errno.h>
@@ -18,7 +19,7 @@
 #include <string.h>
 
 static const char verify_usage[] =
-"usage: govgate verify --key PUB REPORT [--manifest FILE]...\n"
+"usage: govgate verify --key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]\n"
 "\n"
 "Verifies a signed compliance report or deployment receipt (a DSSE envelope\n"
 "around an in-toto Statement) with the public key PUB, offline. On success\n"
@@ -27,9 +28,12 @@ static const char verify_usage[] =
 "  -k, --key PUB        public key (.pub) the report must be signed by\n"
 "  -m, --manifest FILE  also check that FILE is one of the report's subjects\n"
 "                       (by SHA-256; repeatable)\n"
+"  --log-pub LOG-PUB    receipts: also check the receipt's log proof, that the\n"
+"                       log signed by LOG-PUB recorded exactly this receipt\n"
 "\n"
 "Exit codes: 0 valid, 1 invalid (not signed by PUB, bad signature, changed\n"
-"payload, or a manifest that is not a subject), 2 malformed or unreadable\n"
+"payload, a manifest that is not a subject, or a receipt that the log of\n"
+"LOG-PUB does not prove), 2 malformed or unreadable\n"
 "input (including a validly signed payload that is not a govgate Statement).\n";
 
 /* Prints untrusted text on one line: control bytes become \xNN. */
@@ -64,25 +68,68 @@ static void print_receipt(const gv_statement *st)
 	fputc('\n', stdout);
 }
 
+/*
+ * A receipt's log proof, checked under the log key the auditor gives
+ * (--log-pub); the line it prints says exactly what was proved.
+ */
+static int check_log_proof(const gv_statement *st, const gv_key *lk, const char *file,
+			   gv_buf *line, gv_diags *d)
+{
+	const gv_node *p = gv_node_get(st->predicate, "log_proof");
+	gv_receipt_proof rp;
+	char kid[GV_KEYID_HEX_LEN + 1];
+	int err;
+
+	if (st->kind != GV_STATEMENT_RECEIPT) {
+		if (lk)
+			return gv_error(d, "GV-E008", file, "--log-pub applies to receipts only"),
+			       GV_EPARSE;
+		return GV_OK;
+	}
+	if (!p || p->kind != GV_NODE_STR) {
+		if (lk)
+			return gv_error(d, "GV-E008", file, "the receipt carries no log proof, so no "
+					"log proves it (it was signed without a log key)"), GV_ESIG;
+		gv_buf_puts(line, "log: none (the receipt carries no log proof)\n");
+		return GV_OK;
+	}
+	if (!lk) {
+		gv_buf_puts(line, "log: proof present, not checked (give --log-pub PUB)\n");
+		return GV_OK;
+	}
+	if ((err = gv_receipt_check_proof(st->payload, st->payload_len, p->s,
+					  st->subjects[0].name, st->subjects[0].sha256, lk, &rp,
+					  file, d)) < 0)
+		return err;
+	gv_key_id(lk, kid);
+	gv_buf_printf(line, "log: entry %llu of '%s' included in the checkpoint for size %llu signed "
+		      "by key %s\n", (unsigned long long)rp.seq, rp.origin,
+		      (unsigned long long)rp.size, kid);
+	return GV_OK;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "manifest", required_argument, NULL, 'm' },
+		{ "log-pub", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	gv_diags d = GV_DIAGS_INIT;
-	const char *keypath = NULL, *report = NULL, **manifests = NULL;
+	const char *keypath = NULL, *report = NULL, **manifests = NULL, *logpath = NULL;
 	size_t nmanifests = 0, alloc = 0, i;
 	gv_statement *st = NULL;
-	gv_key *k = NULL;
+	gv_key *k = NULL, *lk = NULL;
+	gv_buf logline = GV_BUF_INIT;
 	int c, rc = GV_EXIT_MALFORMED, err;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': keypath = optarg; break;
+		case 'L': logpath = optarg; break;
 		case 'm':
 			GV_GROW(manifests, alloc, nmanifests + 1);
 			manifests[nmanifests++] = optarg;
@@ -102,7 +149,8 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	report = argv[optind];
-	if (gv_key_load_public(&k, keypath, &d) < 0)
+	if (gv_key_load_public(&k, keypath, &d) < 0 ||
+	    (logpath && gv_key_load_public(&lk, logpath, &d) < 0))
 		goto out;
 	err = gv_statement_open(&st, report, k, &d);
 	if (err == GV_ESIG) {
@@ -133,10 +181,15 @@ int cmd_verify(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((err = check_log_proof(st, lk, report, &logline, &d)) < 0) {
+		rc = err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_MALFORMED;
+		goto out;
+	}
 	printf("valid: signed by %s\n", st->keyid);
-	if (st->kind == GV_STATEMENT_RECEIPT)
+	if (st->kind == GV_STATEMENT_RECEIPT) {
 		print_receipt(st);
-	else
+		fputs(logline.ptr, stdout);
+	} else
 		printf("decision: %s\n", st->decision);
 	for (i = 0; i < st->nsubjects; i++) {
 		fputs("subject: ", stdout);
@@ -153,6 +206,8 @@ out:
 	gv_diags_release(&d);
 	gv_statement_free(st);
 	gv_key_free(k);
+	gv_key_free(lk);
+	gv_buf_release(&logline);
 	free(manifests);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include "probe.h"
 #include "receipt.h"
 #include "report.h"
+#include "rx.h"
 #include "sign.h"
 #include "sync.h"
 
@@ -201,6 +202,7 @@ static int check_manifest(dctx *c)
 	const char *want[4];
 	gv_file *f = NULL;
 	gv_evaluator *ev;
+	gv_rx_budget *budget;
 	gv_facts none[2];
 	gv_result r;
 	const gv_node *root, *v;
@@ -241,13 +243,17 @@ static int check_manifest(dctx *c)
 		goto out;
 	/* a manifest no policy applies to would evaluate nothing: refuse it now */
 	memset(none, 0, sizeof(none));
-	ev = gv_evaluator_new(c->prog, &none[0], &none[1]);
+	budget = gv_rx_budget_new(p->regex_budget);
+	ev = gv_evaluator_new(c->prog, &none[0], &none[1], budget);
 	gv_eval_doc(ev, &r, f, 0);
-	if (!r.policies_applied)
+	if (gv_rx_budget_exhausted(budget))
+		err = gv_gate_budget_error(c->d, budget);
+	else if (!r.policies_applied)
 		err = gv_diag_at(c->d, GV_SEV_ERROR, "GV-M003", gv_node_loc(f, root),
 				 "no policy applies to this manifest");
 	gv_result_release(&r);
 	gv_evaluator_free(ev);
+	gv_rx_budget_free(budget);
 out:
 	gv_file_free(f);
 	return err;
@@ -277,6 +283,12 @@ static int load_source(gv_file **out, dctx *c, int side, size_t i)
 			   "facts are labelled for side '%s' but the plan lists them for the %s "
 			   "side (%s:%u:%u)", lab->s ? lab->s : "?", gv_plan_side_name(side),
 			   s->facts_loc[i].file, s->facts_loc[i].line, s->facts_loc[i].col);
+		gv_file_free(f);
+		return GV_EPARSE;
+	}
+	/* a source dated in the future would hide behind an older one in the
+	 * merged collected_at (the oldest): refuse it here, as `check` would */
+	if (gv_facts_check_future(f, f->docs[0], c->p->max_clock_skew, time(NULL), c->d) < 0) {
 		gv_file_free(f);
 		return GV_EPARSE;
 	}
@@ -365,9 +377,14 @@ static int prepare(dctx *c)
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
 		return err;
 
-	if (c->report && (err = parent_dir_ok(c, c->report, "report")) < 0)
+	/* outputs as gv_atomic_write will write them (not a folder, room for the
+	 * temporary's name): a deployment whose evidence cannot be written
+	 * records nothing */
+	if (c->report && ((err = parent_dir_ok(c, c->report, "report")) < 0 ||
+			  (err = gv_atomic_check(c->report, c->d)) < 0))
 		return err;
-	if (c->receipt && (err = parent_dir_ok(c, c->receipt, "receipt")) < 0)
+	if (c->receipt && ((err = parent_dir_ok(c, c->receipt, "receipt")) < 0 ||
+			   (err = gv_atomic_check(c->receipt, c->d)) < 0))
 		return err;
 	for (side = 0; side < 2; side++) {
 		const char *sdb = p->sides[side].sync_db;
@@ -691,6 +708,10 @@ static int replica_source(dctx *c, int side, gv_file **out, gv_sync_facts *sf)
 	const gv_plan_side *s = &c->p->sides[side];
 	gv_audit *a = c->db, *own = NULL;
 	gv_buf y = GV_BUF_INIT;
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_sync_keys keys = { &trust, NULL };
+	unsigned char pub[GV_ED25519_PUB_LEN];
+	gv_key *log_pub = NULL;
 	int err;
 
 	*out = NULL;
@@ -699,10 +720,32 @@ static int replica_source(dctx *c, int side, gv_file **out, gv_sync_facts *sf)
 			return err;
 		a = own;
 	}
-	if ((err = gv_sync_facts_get(sf, a, s->sync_origin, c->d)) == 0) {
+	/*
+	 * The replica verifies under the key the plan names for the origin, or
+	 * else under a key the evidence log pinned below its own checkpoints.
+	 */
+	if (s->sync_key) {
+		gv_buf spec = GV_BUF_INIT;
+		const char *sp;
+		gv_buf_printf(&spec, "%s=%s", s->sync_origin, s->sync_key);
+		sp = spec.ptr;
+		err = gv_sync_trust_load(&trust, &sp, 1, 1, c->d);
+		gv_buf_release(&spec);
+		if (err < 0)
+			goto out;
+	} else if (a == c->db && c->log_key) {
+		gv_key_raw_public(c->log_key, pub);
+		if ((err = gv_key_from_raw_public(&log_pub, pub)) < 0)
+			goto out;
+		keys.log_pub = log_pub;
+	}
+	if ((err = gv_sync_facts_get(sf, a, s->sync_origin, &keys, c->d)) == 0) {
 		gv_sync_facts_yaml(&y, sf, 0);
 		err = gv_file_load_mem(out, "sync replica", y.ptr, y.len, NULL, c->d);
 	}
+out:
+	gv_key_free(log_pub);
+	gv_sync_trust_list_release(&trust);
 	gv_audit_close(own);
 	gv_buf_release(&y);
 	return err;
@@ -809,7 +852,7 @@ static int write_merged(dctx *c, int side, const gv_probe_result *pr, int probed
 	gv_buf_clear(&pj);
 	gv_buf_printf(&pj, "%s/%s%s.facts.yaml", c->facts_dir, gv_plan_side_name(side),
 		      c->pass ? ".recheck" : "");
-	if ((err = gv_atomic_write(pj.ptr, b.ptr, b.len, 0644, c->d)) < 0)
+	if ((err = gv_atomic_write(pj.ptr, b.ptr, b.len, 0666, c->d)) < 0)
 		goto out;
 	*path_out = gv_buf_detach(&pj);
 out:
@@ -930,7 +973,8 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 		if ((err = write_merged(c, side, &pr[side], has[side], &paths[side])) < 0)
 			goto out;
 		if ((err = gv_facts_load(&c->facts[side], &c->merged[side], paths[side],
-					 gv_plan_side_name(side), c->max_age, now, NULL, c->d)) < 0)
+					 gv_plan_side_name(side), c->max_age, c->p->max_clock_skew,
+					 now, NULL, c->d)) < 0)
 			goto out;
 	}
 	for (side = 0; side < 2; side++) {
@@ -973,6 +1017,7 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 	go.manifests = &p->manifest;
 	go.nmanifests = 1;
 	go.jobs = 1;
+	go.regex_budget = p->regex_budget;
 	gv_gate_run(&c->run, c->prog, &c->facts[0], &c->facts[1], &go, c->d);
 	c->have_run = 1;
 	c->res->decision = c->run.decision;
@@ -1023,6 +1068,55 @@ out:
 	gv_buf_release(&b);
 	gv_buf_release(&json);
 	return err;
+}
+
+/* --- commands' environment ---------------------------------------------------- */
+
+/*
+ * What a step or the alert command takes from govgate's environment
+ * without being asked (docs/DEPLOY.md, "Steps"): nothing secret, so a
+ * token in govgate's environment reaches a command only when the plan
+ * names it in inherit_env.
+ */
+static const char *const base_env[] = {
+	"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "GOVGATE_*", NULL
+};
+
+/* base_env then the plan's names; free the array (the strings are borrowed). */
+static const char **inherit_list(const char *const *plan)
+{
+	size_t n = 0, k = 0, i;
+	const char **v;
+
+	while (plan && plan[n])
+		n++;
+	v = gv_xcalloc(n + sizeof(base_env) / sizeof(base_env[0]), sizeof(*v));
+	for (i = 0; base_env[i]; i++)
+		v[k++] = base_env[i];
+	for (i = 0; i < n; i++)
+		v[k++] = plan[i];
+	v[k] = NULL;
+	return v;
+}
+
+/* The plan's NAME=VALUE entries, then govgate's own (which it does not
+ * let a plan set); free the array (the strings are borrowed). */
+static const char **env_list(const char *const *plan, const char *const *ours)
+{
+	size_t n = 0, m = 0, k = 0, i;
+	const char **v;
+
+	while (plan && plan[n])
+		n++;
+	while (ours[m])
+		m++;
+	v = gv_xcalloc(n + m + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[k++] = plan[i];
+	for (i = 0; i < m; i++)
+		v[k++] = ours[i];
+	v[k] = NULL;
+	return v;
 }
 
 /* --- alerts ---------------------------------------------------------------- */
@@ -1093,23 +1187,29 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 	if (c->p->alert_argv && !c->o->dry_run) {
 		gv_exec_opts xo;
 		gv_buf e1 = GV_BUF_INIT, e2 = GV_BUF_INIT;
-		const char *env[3];
+		const char *ours[3], **env, **inherit;
 
 		gv_buf_printf(&e1, "GOVGATE_DEPLOYMENT_ID=%s", c->p->deployment_id);
 		gv_buf_printf(&e2, "GOVGATE_STATUS=%s", gv_deploy_status_name(st));
-		env[0] = e1.ptr;
-		env[1] = e2.ptr;
-		env[2] = NULL;
+		ours[0] = e1.ptr;
+		ours[1] = e2.ptr;
+		ours[2] = NULL;
+		env = env_list(c->p->alert_env, ours);
+		inherit = inherit_list(c->p->alert_inherit_env);
 		memset(&xo, 0, sizeof(xo));
 		xo.argv = c->p->alert_argv;
 		xo.cwd = c->p->dir;
 		xo.env = env;
+		xo.clean_env = true;
+		xo.inherit = inherit;
 		xo.input = in.ptr;
 		xo.input_len = in.len;
 		xo.timeout_ms = c->p->alert_timeout_ms;
 		xo.output_limit = GV_DEPLOY_ALERT_OUTPUT;
 		gv_exec_run(&xr, &xo);
 		ran = 1;
+		free(env);
+		free(inherit);
 		gv_buf_release(&e1);
 		gv_buf_release(&e2);
 		if (!xr.started)
@@ -1134,7 +1234,8 @@ static int alert(dctx *c, gv_deploy_status st, const char *reason, const char *s
 		gv_utf8_sanitize(&text, xr.output.ptr, xr.output.len);
 		gv_buf_puts(&a, ",\"output\":");
 		gv_buf_json_str(&a, text.ptr, text.len);
-		gv_buf_printf(&a, ",\"output_truncated\":%s}", xr.truncated ? "true" : "false");
+		gv_buf_printf(&a, ",\"output_truncated\":%s%s}", xr.truncated ? "true" : "false",
+			      xr.strays_killed ? ",\"stray_processes_killed\":true" : "");
 		gv_buf_release(&text);
 	} else {
 		gv_buf_puts(&a, "null");
@@ -1190,7 +1291,7 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 	rc.manifest_sha256 = c->run.files[0].sha256;
 	rc.report_file = c->eout.report_written ? c->report : NULL;
 	rc.report_sha256 = c->eout.report_written ? c->eout.report_sha256 : NULL;
-	rc.log_seq = (int64_t)c->last_seq;
+	rc.log_seq = (int64_t)c->eout.first_seq;  /* the governance.validated entry */
 	if (have_cp) {
 		rc.origin = cp.origin;
 		rc.checkpoint_size = cp.size;
@@ -1200,14 +1301,15 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 					     (char **)(const char *[]){ NULL });
 	rc.nsteps = c->nsteps_run;
 	gv_receipt_json(&json, &rc);
-	if ((err = gv_audit_receipt_put(c->db, c->p->deployment_id, now, json.ptr, json.len,
-					c->d)) < 0)
+	if ((err = gv_audit_receipt_put(c->db, c->p->deployment_id, c->actor, json.ptr, json.len,
+					&c->last_seq, c->d)) < 0)
 		goto out;
 	if (c->receipt && c->sign_key) {
 		unsigned char sha[32];
-		if ((err = gv_receipt_sign(&env, json.ptr, json.len, rc.manifest_file,
-					   rc.manifest_sha256, c->sign_key)) < 0 ||
-		    (err = gv_atomic_write(c->receipt, env.ptr, env.len, 0644, c->d)) < 0)
+		if ((err = gv_evidence_sign_receipt(c->db, c->log_key, c->origin, c->last_seq,
+						    json.ptr, json.len, rc.manifest_file,
+						    rc.manifest_sha256, c->sign_key, c->receipt, &env,
+						    c->d)) < 0)
 			goto out;
 		gv_sha256(sha, env.ptr, env.len);
 		gv_buf_puts(payload, ",\"receipt\":{\"file\":");
@@ -1286,6 +1388,8 @@ static void step_json(gv_buf *b, int side, const gv_plan_step *s, const gv_exec_
 		gv_buf_printf(b, ",\"signal\":%d", x->term_signal);
 	if (x->stopped)
 		gv_buf_puts(b, ",\"interrupted\":true");
+	if (x->strays_killed)
+		gv_buf_puts(b, ",\"stray_processes_killed\":true");
 	if (!x->started) {
 		gv_buf_puts(b, ",\"error\":");
 		gv_buf_json_cstr(b, x->error);
@@ -1318,21 +1422,26 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 	gv_exec_result x;
 	gv_buf b = GV_BUF_INIT, out = GV_BUF_INIT, e1 = GV_BUF_INIT, e2 = GV_BUF_INIT,
 	       e3 = GV_BUF_INIT, id = GV_BUF_INIT;
-	const char *env[5];
+	const char *ours[5], **env, **inherit;
 	int err;
 
 	gv_buf_printf(&e1, "GOVGATE_DEPLOYMENT_ID=%s", c->p->deployment_id);
 	gv_buf_printf(&e2, "GOVGATE_SIDE=%s", gv_plan_side_name(side));
 	gv_buf_printf(&e3, "GOVGATE_STEP=%s", s->name);
-	env[0] = e1.ptr;
-	env[1] = e2.ptr;
-	env[2] = e3.ptr;
-	env[3] = "GOVGATE_DRY_RUN=0";
-	env[4] = NULL;
+	ours[0] = e1.ptr;
+	ours[1] = e2.ptr;
+	ours[2] = e3.ptr;
+	ours[3] = "GOVGATE_DRY_RUN=0";
+	ours[4] = NULL;
+	/* a clean environment: base_env, the plan's env and inherit_env, ours */
+	env = env_list(s->env, ours);
+	inherit = inherit_list(s->inherit_env);
 	memset(&xo, 0, sizeof(xo));
 	xo.argv = s->argv;
 	xo.cwd = c->p->dir;
 	xo.env = env;
+	xo.clean_env = true;
+	xo.inherit = inherit;
 	xo.timeout_ms = s->timeout_ms;
 	xo.output_limit = c->p->output_limit;
 	xo.stop = c->o->stop;
@@ -1368,8 +1477,9 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 		say(c, "step %s/%s: timed out after %u ms; its process group was killed\n",
 		    gv_plan_side_name(side), s->name, s->timeout_ms);
 	else
-		say(c, "step %s/%s: exit %d in %lld ms\n", gv_plan_side_name(side), s->name,
-		    x.exit_code, (long long)x.duration_ms);
+		say(c, "step %s/%s: exit %d in %lld ms%s\n", gv_plan_side_name(side), s->name,
+		    x.exit_code, (long long)x.duration_ms, x.strays_killed ?
+		    "; what it left running in its process group was ended" : "");
 	show_output(c, &out, x.truncated);
 	if (!*ok) {
 		/* the failed event and the alert name the step, without its output */
@@ -1407,6 +1517,8 @@ static int run_step(dctx *c, int side, const gv_plan_step *s, int *ok)
 		gv_buf_release(&p);
 	}
 	gv_exec_result_release(&x);
+	free(env);
+	free(inherit);
 	gv_buf_release(&b);
 	gv_buf_release(&out);
 	gv_buf_release(&e1);
@@ -1452,6 +1564,7 @@ static int flow(dctx *c)
 	const gv_plan *p = c->p;
 	gv_deploy_status st;
 	gv_buf b = GV_BUF_INIT;
+	const char *reason = "the evaluation could not finish: an input or output error";
 	size_t i, k;
 	int err, ok;
 
@@ -1513,8 +1626,12 @@ static int flow(dctx *c)
 	gv_buf_json_cstr(&b, gv_decision_name(c->run.decision));
 	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
-	if ((err = final_receipt(c, GV_DEPLOY_COMPLETED, &b)) == 0 &&
-	    (err = event(c, "hybrid.deployment.completed", &b)) == 0)
+	if ((err = final_receipt(c, GV_DEPLOY_COMPLETED, &b)) < 0) {
+		/* the steps ran, but the deployment cannot claim to have completed */
+		reason = "the final receipt could not be recorded or written";
+		goto fail;
+	}
+	if ((err = event(c, "hybrid.deployment.completed", &b)) == 0)
 		err = checkpoint(c);
 	gv_buf_release(&b);
 	if (err < 0)
@@ -1527,12 +1644,15 @@ static int flow(dctx *c)
 fail:
 	/*
 	 * The evaluation could not finish (an input that went bad after the
-	 * checks, the probe's TLS material, an output file): record that the
-	 * deployment failed, with nothing run after it, if the log still works.
+	 * checks, the probe's TLS material, an output file), or the final
+	 * receipt could not be made: record that the deployment failed, with
+	 * nothing run after it, if the log still works.
 	 */
 	c->res->status = GV_DEPLOY_INPUT;
-	gv_buf_printf(&b, "{\"status\":\"failed\",\"reason\":\"the evaluation could not finish: "
-		      "an input or output error\",\"steps_run\":");
+	gv_buf_clear(&b);
+	gv_buf_puts(&b, "{\"status\":\"failed\",\"reason\":");
+	gv_buf_json_cstr(&b, reason);
+	gv_buf_puts(&b, ",\"steps_run\":");
 	jstrs(&b, c->steps_run, c->nsteps_run);
 	gv_buf_puts(&b, ",\"receipt\":null");
 	if (event(c, "hybrid.deployment.failed", &b) == 0)

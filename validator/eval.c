@@ -33,7 +33,7 @@ typedef struct point {
 	const gv_file *file;
 	const gv_node *expected; /* for `same`: the value it should equal */
 	const gv_node *operand;  /* the operand the value was compared with */
-	uint8_t inv, rxlimit, empty;
+	uint8_t inv, rxlimit, empty;   /* rxlimit: 1 the match's limit, 2 the run's budget */
 	uint8_t nidx;
 	uint32_t idx[MAX_WILD];
 } point;
@@ -53,12 +53,12 @@ struct gv_evaluator {
 };
 
 gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
-			       const gv_facts *onprem)
+			       const gv_facts *onprem, gv_rx_budget *budget)
 {
 	gv_evaluator *ev = gv_xcalloc(1, sizeof(*ev));
 
 	ev->prog = prog;
-	ev->rx = gv_rx_scratch_new();
+	ev->rx = gv_rx_scratch_new(budget);
 	gv_buf_init(&ev->tmp);
 	if (cloud && cloud->file) {
 		ev->files[GV_ROOT_CLOUD] = cloud->file;
@@ -178,7 +178,8 @@ static size_t utf8_len(const char *s, size_t n)
 	return c;
 }
 
-/* 1 holds, 0 does not, GV_ELIMIT regex work exhausted */
+/* 1 holds, 0 does not, GV_ELIMIT the match's regex work limit was hit,
+ * GV_EBUDGET the run's regex budget is used up */
 static int leaf_holds(gv_evaluator *ev, const gv_check *c, const gv_node *o,
 		      const gv_node *v)
 {
@@ -204,7 +205,7 @@ static int leaf_holds(gv_evaluator *ev, const gv_check *c, const gv_node *o,
 			return 0;
 		r = gv_rx_match(c->rx, v->s, v->n, ev->rx);
 		if (r < 0)
-			return GV_ELIMIT;
+			return r == GV_EBUDGET ? GV_EBUDGET : GV_ELIMIT;
 		return c->op == GV_OP_MATCHES ? r : !r;
 	case GV_OP_EXISTS:
 		return o->u.b ? v->kind != GV_NODE_NULL : v->kind == GV_NODE_NULL;
@@ -284,8 +285,8 @@ static void visit(gv_evaluator *ev, leafstate *ls, const gv_node *val, const gv_
 		h = c->op == GV_OP_EXISTS ? !c->operand->u.b : c->missing_pass;
 	else if (!ls->operand)
 		h = 0;
-	else if ((h = leaf_holds(ev, c, ls->operand, val)) == GV_ELIMIT)
-		h = 0, lim = 1;
+	else if ((h = leaf_holds(ev, c, ls->operand, val)) < 0)
+		lim = h == GV_EBUDGET ? 2 : 1, h = 0;
 	ls->held += (uint32_t)h;
 	/* all: explain failures (or, inverted, the holds); any: the holds when
 	 * inverted, every element when it fails */
@@ -681,7 +682,10 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	fd->file = gv_arena_strndup(res->arena, fd->file, strlen(fd->file));
 
 	gv_buf_clear(b);
-	if (pt->rxlimit) {
+	if (pt->rxlimit == 2) {
+		gv_buf_printf(b, "%s was not checked against /%s/: the regex budget of the run "
+			      "is used up; treated as a violation", path, c->operand->s);
+	} else if (pt->rxlimit) {
 		gv_buf_printf(b, "%s could not be matched against /%s/ within the regex "
 			      "work limit; treated as a violation", path, c->operand->s);
 	} else if (!pt->val && pt->path->root != GV_ROOT_MANIFEST && !ev->roots[pt->path->root]) {

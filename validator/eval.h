@@ -43,8 +43,12 @@ typedef struct gv_facts {
 } gv_facts;
 
 typedef struct gv_evaluator gv_evaluator;
+struct gv_rx_budget;
+/* budget: the run's regex budget (rx.h), shared by the run's evaluators;
+ * NULL for none. A value whose regex the budget did not allow is a failing
+ * point of its rule; the caller turns a used-up budget into an error. */
 gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
-			       const gv_facts *onprem);
+			       const gv_facts *onprem, struct gv_rx_budget *budget);
 void gv_evaluator_free(gv_evaluator *ev);
 
 /* Evaluates document `doc` of file mf into res (which it initialises). */

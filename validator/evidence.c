@@ -151,12 +151,106 @@ static int write_minisign(const gv_evidence_opts *o, const gv_buf *report_json, 
 	gv_buf_printf(&comment, "timestamp:%lld\tfile:%s\ttool:govgate %s\tdecision:%s\ttime:%s",
 		      (long long)time(NULL), base, GV_VERSION, gv_decision_name(decision), now);
 	gv_buf_printf(&sig, "%s.minisig", o->minisign_path);
-	err = gv_atomic_write(o->minisign_path, report_json->ptr, report_json->len, 0644, d);
+	err = gv_atomic_write(o->minisign_path, report_json->ptr, report_json->len, 0666, d);
 	if (!err && (err = gv_minisign_write(sig.ptr, report_json->ptr, report_json->len,
 					     comment.ptr, o->sign_key, d)) < 0)
 		unlink(o->minisign_path);   /* never a report without its signature */
 	gv_buf_release(&sig);
 	gv_buf_release(&comment);
+	return err;
+}
+
+int gv_evidence_sign_receipt(gv_audit *db, const gv_key *log_key, const char *origin,
+			    uint64_t seq, const char *json, size_t len, const char *manifest,
+			    const unsigned char manifest_sha256[32], const gv_key *sign_key,
+			    const char *path, gv_buf *env, gv_diags *d)
+{
+	char *note = NULL, *proof = NULL;
+	int err;
+
+	gv_buf_clear(env);
+	if (db && log_key) {
+		/* a checkpoint that covers the receipt's entry, and the proof against it */
+		if ((err = gv_audit_checkpoint(db, origin, log_key, &note, d)) < 0 ||
+		    (err = gv_audit_prove_inclusion(db, seq, &proof, d)) < 0)
+			goto out;
+		err = gv_receipt_sign_proved(env, json, len, proof, manifest, manifest_sha256,
+					     sign_key);
+	} else {
+		err = gv_receipt_sign(env, json, len, manifest, manifest_sha256, sign_key);
+	}
+	if (err == GV_OK)
+		err = gv_atomic_write(path, env->ptr, env->len, 0666, d);
+out:
+	free(note);
+	free(proof);
+	return err;
+}
+
+int gv_evidence_check_outputs(const gv_evidence_opts *o, gv_diags *d)
+{
+	gv_buf sig = GV_BUF_INIT;
+	int err = GV_OK;
+
+	if (o->report_path && gv_atomic_check(o->report_path, d) < 0)
+		err = GV_EIO;
+	if (o->minisign_path) {
+		gv_buf_printf(&sig, "%s.minisig", o->minisign_path);
+		if (gv_atomic_check(o->minisign_path, d) < 0 || gv_atomic_check(sig.ptr, d) < 0)
+			err = GV_EIO;
+	}
+	if (o->receipt_path && gv_atomic_check(o->receipt_path, d) < 0)
+		err = GV_EIO;
+	gv_buf_release(&sig);
+	return err;
+}
+
+/* The run's deployment id when all its documents that have one agree. */
+static const char *run_deployment(const gv_run *run)
+{
+	const char *dep = NULL;
+	size_t i;
+	uint32_t k;
+
+	for (i = 0; i < run->nfiles; i++)
+		for (k = 0; k < run->files[i].ndocs; k++) {
+			const char *id = run->files[i].docs[k].r.deployment_id;
+			if (id && dep && strcmp(id, dep))
+				return "";
+			if (id)
+				dep = id;
+		}
+	return dep ? dep : "";
+}
+
+int gv_evidence_record_failure(const gv_run *run, const gv_evidence_opts *o,
+			       const gv_evidence_out *out, const char *stage, const char *file,
+			       gv_diags *d)
+{
+	gv_buf b = GV_BUF_INIT;
+	const char *msg = NULL;
+	char *note = NULL;
+	uint64_t seq;
+	size_t i;
+	int err;
+
+	if (!o->db || !out->appended)
+		return GV_OK;
+	for (i = d->n; i > 0 && !msg; i--)
+		if (d->v[i - 1].sev == GV_SEV_ERROR)
+			msg = d->v[i - 1].msg;
+	gv_buf_printf(&b, "{\"stage\":\"%s\",\"file\":", stage);
+	gv_buf_json_cstr(&b, file);
+	gv_buf_puts(&b, ",\"error\":");
+	gv_buf_json_cstr(&b, msg);
+	gv_buf_printf(&b, ",\"first_seq\":%llu,\"last_seq\":%llu}",
+		      (unsigned long long)out->first_seq, (unsigned long long)out->last_seq);
+	err = gv_audit_append(o->db, "governance.run_failed", run_deployment(run), o->actor, b.ptr,
+			      &seq, d);
+	if (!err && o->log_key)
+		err = gv_audit_checkpoint(o->db, o->origin, o->log_key, &note, d);
+	free(note);
+	gv_buf_release(&b);
 	return err;
 }
 
@@ -171,6 +265,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 	uint32_t k;
 	int err = GV_OK, have_cp = 0;
 	int64_t *seqs = NULL;
+	const char *stage = "log", *sfile = NULL;   /* what is being done, for a failure */
 
 	memset(out, 0, sizeof(*out));
 	memset(&cp, 0, sizeof(cp));
@@ -185,6 +280,9 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 					"--receipt needs exactly one manifest with a deployment_id; "
 					"this run has %zu", with_id);
 	}
+	/* an output that cannot be written fails the run before it records anything */
+	if ((err = gv_evidence_check_outputs(o, d)) < 0)
+		return err;
 	seqs = gv_xcalloc(run->ndocs ? run->ndocs : 1, sizeof(*seqs));
 
 	if (o->db) {
@@ -199,11 +297,13 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 							   o->actor, b.ptr, &seq, d)) < 0)
 					goto out;
 				seqs[n] = (int64_t)seq;
+				out->appended = 1;
 				if (!n)
 					out->first_seq = seq;
 				out->last_seq = seq;
 			}
 		if (o->log_key) {
+			stage = "checkpoint";
 			if ((err = checkpoint(&cp, &note, o, d)) < 0)
 				goto out;
 			have_cp = 1;
@@ -212,10 +312,12 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 	}
 
 	if (o->report_path) {
+		stage = "report";
+		sfile = o->report_path;
 		gv_buf_clear(&b);
 		statement(&b, run, report_json, now, have_cp ? &cp : NULL, note);
 		if ((err = gv_report_sign_envelope(&env, b.ptr, b.len, o->sign_key)) < 0 ||
-		    (err = gv_atomic_write(o->report_path, env.ptr, env.len, 0644, d)) < 0)
+		    (err = gv_atomic_write(o->report_path, env.ptr, env.len, 0666, d)) < 0)
 			goto out;
 		gv_sha256(out->report_sha256, env.ptr, env.len);
 		out->report_written = 1;
@@ -233,6 +335,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 				goto out;
 			out->last_seq = seq;
 			if (o->log_key) {
+				stage = "checkpoint";
 				gv_checkpoint_release(&cp);
 				free(note);
 				if ((err = checkpoint(&cp, &note, o, d)) < 0) {
@@ -244,20 +347,27 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 		}
 	}
 
+	stage = "minisign";
+	sfile = o->minisign_path;
 	if (o->minisign_path && (err = write_minisign(o, report_json, now, run->decision, d)) < 0)
 		goto out;
+	stage = "receipt";
+	sfile = o->receipt_path;
 
 	/* receipts: one per manifest document that names a deployment */
 	if (!o->no_receipt) {
 		size_t n = 0;
-		gv_buf root = GV_BUF_INIT;
+		gv_buf root = GV_BUF_INIT, mine = GV_BUF_INIT;
+		const gv_file_result *mine_file = NULL;
+		uint64_t mine_seq = 0;
 
 		if (have_cp)
 			gv_base64_encode(&root, cp.root, sizeof(cp.root));
-		for (i = 0; i < run->nfiles; i++)
+		for (i = 0; i < run->nfiles && err == GV_OK; i++)
 			for (k = 0; k < run->files[i].ndocs; k++, n++) {
 				const gv_result *r = &run->files[i].docs[k].r;
 				gv_receipt rc = GV_RECEIPT_INIT;
+				uint64_t rseq = 0;
 
 				if (!r->deployment_id)
 					continue;
@@ -284,21 +394,34 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 				rc.nsteps = o->nsteps;
 				gv_buf_clear(&b);
 				gv_receipt_json(&b, &rc);
-				if (o->db && (err = gv_audit_receipt_put(o->db, r->deployment_id, now,
-									 b.ptr, b.len, d)) < 0)
+				if (o->db && (err = gv_audit_receipt_put(o->db, r->deployment_id, o->actor,
+									 b.ptr, b.len, &rseq, d)) < 0)
 					break;
-				if (o->receipt_path) {
-					gv_buf_clear(&env);
-					if ((err = gv_receipt_sign(&env, b.ptr, b.len, rc.manifest_file,
-								   rc.manifest_sha256, o->sign_key)) < 0 ||
-					    (err = gv_atomic_write(o->receipt_path, env.ptr, env.len,
-								   0644, d)) < 0)
-						break;
-				}
+				if (o->db)
+					out->last_seq = rseq;
+				/* --receipt names the run's one deployment (checked above) */
+				gv_buf_clear(&mine);
+				gv_buf_add(&mine, b.ptr, b.len);
+				mine_file = &run->files[i];
+				mine_seq = rseq;
 			}
+		if (err == GV_OK && o->receipt_path && mine_file)
+			err = gv_evidence_sign_receipt(o->db, o->log_key, o->origin, mine_seq, mine.ptr,
+						       mine.len, mine_file->path, mine_file->sha256,
+						       o->sign_key, o->receipt_path, &env, d);
 		gv_buf_release(&root);
+		gv_buf_release(&mine);
+	}
+	/* a writer that holds the log key leaves no unsigned tail */
+	if (err == GV_OK && o->db && o->log_key && !o->no_receipt) {
+		char *last = NULL;
+		err = gv_audit_checkpoint(o->db, o->origin, o->log_key, &last, d);
+		free(last);
 	}
 out:
+	/* the log must not end this run on its success entries */
+	if (err < 0)
+		gv_evidence_record_failure(run, o, out, stage, sfile, d);
 	free(seqs);
 	gv_checkpoint_release(&cp);
 	free(note);

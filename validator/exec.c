@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "gv.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -89,30 +90,56 @@ char *gv_exec_resolve(const char *cmd, const char *cwd)
 	return NULL;
 }
 
-/* environ with the extra NAME=VALUE entries replacing those of the same name. */
-static char **make_env(const char *const *extra)
+/* Whether the NAME=VALUE entry e is for name (len bytes). */
+static int env_is(const char *e, const char *name, size_t len)
+{
+	return !strncmp(e, name, len) && e[len] == '=';
+}
+
+static int env_has(const char *const *list, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	size_t len = eq ? (size_t)(eq - entry) : strlen(entry);
+
+	for (; list && *list; list++)
+		if (env_is(*list, entry, len))
+			return 1;
+	return 0;
+}
+
+/*
+ * The command's environment: govgate's (or, with clean_env, only its
+ * variables named in inherit), then the extra NAME=VALUE entries, which
+ * replace those of the same name. The strings are borrowed.
+ */
+static char **make_env(const gv_exec_opts *o)
 {
 	size_t n = 0, k = 0, i, j;
 	char **env;
 
 	while (environ && environ[n])
 		n++;
-	for (i = 0; extra && extra[i]; i++)
+	for (i = 0; o->env && o->env[i]; i++)
 		k++;
 	env = gv_xcalloc(n + k + 1, sizeof(*env));
 	k = 0;
 	for (i = 0; i < n; i++) {
 		const char *eq = strchr(environ[i], '=');
 		size_t len = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
-		int replaced = 0;
-		for (j = 0; extra && extra[j]; j++)
-			if (!strncmp(extra[j], environ[i], len) && extra[j][len] == '=')
-				replaced = 1;
-		if (!replaced)
+		int keep = !o->clean_env;
+
+		for (j = 0; !keep && eq && o->inherit && o->inherit[j]; j++) {
+			size_t nl = strlen(o->inherit[j]);
+			if (nl && o->inherit[j][nl - 1] == '*')
+				keep = nl - 1 <= len && !strncmp(o->inherit[j], environ[i], nl - 1);
+			else
+				keep = nl == len && !strncmp(o->inherit[j], environ[i], len);
+		}
+		if (keep && !env_has(o->env, environ[i]))
 			env[k++] = environ[i];
 	}
-	for (j = 0; extra && extra[j]; j++)
-		env[k++] = (char *)extra[j];
+	for (j = 0; o->env && o->env[j]; j++)
+		env[k++] = (char *)o->env[j];
 	env[k] = NULL;
 	return env;
 }
@@ -193,6 +220,100 @@ static void kill_group(pid_t pid, int sig)
 		kill(pid, sig);   /* setpgid may not have happened yet */
 }
 
+/*
+ * Whether process group pgid still has a member that is not a zombie. A
+ * zombie answers kill(-pgid, 0) until it is reaped, and an orphan's zombie
+ * may never be where init does not reap (some containers), so /proc tells
+ * when it is there; without it, any member counts.
+ */
+static bool group_alive(pid_t pgid)
+{
+	struct dirent *e;
+	bool alive = false;
+	DIR *dp;
+
+	if (kill(-pgid, 0) < 0 && errno == ESRCH)
+		return false;
+	if (!(dp = opendir("/proc")))
+		return true;
+	while (!alive && (e = readdir(dp))) {
+		char path[300], buf[512], state, *p;
+		long pgrp;
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...": comm may hold anything, so
+		 * the fields are read from its last ')' */
+		if ((p = strrchr(buf, ')')) && sscanf(p + 1, " %c %*d %ld", &state, &pgrp) == 2 &&
+		    pgrp == (long)pgid && state != 'Z' && state != 'X')
+			alive = true;
+	}
+	closedir(dp);
+	return alive;
+}
+
+/* Reads what the pipe holds now; *eof once every writer has closed it. */
+static void read_output(gv_exec_result *out, int fd, size_t limit, bool *eof)
+{
+	char chunk[4096];
+	ssize_t r;
+
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
+		size_t keep = 0;
+		if (out->output.len < limit)
+			keep = limit - out->output.len;
+		if (keep > (size_t)r)
+			keep = (size_t)r;
+		gv_buf_add(&out->output, chunk, keep);
+		out->output_total += (uint64_t)r;
+	}
+	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+		*eof = true;
+}
+
+/*
+ * The leader has exited on its own and GV_EXEC_DRAIN_MS have passed (or
+ * its group is empty): whatever it left running in its process group (a
+ * `cmd &`) is ended too, SIGTERM, then SIGKILL after the grace period.
+ * Output is read meanwhile, but never waited for: a stray may hold the
+ * pipe open until it dies.
+ */
+static void end_strays(gv_exec_result *out, pid_t pgid, int fd, size_t limit, unsigned grace,
+		       bool *eof)
+{
+	int64_t now = mono_ms(), kill_at = now + grace, give_up = kill_at + GV_EXEC_KILL_WAIT_MS;
+	bool killed = false;
+
+	if (!group_alive(pgid))
+		return;
+	out->strays_killed = true;
+	kill(-pgid, SIGTERM);
+	while ((now = mono_ms()) < give_up && group_alive(pgid)) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+
+		if (!killed && now >= kill_at) {
+			kill(-pgid, SIGKILL);
+			killed = true;
+		}
+		if (*eof)
+			poll(NULL, 0, 10);
+		else if (poll(&pf, 1, 10) > 0)
+			read_output(out, fd, limit, eof);
+	}
+	if (!killed && group_alive(pgid))
+		kill(-pgid, SIGKILL);
+}
+
 int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 {
 	char *path = NULL, **envp = NULL;
@@ -203,7 +324,6 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 	int pidfd = -1;
 	pid_t pid;
 	ssize_t r;
-	char chunk[4096];
 
 	memset(out, 0, sizeof(*out));
 	gv_buf_init(&out->output);
@@ -218,7 +338,7 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 			GV_BUG("out of memory");
 		return GV_ERROR;
 	}
-	envp = make_env(o->env);
+	envp = make_env(o);
 	in = o->input ? input_fd(o->input, o->input_len) : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in < 0 || pipe2(outp, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
 		if (asprintf(&out->error, "cannot start '%s': %s", o->argv[0], strerror(errno)) < 0)
@@ -264,7 +384,9 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 #ifdef SYS_pidfd_open
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 #endif
-	while (!leader_done || (!eof && mono_ms() < drain_until)) {
+	/* after the leader: its output, and its group's end (not after a kill,
+	 * which ends the group), for at most GV_EXEC_DRAIN_MS */
+	while (!leader_done || (mono_ms() < drain_until && (!eof || (!killed && group_alive(pid))))) {
 		struct pollfd pf[2];
 		int64_t now = mono_ms(), slice = pidfd >= 0 ? 100 : 10;
 		nfds_t nf = 0;
@@ -285,7 +407,7 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 			kill_at = 0;
 		}
 		if (leader_done)
-			slice = drain_until - now;
+			slice = eof ? 10 : drain_until - now;
 		else if (!killed && deadline - now < slice)
 			slice = deadline - now;
 		else if (killed && kill_at && kill_at - now < slice)
@@ -303,19 +425,8 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 			pf[nf].events = POLLIN;
 			pf[nf++].revents = 0;
 		}
-		if (poll(pf, nf, (int)slice) > 0 && out_ix >= 0 && pf[out_ix].revents) {
-			while ((r = read(outp[0], chunk, sizeof(chunk))) > 0) {
-				size_t keep = 0;
-				if (out->output.len < o->output_limit)
-					keep = o->output_limit - out->output.len;
-				if (keep > (size_t)r)
-					keep = (size_t)r;
-				gv_buf_add(&out->output, chunk, keep);
-				out->output_total += (uint64_t)r;
-			}
-			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-				eof = true;
-		}
+		if (poll(pf, nf, (int)slice) > 0 && out_ix >= 0 && pf[out_ix].revents)
+			read_output(out, outp[0], o->output_limit, &eof);
 		if (!leader_done) {
 			pid_t w = waitpid(pid, &status, WNOHANG);
 			if (w == pid) {
@@ -330,6 +441,11 @@ int gv_exec_run(gv_exec_result *out, const gv_exec_opts *o)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (!killed) {
+		end_strays(out, pid, outp[0], o->output_limit, grace, &eof);
+		if (!eof)
+			read_output(out, outp[0], o->output_limit, &eof);
+	}
 	if (WIFEXITED(status)) {
 		out->exit_code = WEXITSTATUS(status);
 	} else if (WIFSIGNALED(status)) {

@@ -29,6 +29,15 @@ int gv_duration_parse(int64_t *out, const char *s)
 	return 0;
 }
 
+int gv_duration_parse0(int64_t *out, const char *s)
+{
+	if (s[0] == '0' && (!s[1] || (!s[2] && strchr("smhd", s[1])))) {
+		*out = 0;
+		return 0;
+	}
+	return gv_duration_parse(out, s);
+}
+
 static void human_age(char *buf, size_t n, int64_t s)
 {
 	if (s >= 2 * 86400)
@@ -41,8 +50,26 @@ static void human_age(char *buf, size_t n, int64_t s)
 		snprintf(buf, n, "%llds", (long long)s);
 }
 
+int gv_facts_check_future(const gv_file *f, const gv_node *root, int64_t max_skew, time_t now,
+			  gv_diags *d)
+{
+	const gv_node *at = gv_node_get(root, "collected_at");
+	time_t t;
+
+	if (!at || at->kind != GV_NODE_STR || gv_time_parse(&t, at->s) < 0)
+		return GV_OK;
+	if ((int64_t)t - (int64_t)now <= max_skew)
+		return GV_OK;
+	gv_diag_at(d, GV_SEV_ERROR, "GV-F003", gv_node_loc(f, at),
+		   "facts are dated %lld s in the future (collected_at %s); the allowed clock "
+		   "skew is %lld s", (long long)((int64_t)t - (int64_t)now), at->s,
+		   (long long)max_skew);
+	return GV_EPARSE;
+}
+
 int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const char *side,
-		  int64_t max_age, time_t now, const gv_limits *lim, gv_diags *d)
+		  int64_t max_age, int64_t max_skew, time_t now, const gv_limits *lim,
+		  gv_diags *d)
 {
 	gv_file *f = NULL;
 	const gv_node *root, *s, *at;
@@ -68,17 +95,24 @@ int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const cha
 		gv_file_free(f);
 		return GV_EPARSE;
 	}
+	if (gv_facts_check_future(f, root, max_skew, now, d) < 0) {
+		gv_file_free(f);
+		return GV_EPARSE;
+	}
 	out->file = f;
 	out->root = root;
 	at = gv_node_get(root, "collected_at");
 	if (max_age > 0) {
 		time_t t;
+		int64_t age_s;
 		char age[32], lim_s[32], *why;
 		if (!at || at->kind != GV_NODE_STR || gv_time_parse(&t, at->s) < 0) {
 			out->stale = gv_arena_strndup(f->arena, "no valid collected_at time",
 						      strlen("no valid collected_at time"));
-		} else if ((int64_t)(now - t) > max_age) {
-			human_age(age, sizeof(age), (int64_t)(now - t));
+		} else if ((age_s = (int64_t)now - (int64_t)t) > max_age) {
+			/* a negative age (a future time within the skew allowance,
+			 * checked above) is never stale: it counts as age 0 */
+			human_age(age, sizeof(age), age_s);
 			human_age(lim_s, sizeof(lim_s), max_age);
 			if (asprintf(&why, "collected %s ago, at %s; the maximum age is %s",
 				     age, at->s, lim_s) < 0)

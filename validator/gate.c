@@ -1,6 +1,7 @@
 #include "gate.h"
 #include "alloc.h"
 #include "gv.h"
+#include "rx.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,6 +27,7 @@ typedef struct shared {
 	const gv_facts *cloud, *onprem;
 	const gv_gate_opts *o;
 	gv_run *run;
+	gv_rx_budget *budget;        /* the run's, shared by the workers */
 	atomic_size_t next;
 	pthread_mutex_t lock;        /* guards done, next_emit and run's counts */
 	unsigned char *done;
@@ -119,11 +121,13 @@ out:
 static void *worker(void *arg)
 {
 	shared *sh = arg;
-	gv_evaluator *ev = gv_evaluator_new(sh->prog, sh->cloud, sh->onprem);
+	gv_evaluator *ev = gv_evaluator_new(sh->prog, sh->cloud, sh->onprem, sh->budget);
 	size_t i;
 
 	while ((i = atomic_fetch_add(&sh->next, 1)) < sh->run->nfiles) {
-		check_file(ev, sh, &sh->run->files[i]);
+		/* with the budget used up the run fails: evaluate no more */
+		if (!gv_rx_budget_exhausted(sh->budget))
+			check_file(ev, sh, &sh->run->files[i]);
 		finished(sh, i);
 	}
 	gv_evaluator_free(ev);
@@ -146,6 +150,7 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	sh.onprem = onprem;
 	sh.o = o;
 	sh.run = run;
+	sh.budget = gv_rx_budget_new(o->regex_budget ? o->regex_budget : GV_RX_BUDGET_DEFAULT);
 	atomic_init(&sh.next, 0);
 	pthread_mutex_init(&sh.lock, NULL);
 	run->nfiles = o->nmanifests;
@@ -170,13 +175,33 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	}
 	pthread_mutex_destroy(&sh.lock);
 	free(sh.done);
+	run->regex_steps = gv_rx_budget_used(sh.budget);
+	run->regex_budget_exhausted = gv_rx_budget_exhausted(sh.budget);
+	/* after the budget ran out, which files were evaluated (and so which
+	 * problems were found) depends on the threads: report only that */
 	for (i = 0; i < run->nfiles; i++)
-		gv_diags_move(d, &run->files[i].diags);
+		if (!run->regex_budget_exhausted)
+			gv_diags_move(d, &run->files[i].diags);
+	if (run->regex_budget_exhausted) {
+		gv_gate_budget_error(d, sh.budget);
+		run->input_errors = 1;   /* the only one reported */
+	}
+	gv_rx_budget_free(sh.budget);
 	if (!run->input_errors && !run->rules_evaluated && !o->allow_empty) {
 		gv_error(d, "GV-M004", NULL,
 			 "no rule was evaluated: nothing was checked (use --allow-empty to accept)");
 		run->input_errors++;
 	}
+}
+
+int gv_gate_budget_error(gv_diags *d, const gv_rx_budget *b)
+{
+	gv_error(d, "GV-M005", NULL,
+		 "the regex budget of the run is used up: regular expressions needed more than "
+		 "%llu steps (--regex-budget, a plan's regex_budget); the run was stopped and "
+		 "nothing is reported",
+		 (unsigned long long)gv_rx_budget_limit(b));
+	return GV_EBUDGET;
 }
 
 void gv_run_release(gv_run *run)

@@ -21,6 +21,8 @@ typedef struct gv_gate_opts {
 	int jobs;                      /* 0: one per online core */
 	gv_limits limits;
 	bool allow_empty;              /* a run that checked nothing is not an error */
+	uint64_t regex_budget;         /* the run's regex work in PCRE2 steps (rx.h);
+					* 0: GV_RX_BUDGET_DEFAULT */
 	/*
 	 * Called for each file, in input order, as soon as it and every file
 	 * before it are done (serialised; counts in run are up to date). With
@@ -55,17 +57,29 @@ struct gv_run {
 	size_t by_enf[GV_ENF_BLOCK + 1];   /* findings per enforcement */
 	uint8_t decision;
 	size_t input_errors;
+	uint64_t regex_steps;          /* charged to the regex budget (rx.c) */
+	bool regex_budget_exhausted;   /* then an input error: GV-M005 */
 };
 
 /*
  * Evaluates every manifest. Input problems (unreadable or malformed
- * manifests, a manifest no policy applies to, no rule evaluated) are
- * reported to d in input order and counted in run->input_errors; the
- * caller turns them into exit code 2.
+ * manifests, a manifest no policy applies to, no rule evaluated, a run whose
+ * regular expressions used up the regex budget) are reported to d in input
+ * order and counted in run->input_errors; the caller turns them into exit
+ * code 2.
+ *
+ * The regex budget is shared by every worker. Once it is used up, no
+ * further file is evaluated and the run ends with GV-M005: which values
+ * were left unchecked would depend on the threads, the verdict does not
+ * (see rx.c), so the run reports no partial result.
  */
 void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 		 const gv_facts *onprem, const gv_gate_opts *o, gv_diags *d);
 void gv_run_release(gv_run *run);
+
+struct gv_rx_budget;
+/* Reports GV-M005 (the run's regex budget is used up) to d; GV_EBUDGET. */
+int gv_gate_budget_error(gv_diags *d, const struct gv_rx_budget *b);
 
 /* The exit code of a decision: 0 allow/info/warn, 1 block/halt, 3 escalate. */
 int gv_decision_exit(int decision);

@@ -27,7 +27,8 @@ enum {
 	GV_EPARSE = -4,  /* malformed input */
 	GV_ESIG = -5,    /* a signature or digest did not verify */
 	GV_ELIMIT = -6,  /* an input exceeded a configured bound */
-	GV_ENOTFOUND = -7
+	GV_ENOTFOUND = -7,
+	GV_EBUDGET = -8  /* a run-wide budget was used up (rx.h) */
 };
 
 /* Exit codes of `govgate check` (and of `deploy`, which shares them). */

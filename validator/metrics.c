@@ -171,9 +171,10 @@ static void latency_histogram(gv_buf *b, const char *origin, const int64_t *lat,
 	gv_buf_printf(b, "} %zu\n", n);
 }
 
-int gv_metrics_render(gv_buf *out, gv_audit *a, gv_diags *d)
+int gv_metrics_render(gv_buf *out, gv_audit *a, const gv_sync_keys *keys, gv_diags *d)
 {
 	gv_audit_filter f = { 0 };
+	gv_audit_result vr;
 	tally dep[GV_ARRAY_LEN(statuses)], viol;
 	uint64_t size = 0, cp_size = 0, finished = 0;
 	char type[64], *note = NULL, **origins = NULL;
@@ -183,6 +184,17 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, gv_diags *d)
 
 	memset(dep, 0, sizeof(dep));
 	memset(&viol, 0, sizeof(viol));
+	/* count only what a checkpoint signed by the key the caller chose covers */
+	if (!keys || !keys->log_pub)
+		return gv_error(d, "GV-M001", gv_audit_path(a), "metrics need the log's public key "
+				"to verify it first"), GV_EPARSE;
+	if ((err = gv_audit_verify(a, keys->log_pub, NULL, 0, NULL, &vr, d)) < 0)
+		return err;
+	if (vr.entries && !vr.checkpoints)
+		return gv_error(d, "GV-M001", gv_audit_path(a), "the log has no checkpoint signed by "
+				"the given key: no entry is verified, nothing is counted"), GV_ESIG;
+	f.bounded = 1;
+	f.below = vr.covered;
 	for (i = 0; i < GV_ARRAY_LEN(statuses); i++) {
 		snprintf(type, sizeof(type), "hybrid.deployment.%s", statuses[i]);
 		f.type = type;
@@ -203,7 +215,7 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, gv_diags *d)
 		goto out;
 	st = gv_xcalloc(norigins ? norigins : 1, sizeof(*st));
 	for (i = 0; i < norigins; i++)
-		if ((err = gv_sync_status_get(&st[i], a, origins[i], d)) < 0)
+		if ((err = gv_sync_status_get(&st[i], a, origins[i], keys, d)) < 0)
 			goto out;
 
 	family(out, "hybrid_deploy_success_rate", "gauge",
@@ -253,6 +265,10 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, gv_diags *d)
 
 	family(out, "govgate_audit_log_entries", "gauge", "Entries in the local audit log.");
 	gv_buf_printf(out, "govgate_audit_log_entries %" PRIu64 "\n", size);
+	family(out, "govgate_audit_unverified_entries", "gauge",
+	       "Entries after the last checkpoint signed by the given key: not counted above.");
+	gv_buf_printf(out, "govgate_audit_unverified_entries %" PRIu64 "\n",
+		      size > vr.covered ? size - vr.covered : 0);
 	family(out, "govgate_audit_checkpoint_size", "gauge",
 	       "Tree size of the latest signed checkpoint of the local audit log.");
 	if (!has_cp)
@@ -267,7 +283,8 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, gv_diags *d)
 		gv_buf_printf(out, "} %" PRIu64 "\n", st[i].entries);
 	}
 	family(out, "govgate_sync_lag_entries", "gauge",
-	       "Entries the other side announced (or signed) that the replica does not hold yet.");
+	       "Entries the other side signed that the replica does not hold yet (the size it "
+	       "announces is unsigned and not counted).");
 	for (i = 0; i < norigins; i++) {
 		gv_buf_puts(out, "govgate_sync_lag_entries{origin=");
 		label_value(out, origins[i]);

@@ -105,7 +105,7 @@ int gv_minisign_write(const char *sigpath, const void *data, size_t len,
 	int err;
 
 	if ((err = gv_minisign_sign(&sig, data, len, trusted_comment, k, d)) == GV_OK)
-		err = gv_atomic_write(sigpath, sig.ptr, sig.len, 0644, d);
+		err = gv_atomic_write(sigpath, sig.ptr, sig.len, 0666, d);
 	gv_buf_release(&sig);
 	return err;
 }

@@ -3,6 +3,8 @@
 #include "alloc.h"
 
 #include <stdlib.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 const gv_pair *gv_node_get_pair(const gv_node *map, const char *key, size_t keylen)
@@ -23,6 +25,28 @@ const gv_node *gv_node_get(const gv_node *map, const char *key)
 {
 	const gv_pair *p = gv_node_get_pair(map, key, strlen(key));
 	return p ? p->val : NULL;
+}
+
+const char *gv_node_get_str(const gv_node *map, const char *key)
+{
+	const gv_node *v = gv_node_get(map, key);
+	return v && v->kind == GV_NODE_STR ? v->s : NULL;
+}
+
+int gv_node_get_u64(const gv_node *map, const char *key, uint64_t *out)
+{
+	const gv_node *v = gv_node_get(map, key);
+	unsigned long long x;
+	char *end;
+
+	if (!v || v->kind != GV_NODE_INT || !v->s || v->s[0] < '0' || v->s[0] > '9')
+		return -1;
+	errno = 0;
+	x = strtoull(v->s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = x;
+	return 0;
 }
 
 const char *gv_node_kind_name(int kind)

@@ -78,6 +78,10 @@ void gv_file_free(gv_file *f);
 
 /* Map lookup by key text; NULL if absent or not a map. Borrowed. */
 const gv_node *gv_node_get(const gv_node *map, const char *key);
+/* The string at key (NULL when absent or not a string). */
+const char *gv_node_get_str(const gv_node *map, const char *key);
+/* The non-negative integer at key: 0, or -1 when absent, not one, or over 2^64 - 1. */
+int gv_node_get_u64(const gv_node *map, const char *key, uint64_t *out);
 const gv_pair *gv_node_get_pair(const gv_node *map, const char *key, size_t keylen);
 static inline bool gv_node_is_scalar(const gv_node *n)
 {

@@ -200,29 +200,49 @@ static const char *rfind2nl(const char *s, size_t len)
 	return NULL;
 }
 
-int gv_note_open(char **text_out, const char *msg, size_t len, const char *name,
-		 const gv_key *k, const char *file, gv_diags *d)
+/* The 1-based line of msg that p lies on. */
+static uint32_t line_of(const char *msg, const char *p)
 {
-	unsigned char pub[GV_ED25519_PUB_LEN];
-	const char *split, *sigs, *end = msg + len;
-	size_t textlen, bad, nsigs = 0, verified = 0;
-	uint32_t want_id;
+	uint32_t line = 1;
 
-	if (text_out)
-		*text_out = NULL;
+	for (; msg < p; msg++)
+		line += *msg == '\n';
+	return line;
+}
+
+/* A note that is a whole file (lines) is located by line; one inside another file is not. */
+#define MALFORMED_AT(p, ...)                                                              \
+	(gv_diag_at(d, GV_SEV_ERROR, CODE_MALFORMED,                                      \
+		    (gv_loc){ file, lines ? line_of(msg, (p)) : 0, lines ? 1 : 0 }, __VA_ARGS__), GV_EPARSE)
+
+/*
+ * Parses a note strictly and hands each signature line to fn (name, its
+ * length, the decoded key id and signature bytes). Errors name the line.
+ * fn returns < 0 to stop with that code.
+ */
+static int note_walk(const char *msg, size_t len, int lines, size_t *textlen, const char *file,
+		     gv_diags *d,
+		     int (*fn)(void *ctx, const char *name, size_t namelen, uint32_t id,
+			       const unsigned char *sig, size_t siglen),
+		     void *ctx)
+{
+	const char *split, *sigs, *end = msg + len;
+	size_t bad, nsigs = 0;
+	int err;
+
 	if (len > GV_NOTE_MAX)
 		return MALFORMED(file, "note is larger than %d bytes", GV_NOTE_MAX);
 	if (!text_valid(msg, len, &bad))
-		return MALFORMED(file,
-				"note is not valid UTF-8 text (bad byte at offset %zu)", bad);
+		return MALFORMED_AT(msg + bad, "note is not valid UTF-8 text (bad byte at offset %zu)",
+				    bad);
 	if (len < 2 || !(split = rfind2nl(msg, len)))
-		return MALFORMED(file, "note has no signature block");
-	textlen = (size_t)(split - msg) + 1;
+		return MALFORMED_AT(len ? end - 1 : end, "note has no signature block (no blank line "
+				    "before signature lines)");
+	*textlen = (size_t)(split - msg) + 1;
 	sigs = split + 2;
 	if (sigs == end || end[-1] != '\n')
-		return MALFORMED(file, "note signature block is empty or unterminated");
-	gv_key_raw_public(k, pub);
-	want_id = gv_note_key_id(name, pub);
+		return MALFORMED_AT(sigs == end ? split + 1 : sigs, "note signature block is empty or "
+				    "unterminated");
 	while (sigs < end) {
 		const char *nl = memchr(sigs, '\n', (size_t)(end - sigs));
 		const char *sp, *b64;
@@ -230,52 +250,126 @@ int gv_note_open(char **text_out, const char *msg, size_t len, const char *name,
 		size_t namelen, linelen = (size_t)(nl - sigs);
 		long siglen;
 		uint32_t id;
-		int ok;
 
 		if (++nsigs > GV_NOTE_MAX_SIGS)
-			return MALFORMED(file, "note has more than %d signatures",
-					GV_NOTE_MAX_SIGS);
+			return MALFORMED_AT(sigs, "note has more than %d signatures", GV_NOTE_MAX_SIGS);
 		if (linelen < 4 || memcmp(sigs, em_dash, 4))
-			return MALFORMED(file,
-					"note signature line %zu does not start with an em dash", nsigs);
+			return MALFORMED_AT(sigs, "note signature line %zu does not start with an em "
+					    "dash", nsigs);
 		sp = memchr(sigs + 4, ' ', linelen - 4);
 		if (!sp)
-			return MALFORMED(file, "note signature line %zu has no signature",
-					nsigs);
+			return MALFORMED_AT(sigs, "note signature line %zu has no signature", nsigs);
 		namelen = (size_t)(sp - (sigs + 4));
 		b64 = sp + 1;
 		if (!name_valid(sigs + 4, namelen))
-			return MALFORMED(file,
-					"note signature line %zu has an invalid key name", nsigs);
+			return MALFORMED_AT(sigs, "note signature line %zu has an invalid key name",
+					    nsigs);
 		sig = gv_xmalloc((size_t)(nl - b64) + 1);
 		siglen = gv_note_b64_decode(sig, (size_t)(nl - b64), b64, (size_t)(nl - b64));
 		if (siglen < 5) {
 			free(sig);
-			return MALFORMED(file,
-					"note signature line %zu is not canonical base64 of a signature",
-					nsigs);
+			return MALFORMED_AT(sigs, "note signature line %zu is not canonical base64 of "
+					    "a signature", nsigs);
 		}
 		id = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3];
-		ok = 1;
-		if (namelen == strlen(name) && !memcmp(sigs + 4, name, namelen) && id == want_id) {
-			ok = siglen == 4 + GV_ED25519_SIG_LEN &&
-			     gv_verify(k, msg, textlen, sig + 4) == GV_OK;
-			verified += ok;
-		}
+		err = fn(ctx, sigs + 4, namelen, id, sig + 4, (size_t)siglen - 4);
 		free(sig);
-		if (!ok)
-			return BADSIG(file,
-					"signature by '%s' (key id %08" PRIx32 ") does not verify",
-					name, want_id);
-		/* signatures by other keys are ignored, whatever their size */
+		if (err < 0)
+			return err;
 		sigs = nl + 1;
 	}
-	if (!verified)
-		return BADSIG(file, "note has no signature by '%s' (key id %08" PRIx32 ")",
-				name, want_id);
-	if (text_out)
-		*text_out = gv_xstrndup(msg, textlen);
 	return GV_OK;
+}
+
+typedef struct open_ctx {
+	const char *msg, *name, *file;
+	size_t textlen;
+	const gv_key *k;
+	uint32_t want_id;
+	size_t verified;
+	gv_diags *d;
+} open_ctx;
+
+static int open_sig(void *ctx, const char *name, size_t namelen, uint32_t id,
+		    const unsigned char *sig, size_t siglen)
+{
+	open_ctx *c = ctx;
+	gv_diags *d = c->d;
+
+	/* signatures by other keys are ignored, whatever their size */
+	if (namelen != strlen(c->name) || memcmp(name, c->name, namelen) || id != c->want_id)
+		return GV_OK;
+	if (siglen != GV_ED25519_SIG_LEN || gv_verify(c->k, c->msg, c->textlen, sig) != GV_OK)
+		return BADSIG(c->file, "signature by '%s' (key id %08" PRIx32 ") does not verify",
+			      c->name, c->want_id);
+	c->verified++;
+	return GV_OK;
+}
+
+int gv_note_open(char **text_out, const char *msg, size_t len, const char *name,
+		 const gv_key *k, const char *file, gv_diags *d)
+{
+	unsigned char pub[GV_ED25519_PUB_LEN];
+	open_ctx c = { msg, name, file, 0, k, 0, 0, d };
+	int err;
+
+	if (text_out)
+		*text_out = NULL;
+	gv_key_raw_public(k, pub);
+	c.want_id = gv_note_key_id(name, pub);
+	/* the text length is known before the first signature line is handed over */
+	if ((err = note_walk(msg, len, 0, &c.textlen, file, d, open_sig, &c)) < 0)
+		return err;
+	if (!c.verified)
+		return BADSIG(file, "note has no signature by '%s' (key id %08" PRIx32 ")",
+				name, c.want_id);
+	if (text_out)
+		*text_out = gv_xstrndup(msg, c.textlen);
+	return GV_OK;
+}
+
+typedef struct signers_ctx {
+	gv_note_signer *v;
+	size_t n, alloc;
+} signers_ctx;
+
+static int add_signer(void *ctx, const char *name, size_t namelen, uint32_t id,
+		      const unsigned char *sig, size_t siglen)
+{
+	signers_ctx *c = ctx;
+
+	GV_GROW(c->v, c->alloc, c->n + 1);
+	c->v[c->n].name = gv_xstrndup(name, namelen);
+	c->v[c->n].id = id;
+	c->n++;
+	return GV_OK;
+}
+
+int gv_note_signers(const char *msg, size_t len, gv_note_signer **out, size_t *n,
+		    const char *file, gv_diags *d)
+{
+	signers_ctx c = { NULL, 0, 0 };
+	size_t textlen;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = note_walk(msg, len, 1, &textlen, file, d, add_signer, &c)) < 0) {
+		gv_note_signers_free(c.v, c.n);
+		return err;
+	}
+	*out = c.v;
+	*n = c.n;
+	return GV_OK;
+}
+
+void gv_note_signers_free(gv_note_signer *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
 }
 
 void gv_checkpoint_release(gv_checkpoint *c)

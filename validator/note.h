@@ -58,6 +58,19 @@ int gv_note_sign(char **out, const char *text, size_t len, const char *name, con
 int gv_note_open(char **text_out, const char *msg, size_t len, const char *name,
 		 const gv_key *k, const char *file, gv_diags *d);
 
+/*
+ * The signature lines of a note that is a whole file, parsed as strictly as
+ * gv_note_open does (errors name the file's line) without verifying any:
+ * who claims to have signed.
+ */
+typedef struct gv_note_signer {
+	char *name;
+	uint32_t id;          /* the 4-byte key id of the signature line */
+} gv_note_signer;
+int gv_note_signers(const char *msg, size_t len, gv_note_signer **out, size_t *n,
+		    const char *file, gv_diags *d);
+void gv_note_signers_free(gv_note_signer *v, size_t n);
+
 typedef struct gv_checkpoint {
 	char *origin;
 	uint64_t size;

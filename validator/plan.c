@@ -12,9 +12,11 @@
 #include "alloc.h"
 #include "buf.h"
 #include "exec.h"
+#include "facts.h"
 #include "gv.h"
 #include "note.h"
 #include "probe.h"
+#include "rx.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -386,13 +388,153 @@ static const char **argv_of(pctx *c, const gv_node *v, const char *key, size_t *
 	return argv;
 }
 
+/* The variables govgate sets for steps and the alert command. */
+static const char *const reserved_env[] = {
+	"GOVGATE_DEPLOYMENT_ID", "GOVGATE_SIDE", "GOVGATE_STEP", "GOVGATE_DRY_RUN",
+	"GOVGATE_STATUS", NULL
+};
+
+static int env_name_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (!n || n > GV_PLAN_MAX_ENV_NAME || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", s[i]))
+			return 0;
+	return 1;
+}
+
+/* A variable name a plan may set or inherit; reports what is wrong at n. */
+static int env_name_at(pctx *c, const gv_node *n, const char *name, const char *key)
+{
+	const char *const *r;
+
+	if (!env_name_ok(name)) {
+		bad(c, CODE_VALUE, n, "'%s': variable name '%s' must be 1 to %d of A-Z a-z 0-9 _, "
+		    "not starting with a digit", key, name, GV_PLAN_MAX_ENV_NAME);
+		return 0;
+	}
+	for (r = reserved_env; *r; r++)
+		if (!strcmp(*r, name)) {
+			bad(c, CODE_VALUE, n, "'%s': variable '%s' is set by govgate", key, name);
+			return 0;
+		}
+	return 1;
+}
+
+static size_t count(const char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* Whether "NAME=VALUE" list v has an entry for name (nlen bytes). */
+static int env_listed(const char *const *v, const char *name, size_t nlen)
+{
+	for (; v && *v; v++)
+		if (!strncmp(*v, name, nlen) && (*v)[nlen] == '=')
+			return 1;
+	return 0;
+}
+
+/*
+ * A mapping's `env` (NAME: value) and `inherit_env` ([NAME, ...]), merged
+ * over the defaults given: the mapping's entries win, names are not
+ * repeated. The results are NULL-terminated arrays in the arena.
+ */
+static void load_env(pctx *c, const gv_node *map, const char *const *def_env,
+		     const char *const *def_inherit, const char ***env_out,
+		     const char ***inherit_out)
+{
+	const gv_node *e = gv_node_get(map, "env"), *in = gv_node_get(map, "inherit_env");
+	size_t nd = count(def_env), ni = count(def_inherit), n = 0, k = 0, i, j;
+	const char **env, **inherit;
+	uint32_t m;
+
+	if (e && (!want_kind(c, e, GV_NODE_MAP, "env") || e->n > GV_PLAN_MAX_ENV)) {
+		if (e->kind == GV_NODE_MAP)
+			bad(c, CODE_VALUE, e, "'env' sets more than %d variables", GV_PLAN_MAX_ENV);
+		e = NULL;
+	}
+	if (in && (!want_kind(c, in, GV_NODE_SEQ, "inherit_env") || in->n > GV_PLAN_MAX_ENV)) {
+		if (in->kind == GV_NODE_SEQ)
+			bad(c, CODE_VALUE, in, "'inherit_env' names more than %d variables",
+			    GV_PLAN_MAX_ENV);
+		in = NULL;
+	}
+	env = gv_arena_alloc(c->p->arena, (nd + (e ? e->n : 0) + 1) * sizeof(*env));
+	inherit = gv_arena_alloc(c->p->arena, (ni + (in ? in->n : 0) + 1) * sizeof(*inherit));
+	for (m = 0; e && m < e->n; m++) {
+		const gv_node *key = e->u.pairs[m].key, *val = e->u.pairs[m].val;
+		const char *v;
+		gv_buf b = GV_BUF_INIT;
+
+		if (!env_name_at(c, key, key->s, "env") || !(v = text_of(c, val, key->s)))
+			continue;
+		if (strlen(v) > GV_PLAN_MAX_ARG_BYTES) {
+			bad(c, CODE_VALUE, val, "'%s' is longer than %d bytes", key->s,
+			    GV_PLAN_MAX_ARG_BYTES);
+			continue;
+		}
+		gv_buf_printf(&b, "%s=%s", key->s, v);
+		env[n++] = astrdup(c, b.ptr);
+		gv_buf_release(&b);
+	}
+	env[n] = NULL;
+	/* the defaults' entries the mapping does not replace come first */
+	for (i = 0, j = 0; i < nd; i++) {
+		size_t nlen = (size_t)(strchr(def_env[i], '=') - def_env[i]);
+		if (!env_listed(env, def_env[i], nlen))
+			j++;
+	}
+	if (j) {
+		memmove(env + j, env, (n + 1) * sizeof(*env));
+		for (i = 0, k = 0; i < nd; i++) {
+			size_t nlen = (size_t)(strchr(def_env[i], '=') - def_env[i]);
+			if (!env_listed(env + j, def_env[i], nlen))
+				env[k++] = def_env[i];
+		}
+		n += j;
+	}
+	for (k = 0; k < ni; k++)
+		inherit[k] = def_inherit[k];
+	for (m = 0; in && m < in->n; m++) {
+		const gv_node *it = in->u.items[m];
+		const char *name = text_of(c, it, "inherit_env");
+
+		if (!name || !env_name_at(c, it, name, "inherit_env"))
+			continue;
+		for (i = 0; i < k && strcmp(inherit[i], name); i++)
+			;
+		if (i < k) {
+			if (i >= ni)
+				bad(c, CODE_DUPLICATE, it, "'inherit_env' names '%s' twice", name);
+			continue;
+		}
+		if (e && gv_node_get(e, name)) {
+			bad(c, CODE_DUPLICATE, it, "'%s' is both set in 'env' and named in "
+			    "'inherit_env'", name);
+			continue;
+		}
+		inherit[k++] = name;
+	}
+	inherit[k] = NULL;
+	*env_out = env;
+	*inherit_out = inherit;
+}
+
 static const char *const endpoint_keys[] = { "endpoint", "server_name", "ca", "cert", "key", NULL };
 static const char *const probe_keys[] = {
 	"endpoints", "ca", "cert", "key", "server_name", "timeout", "attempts", "max_time", NULL
 };
-static const char *const step_keys[] = { "name", "run", "timeout", NULL };
+static const char *const step_keys[] = { "name", "run", "timeout", "env", "inherit_env", NULL };
 static const char *const side_keys[] = { "probe", "facts", "steps", "sync", NULL };
-static const char *const sync_keys[] = { "origin", "db", NULL };
+static const char *const sync_keys[] = { "origin", "db", "key", NULL };
 
 static int valid_name(const char *s)
 {
@@ -484,7 +626,8 @@ static void load_probe(pctx *c, gv_plan_side *s, const gv_node *pr)
 }
 
 static void load_steps(pctx *c, gv_plan_side *s, const gv_node *steps, const char *side,
-		       unsigned def_timeout)
+		       unsigned def_timeout, const char *const *def_env,
+		       const char *const *def_inherit)
 {
 	uint32_t i, k;
 
@@ -502,6 +645,8 @@ static void load_steps(pctx *c, gv_plan_side *s, const gv_node *steps, const cha
 
 		p->loc = at(c, st);
 		p->timeout_ms = def_timeout;
+		p->env = (const char **)def_env;
+		p->inherit_env = (const char **)def_inherit;
 		if (!want_kind(c, st, GV_NODE_MAP, "a step"))
 			continue;
 		check_keys(c, st, step_keys, "a step");
@@ -523,11 +668,13 @@ static void load_steps(pctx *c, gv_plan_side *s, const gv_node *steps, const cha
 		if ((run = get(c, st, "run", 1, "a step")))
 			p->argv = argv_of(c, run, "run", &p->argc);
 		duration_at(c, st, "timeout", 1, GV_PLAN_MAX_STEP_TIMEOUT_MS, &p->timeout_ms);
+		load_env(c, st, def_env, def_inherit, &p->env, &p->inherit_env);
 	}
 	s->nsteps = steps->n;
 }
 
-static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
+static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout,
+		      const char *const *def_env, const char *const *def_inherit)
 {
 	gv_plan_side *s = &c->p->sides[side];
 	const gv_node *n;
@@ -547,7 +694,7 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 					    "facts file", 0);
 	}
 	if ((n = gv_node_get(v, "steps")))
-		load_steps(c, s, n, gv_plan_side_name(side), def_timeout);
+		load_steps(c, s, n, gv_plan_side_name(side), def_timeout, def_env, def_inherit);
 	if ((n = gv_node_get(v, "sync")) && want_kind(c, n, GV_NODE_MAP, "sync")) {
 		const gv_node *db;
 		check_keys(c, n, sync_keys, "a side's sync");
@@ -560,6 +707,10 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 			s->sync_db = path_of(c, db, "db");
 			check_read(c, db, s->sync_db, "sync database", 0);
 		}
+		if ((db = gv_node_get(n, "key"))) {
+			s->sync_key = path_of(c, db, "key");
+			check_read(c, db, s->sync_key, "sync key", 0);
+		}
 	}
 	if (!s->nendpoints && !s->nfacts)
 		bad(c, CODE_MISSING_KEY, v, "the %s side has neither probe endpoints nor facts "
@@ -568,14 +719,17 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout)
 
 static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
-	"max_fact_age", "order", "recheck_between_sides", "step_defaults", "cloud", "onprem",
+	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides",
+	"step_defaults", "cloud", "onprem",
 	"alert", "evidence", NULL
 };
 static const char *const deployment_keys[] = {
 	"deployment_id", "mode", "cloud_region", "on_prem", NULL
 };
-static const char *const defaults_keys[] = { "timeout", "output_limit", NULL };
-static const char *const alert_keys[] = { "command", "timeout", NULL };
+static const char *const defaults_keys[] = {
+	"timeout", "output_limit", "env", "inherit_env", NULL
+};
+static const char *const alert_keys[] = { "command", "timeout", "env", "inherit_env", NULL };
 static const char *const evidence_keys[] = {
 	"db", "log_key", "origin", "sign_key", "report", "receipt", "facts_dir", "actor", NULL
 };
@@ -670,6 +824,8 @@ static void load_root(pctx *c, const gv_node *root)
 	gv_plan *p = c->p;
 	const gv_node *v;
 	unsigned def_timeout = GV_PLAN_DEFAULT_STEP_TIMEOUT_MS;
+	static const char *const none[] = { NULL };
+	const char **def_env = (const char **)none, **def_inherit = (const char **)none;
 	int64_t lim;
 
 	check_keys(c, root, top_keys, "a deployment plan");
@@ -691,6 +847,19 @@ static void load_root(pctx *c, const gv_node *root)
 		else
 			p->max_fact_age = (int64_t)(ms / 1000);
 	}
+	if ((v = gv_node_get(root, "max_clock_skew"))) {
+		uint64_t ms;
+		if (gv_plan_duration_ms(&ms, v) < 0 || ms % 1000 || ms > (uint64_t)86400 * 1000)
+			bad(c, CODE_VALUE, v, "'max_clock_skew' is not a duration of whole seconds "
+			    "from 0 to 1d, such as 0, 300 or 5m");
+		else
+			p->max_clock_skew = (int64_t)(ms / 1000);
+	}
+	{
+		int64_t steps;
+		if (uint_at(c, root, "regex_budget", 1000, INT64_C(1000000000000000), &steps))
+			p->regex_budget = (uint64_t)steps;
+	}
 	if ((v = gv_node_get(root, "order")))
 		load_order(c, v);
 	if ((v = gv_node_get(root, "recheck_between_sides")) &&
@@ -702,17 +871,20 @@ static void load_root(pctx *c, const gv_node *root)
 		duration_at(c, v, "timeout", 1, GV_PLAN_MAX_STEP_TIMEOUT_MS, &def_timeout);
 		if (uint_at(c, v, "output_limit", 0, GV_PLAN_MAX_OUTPUT_LIMIT, &lim))
 			p->output_limit = (size_t)lim;
+		load_env(c, v, none, none, &def_env, &def_inherit);
 	}
 	if ((v = get(c, root, "cloud", 1, "the plan")))
-		load_side(c, GV_PLAN_CLOUD, v, def_timeout);
+		load_side(c, GV_PLAN_CLOUD, v, def_timeout, def_env, def_inherit);
 	if ((v = get(c, root, "onprem", 1, "the plan")))
-		load_side(c, GV_PLAN_ONPREM, v, def_timeout);
+		load_side(c, GV_PLAN_ONPREM, v, def_timeout, def_env, def_inherit);
+	p->alert_env = p->alert_inherit_env = (const char **)none;
 	if ((v = gv_node_get(root, "alert")) && want_kind(c, v, GV_NODE_MAP, "alert")) {
 		const gv_node *cmd;
 		check_keys(c, v, alert_keys, "alert");
 		if ((cmd = get(c, v, "command", 1, "alert")))
 			p->alert_argv = argv_of(c, cmd, "command", &p->alert_argc);
 		duration_at(c, v, "timeout", 1, GV_PLAN_MAX_ALERT_TIMEOUT_MS, &p->alert_timeout_ms);
+		load_env(c, v, none, none, &p->alert_env, &p->alert_inherit_env);
 	}
 	if ((v = gv_node_get(root, "evidence")))
 		load_evidence(c, v);
@@ -733,6 +905,8 @@ int gv_plan_load(gv_plan **out, const char *path, gv_diags *d)
 	p->order[1] = GV_PLAN_ONPREM;
 	p->output_limit = GV_PLAN_DEFAULT_OUTPUT_LIMIT;
 	p->alert_timeout_ms = GV_PLAN_DEFAULT_ALERT_TIMEOUT_MS;
+	p->max_clock_skew = GV_FACTS_MAX_SKEW;
+	p->regex_budget = GV_RX_BUDGET_DEFAULT;
 	c.p = p;
 	c.d = d;
 	c.err = GV_OK;

@@ -37,6 +37,8 @@
 #define GV_PLAN_MAX_ALERT_TIMEOUT_MS (5u * 60 * 1000)
 #define GV_PLAN_DEFAULT_OUTPUT_LIMIT 16384u
 #define GV_PLAN_MAX_OUTPUT_LIMIT 131072u  /* keeps a step's audit entry under 1 MiB */
+#define GV_PLAN_MAX_ENV 128             /* env entries, inherit_env names, each */
+#define GV_PLAN_MAX_ENV_NAME 128        /* bytes of a variable's name */
 
 enum { GV_PLAN_CLOUD = 0, GV_PLAN_ONPREM = 1 };  /* gv_probe_side's values */
 
@@ -52,6 +54,10 @@ typedef struct gv_plan_step {
 	const char **argv;         /* NULL-terminated, argc entries */
 	size_t argc;
 	unsigned timeout_ms;
+	const char **env;          /* "NAME=VALUE" the plan sets (step_defaults' and the
+				      step's, the step's winning); NULL-terminated */
+	const char **inherit_env;  /* names taken from govgate's environment when set
+				      (step_defaults' and the step's); NULL-terminated */
 	gv_loc loc;
 } gv_plan_step;
 
@@ -70,6 +76,10 @@ typedef struct gv_plan_side {
 				      the facts files only */
 	const char *sync_db;       /* the database holding that replica; NULL: the
 				      evidence db */
+	const char *sync_key;      /* the public key of the origin's log, which the
+				      replica must verify under; NULL: the key the
+				      evidence log pinned under its own signed
+				      checkpoints (needs log_key) */
 	gv_loc sync_loc;
 } gv_plan_side;
 
@@ -93,11 +103,14 @@ typedef struct gv_plan {
 	const char **policies, **rules;
 	size_t npolicies, nrules;  /* nrules 0: the shipped rules */
 	int64_t max_fact_age;      /* seconds; 0: the policies' */
+	int64_t max_clock_skew;    /* seconds facts may be dated ahead (GV_FACTS_MAX_SKEW) */
+	uint64_t regex_budget;     /* each evaluation's regex budget (GV_RX_BUDGET_DEFAULT) */
 	gv_plan_side sides[2];     /* GV_PLAN_CLOUD, GV_PLAN_ONPREM */
 	int order[2];              /* the side that runs first, then second */
 	bool recheck_between_sides;
 	const char **alert_argv;   /* NULL: no alert command */
 	size_t alert_argc;
+	const char **alert_env, **alert_inherit_env;   /* as a step's; NULL-terminated */
 	unsigned alert_timeout_ms;
 	size_t output_limit;       /* bytes of a step's output kept */
 	gv_plan_evidence evidence;

@@ -162,6 +162,7 @@ void gv_statement_free(gv_statement *s)
 	if (!s)
 		return;
 	gv_file_free(s->file);
+	free(s->payload);
 	free(s);
 }
 
@@ -211,6 +212,8 @@ int gv_statement_open(gv_statement **out, const char *path, const gv_key *k, gv_
 	if ((err = gv_statement_parse(out, where.ptr, payload.ptr, payload.len, d)) < 0)
 		goto out;
 	gv_key_id(k, (*out)->keyid);
+	(*out)->payload = gv_xstrndup(payload.ptr, payload.len);
+	(*out)->payload_len = payload.len;
 out:
 	free(type);
 	gv_buf_release(&env);

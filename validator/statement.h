@@ -47,6 +47,8 @@ typedef struct gv_statement {
 	gv_subject *subjects;
 	size_t nsubjects;
 	char keyid[GV_KEYID_HEX_LEN + 1];  /* set by gv_statement_open() */
+	char *payload;              /* gv_statement_open(): the exact signed bytes */
+	size_t payload_len;
 	gv_file *file;
 } gv_statement;
 

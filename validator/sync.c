@@ -6,6 +6,8 @@
 #include "sync.h"
 #include "alloc.h"
 #include "atomic.h"
+#include "base64.h"
+#include "json_parse.h"
 #include "digest.h"
 #include "gv.h"
 #include "note.h"
@@ -319,7 +321,7 @@ int gv_sync_export(gv_audit *a, uint64_t since, const char *origin, const gv_key
 	b.note = snap.note;
 	b.note_len = strlen(snap.note);
 	gv_sync_bundle_format(&out, &b);
-	if ((err = gv_atomic_write(path, out.ptr, out.len, 0644, d)) < 0)
+	if ((err = gv_atomic_write(path, out.ptr, out.len, 0666, d)) < 0)
 		goto out;
 	snprintf(info->origin, sizeof(info->origin), "%s", b.origin);
 	info->from = b.from;
@@ -448,7 +450,7 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 	gv_hash *leaves = NULL, *prevs = NULL;
 	gv_replica_write w;
 	const gv_key *key = NULL;
-	gv_buf payload = GV_BUF_INIT;
+	gv_buf payload = GV_BUF_INIT, pinp = GV_BUF_INIT;
 	char now[GV_TIME_LEN + 1];
 	int64_t now_epoch;
 	uint64_t r;
@@ -488,9 +490,12 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 	}
 	/* 2. the checkpoint, signed by that key under that origin */
 	if ((err = gv_checkpoint_open(&cp, b.note, b.note_len, b.origin, key, file, d)) < 0) {
-		if (err == GV_ESIG)
-			invalid(d, file, "its checkpoint is not signed by the key trusted for '%s'",
-				b.origin);
+		if (err == GV_ESIG) {
+			char kid[GV_KEYID_HEX_LEN + 1];
+			key_id_of(pub, kid);
+			invalid(d, file, "its checkpoint is not signed by the key trusted for '%s' "
+				"(key id %s)", b.origin, kid);
+		}
 		goto out;
 	}
 	if (cp.size != b.to) {
@@ -602,36 +607,378 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 	w.expect_size = r;
 	w.entries = ents + (r - b.from);
 	w.n = (size_t)(b.to - r);
-	w.from = b.from;
 	w.cp_size = cp.size;
 	memcpy(w.cp_root, cp.root, GV_HASH_LEN);
 	w.cp_note = b.note;  /* NUL-terminated: the note ends the private copy */
 	w.announced = b.announced;
 	w.now = now;
+	w.actor = actor;
+	if (w.pin_key) {
+		char kid[GV_KEYID_HEX_LEN + 1], was[GV_KEYID_HEX_LEN + 1];
+		gv_buf_puts(&pinp, "{\"origin\":");
+		gv_buf_json_str(&pinp, b.origin, strlen(b.origin));
+		gv_buf_puts(&pinp, ",\"key\":\"");
+		gv_base64_encode(&pinp, pub, GV_ED25519_PUB_LEN);
+		key_id_of(pub, kid);
+		gv_buf_printf(&pinp, "\",\"keyid\":\"%s\",\"replaces\":", kid);
+		if (exists) {
+			key_id_of(st.pub, was);
+			gv_buf_printf(&pinp, "\"%s\"}", was);
+		} else {
+			gv_buf_puts(&pinp, "null}");
+		}
+		w.pin_payload = pinp.ptr;
+	}
+	gv_buf_puts(&payload, "{\"origin\":");
+	gv_buf_json_str(&payload, b.origin, strlen(b.origin));
+	gv_buf_printf(&payload, ",\"from\":%" PRIu64 ",\"to\":%" PRIu64 ",\"entries\":%zu,"
+		      "\"time\":\"%s\",\"announced\":%" PRIu64 "}", r, b.to, w.n, now, b.announced);
+	w.import_payload = payload.ptr;
 	if ((err = gv_replica_apply(a, &w, d)) < 0)
 		goto out;
 	res->status = GV_SYNC_IMPORTED;
 	res->from = r;
 	res->to = b.to;
 	res->entries = w.n;
-	gv_buf_puts(&payload, "{\"origin\":");
-	gv_buf_json_str(&payload, b.origin, strlen(b.origin));
-	gv_buf_printf(&payload, ",\"from\":%" PRIu64 ",\"to\":%" PRIu64 ",\"entries\":%zu}", r, b.to,
-		      w.n);
-	if ((err = gv_audit_append(a, "sync.imported", "", actor, payload.ptr, &res->log_seq,
-				   d)) == GV_OK)
-		res->log_recorded = true;
-	else
-		gv_error(d, CODE_USE, gv_audit_path(a), "the replica of '%s' was imported, but the "
-			 "sync.imported entry could not be appended to the local log", b.origin);
+	res->log_seq = w.import_seq;
+	res->log_recorded = true;
+	res->pinned = w.pin_key;
 out:
 	gv_buf_release(&payload);
+	gv_buf_release(&pinp);
 	gv_checkpoint_release(&cp);
 	free(leaves);
 	free(prevs);
 	free(ents);
 	gv_sync_bundle_release(&b);
 	return err;
+}
+
+/* --- trust and verification --------------------------------------------- */
+
+void gv_sync_trust_list_release(gv_sync_trust_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->origins[i]);
+		gv_key_free(l->keys[i]);
+	}
+	memset(l, 0, sizeof(*l));
+}
+
+int gv_sync_trust_load(gv_sync_trust_list *out, const char *const *specs, size_t n, int unique,
+		       gv_diags *d)
+{
+	size_t i, j;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (n > GV_SYNC_MAX_TRUST)
+		return gv_error(d, CODE_USE, NULL, "more than %d --trust options", GV_SYNC_MAX_TRUST),
+		       GV_ELIMIT;
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(specs[i], '=');
+		char *origin;
+		if (!eq || eq == specs[i] || !eq[1] || (size_t)(eq - specs[i]) > GV_SYNC_MAX_ORIGIN) {
+			err = (gv_error(d, CODE_USE, NULL, "--trust '%s' is not ORIGIN=PUBLIC-KEY-FILE",
+					specs[i]), GV_EPARSE);
+			goto fail;
+		}
+		origin = gv_xstrndup(specs[i], (size_t)(eq - specs[i]));
+		if (!gv_note_name_valid(origin)) {
+			gv_error(d, CODE_USE, NULL, "--trust '%s': '%s' is not a valid log origin",
+				 specs[i], origin);
+			free(origin);
+			err = GV_EPARSE;
+			goto fail;
+		}
+		for (j = 0; unique && j < out->n; j++)
+			if (!strcmp(out->origins[j], origin)) {
+				gv_error(d, CODE_USE, NULL, "--trust names origin '%s' twice", origin);
+				free(origin);
+				err = GV_EPARSE;
+				goto fail;
+			}
+		out->origins[out->n] = origin;
+		out->keys[out->n] = NULL;
+		out->n++;
+		if ((err = gv_key_load_public(&out->keys[out->n - 1], eq + 1, d)) < 0)
+			goto fail;
+		out->v[out->n - 1].origin = origin;
+		out->v[out->n - 1].key = out->keys[out->n - 1];
+	}
+	return GV_OK;
+fail:
+	gv_sync_trust_list_release(out);
+	return err;
+}
+
+/* What the local log records about one origin's replica. */
+typedef struct log_record {
+	const char *origin;
+	uint64_t trusted_upto;    /* pins at seq >= this are not trusted keys */
+	unsigned char (*pins)[GV_ED25519_PUB_LEN];
+	size_t npins, apins;
+	gv_key **pinned_keys;     /* the pins below trusted_upto */
+	size_t nkeys, akeys;
+	gv_replica_import *imports;
+	size_t nimports, aimports;
+	int bad;                  /* an entry could not be read */
+	uint64_t bad_seq;
+	gv_diags *d;
+} log_record;
+
+static void log_record_release(log_record *r)
+{
+	size_t i;
+
+	free(r->pins);
+	for (i = 0; i < r->nkeys; i++)
+		gv_key_free(r->pinned_keys[i]);
+	free(r->pinned_keys);
+	free(r->imports);
+}
+
+/* One sync.key_pinned or sync.imported entry of the local log. */
+static int record_entry(void *payload, uint64_t seq, const char *bytes, size_t len)
+{
+	log_record *r = payload;
+	gv_diags tmp = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+	const gv_node *root, *p, *type;
+	const char *origin, *str;
+	int ok = 0;
+
+	if (gv_json_parse(&f, "entry", bytes, len, NULL, &tmp) < 0 || !f->ndocs)
+		goto out;
+	root = f->docs[0];
+	p = gv_node_get(root, "payload");
+	type = gv_node_get(root, "type");
+	if (!p || !type || !type->s || !(origin = gv_node_get_str(p, "origin")))
+		goto out;
+	if (strcmp(origin, r->origin)) {
+		ok = 1;
+		goto out;
+	}
+	if (!strcmp(type->s, "sync.key_pinned")) {
+		unsigned char pub[GV_ED25519_PUB_LEN + 3];
+		if (!(str = gv_node_get_str(p, "key")) ||
+		    gv_note_b64_decode(pub, sizeof(pub), str, strlen(str)) != GV_ED25519_PUB_LEN)
+			goto out;
+		GV_GROW(r->pins, r->apins, r->npins + 1);
+		memcpy(r->pins[r->npins++], pub, GV_ED25519_PUB_LEN);
+		if (seq < r->trusted_upto) {
+			gv_key *k = NULL;
+			if (gv_key_from_raw_public(&k, pub) < 0)
+				goto out;
+			GV_GROW(r->pinned_keys, r->akeys, r->nkeys + 1);
+			r->pinned_keys[r->nkeys++] = k;
+		}
+		ok = 1;
+	} else if (!strcmp(type->s, "sync.imported")) {
+		gv_replica_import im;
+		memset(&im, 0, sizeof(im));
+		im.seq = seq;
+		if (gv_node_get_u64(p, "from", &im.from) < 0 || gv_node_get_u64(p, "to", &im.to) < 0 ||
+		    gv_node_get_u64(p, "entries", &im.entries) < 0 ||
+		    gv_node_get_u64(p, "announced", &im.announced) < 0 ||
+		    !(str = gv_node_get_str(p, "time")) ||
+		    strlen(str) != GV_TIME_LEN)
+			goto out;
+		memcpy(im.time, str, GV_TIME_LEN + 1);
+		GV_GROW(r->imports, r->aimports, r->nimports + 1);
+		r->imports[r->nimports++] = im;
+		ok = 1;
+	}
+out:
+	gv_file_free(f);
+	gv_diags_release(&tmp);
+	if (!ok && !r->bad) {
+		r->bad = 1;
+		r->bad_seq = seq;
+	}
+	return 0;
+}
+
+/* Reads the pins and imports of origin from the local log. */
+static int read_log_record(gv_audit *a, const char *origin, uint64_t trusted_upto,
+			   log_record *r, gv_diags *d)
+{
+	static const char *const types[] = { "sync.key_pinned", "sync.imported" };
+	gv_audit_filter f;
+	size_t i;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->origin = origin;
+	r->trusted_upto = trusted_upto;
+	r->d = d;
+	for (i = 0; i < 2; i++) {
+		memset(&f, 0, sizeof(f));
+		f.type = types[i];
+		if ((err = gv_audit_each(a, &f, record_entry, r, d)) < 0)
+			return err;
+	}
+	if (r->bad)
+		return gv_error(d, CODE_INVALID, gv_audit_path(a), "entry %" PRIu64 " of the log is "
+				"not a well-formed sync record", r->bad_seq), GV_ESIG;
+	return GV_OK;
+}
+
+/*
+ * Verifies the replica of origin under the keys given for it in trust, or
+ * else the keys the local log pinned in entries below trusted_upto.
+ * *verified: 1 when every entry lies under a checkpoint by such a key.
+ */
+static int verify_replica(gv_audit *a, const char *origin, const gv_sync_trust_list *trust,
+			  uint64_t trusted_upto, gv_audit_result *res, const char **why,
+			  gv_diags *d)
+{
+	const gv_key *keys[GV_SYNC_MAX_TRUST];
+	gv_replica_expect ex;
+	log_record r;
+	size_t nkeys = 0, i;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	*why = NULL;
+	if ((err = read_log_record(a, origin, trusted_upto, &r, d)) < 0)
+		goto out;
+	for (i = 0; trust && i < trust->n; i++)
+		if (!strcmp(trust->v[i].origin, origin))
+			keys[nkeys++] = trust->v[i].key;
+	memset(&ex, 0, sizeof(ex));
+	ex.keys = nkeys ? keys : (const gv_key *const *)r.pinned_keys;
+	ex.nkeys = nkeys ? nkeys : r.nkeys;
+	ex.pins = (const unsigned char(*)[GV_ED25519_PUB_LEN])r.pins;
+	ex.npins = r.npins;
+	ex.imports = r.imports;
+	ex.nimports = r.nimports;
+	if (!ex.nkeys) {
+		*why = "no key is trusted for it: give --trust ORIGIN=PUB, or the local log's key "
+		       "with a signed checkpoint covering its sync.key_pinned entry";
+		err = GV_ESIG;
+		goto out;
+	}
+	err = gv_replica_verify(a, origin, &ex, res, d);
+	if (err == GV_OK && res->foreign) {
+		gv_error(d, CODE_INVALID, gv_audit_path(a), "replica '%s': %s", origin,
+			 res->foreign_msg);
+		*why = "a checkpoint is not signed by any key trusted for it";
+		err = GV_ESIG;
+	} else if (err == GV_OK && res->covered < res->entries) {
+		*why = "some entries lie under no checkpoint signed by a key trusted for it";
+		err = GV_ESIG;
+	}
+out:
+	log_record_release(&r);
+	return err;
+}
+
+typedef struct origin_set {
+	char **v;
+	size_t n, alloc;
+} origin_set;
+
+static void origin_add(origin_set *o, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->v[i], origin))
+			return;
+	GV_GROW(o->v, o->alloc, o->n + 1);
+	o->v[o->n++] = gv_xstrdup(origin);
+}
+
+/* The origin of a sync record entry of the local log. */
+static int add_logged_origin(void *payload, uint64_t seq, const char *bytes, size_t len)
+{
+	gv_diags tmp = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+	const char *origin;
+
+	if (gv_json_parse(&f, "entry", bytes, len, NULL, &tmp) == 0 && f->ndocs &&
+	    (origin = gv_node_get_str(gv_node_get(f->docs[0], "payload"), "origin")))
+		origin_add(payload, origin);
+	gv_file_free(f);
+	gv_diags_release(&tmp);
+	return 0;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/*
+ * Every origin the database holds replica rows of, or the local log says it
+ * pinned or imported: a replica whose rows were deleted is still checked.
+ */
+static int all_origins(gv_audit *a, char ***out, size_t *n, gv_diags *d)
+{
+	static const char *const types[] = { "sync.key_pinned", "sync.imported" };
+	origin_set o = { NULL, 0, 0 };
+	gv_audit_filter f;
+	char **rows = NULL;
+	size_t nrows = 0, i;
+	int err;
+
+	if ((err = gv_replica_list(a, &rows, &nrows, d)) < 0)
+		return err;
+	for (i = 0; i < nrows; i++)
+		origin_add(&o, rows[i]);
+	gv_replica_list_free(rows, nrows);
+	for (i = 0; i < 2; i++) {
+		memset(&f, 0, sizeof(f));
+		f.type = types[i];
+		if ((err = gv_audit_each(a, &f, add_logged_origin, &o, d)) < 0) {
+			gv_replica_list_free(o.v, o.n);
+			return err;
+		}
+	}
+	if (o.n)
+		qsort(o.v, o.n, sizeof(*o.v), cmp_str);
+	*out = o.v;
+	*n = o.n;
+	return GV_OK;
+}
+
+int gv_sync_verify_replicas(gv_audit *a, const gv_sync_trust_list *trust, uint64_t trusted_upto,
+			    gv_buf *report, gv_diags *d)
+{
+	gv_audit_result res;
+	char **origins = NULL;
+	size_t n = 0, i;
+	int err, worst = GV_OK;
+
+	if ((err = all_origins(a, &origins, &n, d)) < 0)
+		return err;
+	for (i = 0; i < n; i++) {
+		const char *why;
+		size_t k, given = 0;
+		for (k = 0; trust && k < trust->n; k++)
+			given += !strcmp(trust->v[k].origin, origins[i]);
+		err = verify_replica(a, origins[i], trust, trusted_upto, &res, &why, d);
+		if (err == GV_OK)
+			gv_buf_printf(report, "replica '%s' intact: %" PRIu64 " entries, all covered by "
+				      "checkpoints signed by %s (%" PRIu64 " checkpoint signatures "
+				      "verified)\n", origins[i], res.entries,
+				      given ? "a key given with --trust" : "a key pinned in the log",
+				      res.checkpoints);
+		else if (err == GV_ESIG && why)
+			gv_buf_printf(report, "replica '%s' NOT VERIFIED: %s\n", origins[i], why);
+		else if (err == GV_ESIG)
+			gv_buf_printf(report, "replica '%s' TAMPERED\n", origins[i]);
+		/* tampering outranks a replica that cannot be read */
+		if (err == GV_ESIG)
+			worst = GV_ESIG;
+		else if (err < 0 && worst == GV_OK)
+			worst = err;
+	}
+	gv_replica_list_free(origins, n);
+	return worst;
 }
 
 /* --- status and facts ----------------------------------------------------- */
@@ -661,18 +1008,50 @@ int64_t gv_sync_percentile(int64_t *v, size_t n, double pct)
 	return v[rank - 1];
 }
 
-int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_diags *d)
+/*
+ * The entries of the local log below which its sync.key_pinned entries are
+ * trusted: those a checkpoint signed by log_pub covers (0 without a key).
+ */
+static int pins_trusted_upto(gv_audit *a, const gv_key *log_pub, uint64_t *upto, gv_diags *d)
+{
+	gv_audit_result res;
+	int err;
+
+	*upto = 0;
+	if (!log_pub)
+		return GV_OK;
+	if ((err = gv_audit_verify(a, log_pub, NULL, 0, NULL, &res, d)) < 0)
+		return err;
+	*upto = res.covered;
+	return GV_OK;
+}
+
+int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin,
+		       const gv_sync_keys *keys, gv_diags *d)
 {
 	gv_replica_state st;
-	int64_t *lat = NULL;
+	gv_audit_result res;
+	int64_t *lat = NULL, now = (int64_t)time(NULL);
+	const char *why;
+	uint64_t upto;
 	size_t n = 0;
-	uint64_t top;
+	time_t t;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->origin, sizeof(out->origin), "%s", origin);
 	if ((err = gv_replica_get(a, origin, &st, d)) < 0)
 		return err;
+	/* nothing unverified reaches a status, a metric or a fact */
+	if ((err = pins_trusted_upto(a, keys ? keys->log_pub : NULL, &upto, d)) < 0)
+		return err;
+	if ((err = verify_replica(a, origin, keys ? keys->trust : NULL, upto, &res, &why, d)) < 0) {
+		if (err == GV_ESIG)
+			gv_error(d, CODE_INVALID, gv_audit_path(a), "the replica of '%s' does not "
+				 "verify%s%s; run 'govgate audit verify'", origin, why ? ": " : "",
+				 why ? why : "");
+		return err;
+	}
 	if ((err = gv_replica_latencies(a, origin, &lat, &n, d)) < 0)
 		return err;
 	out->entries = st.size;
@@ -683,8 +1062,20 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_
 	out->imports = st.imports;
 	out->announced = st.announced;
 	out->lag_checkpoint = st.cp_size > st.size ? st.cp_size - st.size : 0;
-	top = st.announced > st.cp_size ? st.announced : st.cp_size;
-	out->lag_entries = top > st.size ? top - st.size : 0;
+	/* signed data only: the announced size is the exporter's unsigned claim */
+	out->lag_entries = out->lag_checkpoint;
+	if (st.last_import[0] && gv_time_parse(&t, st.last_import) == 0) {
+		out->has_since_import = true;
+		out->since_last_import = now - (int64_t)t;
+	}
+	if (st.size && (err = gv_replica_newest_time(a, origin, out->newest_entry, d)) < 0) {
+		free(lat);
+		return err;
+	}
+	if (out->newest_entry[0] && gv_time_parse(&t, out->newest_entry) == 0) {
+		out->has_newest_age = true;
+		out->newest_entry_age = now - (int64_t)t;
+	}
 	if (n) {
 		out->has_latency = true;
 		out->latency_last = lat[n - 1];
@@ -694,14 +1085,15 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_
 	return GV_OK;
 }
 
-int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin, gv_diags *d)
+int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin,
+		      const gv_sync_keys *keys, gv_diags *d)
 {
 	gv_sync_status s;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->origin, sizeof(out->origin), "%s", origin);
-	err = gv_sync_status_get(&s, a, origin, d);
+	err = gv_sync_status_get(&s, a, origin, keys, d);
 	if (err == GV_ENOTFOUND)
 		return GV_OK;
 	if (err < 0)
@@ -712,6 +1104,10 @@ int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin, gv_di
 	out->sync_latency_seconds = s.latency_last;
 	out->sync_latency_p95_seconds = s.latency_p95;
 	memcpy(out->last_import, s.last_import, sizeof(out->last_import));
+	out->has_since_import = s.has_since_import;
+	out->since_last_import_seconds = s.since_last_import;
+	out->has_newest_age = s.has_newest_age;
+	out->newest_entry_age_seconds = s.newest_entry_age;
 	return GV_OK;
 }
 
@@ -735,31 +1131,15 @@ void gv_sync_facts_yaml(gv_buf *out, const gv_sync_facts *f, int indent)
 		gv_buf_printf(out, "%*s  last_import: \"%s\"\n", in, "", f->last_import);
 	else
 		gv_buf_printf(out, "%*s  last_import: null\n", in, "");
+	if (f->has_since_import)
+		gv_buf_printf(out, "%*s  since_last_import_seconds: %" PRId64 "\n", in, "",
+			      f->since_last_import_seconds);
+	else
+		gv_buf_printf(out, "%*s  since_last_import_seconds: null\n", in, "");
+	if (f->has_newest_age)
+		gv_buf_printf(out, "%*s  newest_entry_age_seconds: %" PRId64 "\n", in, "",
+			      f->newest_entry_age_seconds);
+	else
+		gv_buf_printf(out, "%*s  newest_entry_age_seconds: null\n", in, "");
 }
 
-int gv_sync_verify_replicas(gv_audit *a, gv_buf *report, gv_diags *d)
-{
-	gv_audit_result res;
-	char **origins = NULL;
-	size_t n = 0, i;
-	int err, worst = GV_OK;
-
-	if ((err = gv_replica_list(a, &origins, &n, d)) < 0)
-		return err;
-	for (i = 0; i < n; i++) {
-		err = gv_replica_verify(a, origins[i], &res, d);
-		if (err == GV_OK)
-			gv_buf_printf(report, "replica '%s' intact: %" PRIu64 " entries, %" PRIu64
-				      " checkpoint signatures verified\n", origins[i], res.entries,
-				      res.checkpoints);
-		else if (err == GV_ESIG)
-			gv_buf_printf(report, "replica '%s' TAMPERED\n", origins[i]);
-		/* tampering outranks a replica that cannot be read */
-		if (err == GV_ESIG)
-			worst = GV_ESIG;
-		else if (err < 0 && worst == GV_OK)
-			worst = err;
-	}
-	gv_replica_list_free(origins, n);
-	return worst;
-}

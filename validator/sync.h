@@ -98,6 +98,28 @@ typedef struct gv_sync_trust {
 	const gv_key *key;        /* borrowed */
 } gv_sync_trust;
 
+#define GV_SYNC_MAX_TRUST 16
+
+/* Keys handed in on the command line as --trust ORIGIN=PUBLIC-KEY-FILE. */
+typedef struct gv_sync_trust_list {
+	gv_sync_trust v[GV_SYNC_MAX_TRUST];
+	gv_key *keys[GV_SYNC_MAX_TRUST];
+	char *origins[GV_SYNC_MAX_TRUST];
+	size_t n;
+} gv_sync_trust_list;
+#define GV_SYNC_TRUST_LIST_INIT { .n = 0 }
+
+/*
+ * Parses n specs "ORIGIN=PUBLIC-KEY-FILE" (a valid log origin, a readable
+ * Ed25519 public key) into out. With unique, an origin may appear once
+ * (an import trusts one key per origin); an auditor may give several keys
+ * for one origin (before and after a rotation). GV_EPARSE or the key
+ * loader's code with an error naming the spec; out is then released.
+ */
+int gv_sync_trust_load(gv_sync_trust_list *out, const char *const *specs, size_t n, int unique,
+		       gv_diags *d);
+void gv_sync_trust_list_release(gv_sync_trust_list *l);
+
 typedef enum {
 	GV_SYNC_IMPORTED = 1,     /* new entries or a first checkpoint were written */
 	GV_SYNC_UP_TO_DATE,       /* the replica already held everything */
@@ -108,6 +130,7 @@ typedef struct gv_sync_import_result {
 	gv_sync_status_code status;  /* 0 when the import failed otherwise */
 	char origin[GV_SYNC_MAX_ORIGIN + 1];
 	uint64_t from, to, entries;  /* the replica went from `from` to `to` entries */
+	bool pinned;                 /* this import pinned the origin's key (first or rotated) */
 	bool log_recorded;           /* the local log has an entry for this import or fork: */
 	uint64_t log_seq;            /* its seq (sync.imported or sync.fork_detected) */
 	/* GV_SYNC_FORK: the size with two roots */
@@ -132,6 +155,18 @@ int gv_sync_import(gv_audit *a, const gv_sync_trust *trust, size_t ntrust, bool 
 
 /* --- status and facts --------------------------------------------------- */
 
+/*
+ * The keys a replica is verified under before anything is read from it:
+ * keys handed in for its origin (trust) when there are any, else the keys
+ * the local log pinned (sync.key_pinned) in entries that a checkpoint
+ * signed by log_pub covers. With neither there is nothing to check the
+ * replica against, and it is refused.
+ */
+typedef struct gv_sync_keys {
+	const gv_sync_trust_list *trust;  /* NULL: none */
+	const gv_key *log_pub;            /* the local log's public key; NULL: none */
+} gv_sync_keys;
+
 typedef struct gv_sync_status {
 	char origin[GV_SYNC_MAX_ORIGIN + 1];
 	uint64_t entries;         /* entries the replica holds */
@@ -142,14 +177,26 @@ typedef struct gv_sync_status {
 	uint64_t imports;
 	uint64_t announced;       /* the other side's log size in its last bundle */
 	uint64_t lag_checkpoint;  /* cp_size - entries (0 for an intact replica) */
-	uint64_t lag_entries;     /* max(announced, cp_size) - entries */
+	uint64_t lag_entries;     /* signed entries not held: cp_size - entries */
+	bool has_since_import;
+	int64_t since_last_import;   /* now - last_import, seconds */
+	char newest_entry[GV_TIME_LEN + 1];  /* time of the newest replicated entry; "" */
+	bool has_newest_age;
+	int64_t newest_entry_age;    /* now - newest_entry, seconds */
 	bool has_latency;         /* at least one entry imported */
 	int64_t latency_last;     /* sync latency of the newest entry, seconds */
 	int64_t latency_p95;      /* nearest-rank 95th percentile over all entries */
 } gv_sync_status;
 
-/* The status of the replica of origin; GV_ENOTFOUND when there is none. */
-int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_diags *d);
+/*
+ * The status of the replica of origin; GV_ENOTFOUND when there is none.
+ * The replica is verified first, under keys (gv_sync_keys): GV_ESIG when it
+ * does not verify or there is no key to verify it under, so that no
+ * status, metric or fact rests on unverified rows. The ages are relative
+ * to now, so a dead link shows as growing ages.
+ */
+int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin,
+		       const gv_sync_keys *keys, gv_diags *d);
 
 /*
  * What the deploy flow hands to policies as facts of a side, under `sync`:
@@ -157,10 +204,12 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin, gv_
  *   sync:
  *     enabled: true                 # a replica of the origin exists
  *     origin: "cloud.example/audit"
- *     lag_entries: 2                # gv_sync_status.lag_entries
+ *     lag_entries: 0                # signed entries not held (cp size - entries)
  *     sync_latency_seconds: 1       # latency of the newest entry; null if none
  *     sync_latency_p95_seconds: 2   # null if none
  *     last_import: "2026-11-28T12:00:00Z"   # null if never
+ *     since_last_import_seconds: 40 # now - last_import; null if never
+ *     newest_entry_age_seconds: 45  # now - time of the newest replicated entry
  *
  * gv_sync_facts fills the struct (enabled false, and GV_OK, when there is
  * no replica of origin); gv_sync_facts_yaml appends that YAML mapping,
@@ -174,18 +223,27 @@ typedef struct gv_sync_facts {
 	int64_t sync_latency_seconds;
 	int64_t sync_latency_p95_seconds;
 	char last_import[GV_TIME_LEN + 1];  /* "" when never */
+	bool has_since_import, has_newest_age;
+	int64_t since_last_import_seconds;  /* grow while no bundle arrives */
+	int64_t newest_entry_age_seconds;
 } gv_sync_facts;
 
-int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin, gv_diags *d);
+int gv_sync_facts_get(gv_sync_facts *out, gv_audit *a, const char *origin,
+		      const gv_sync_keys *keys, gv_diags *d);
 void gv_sync_facts_yaml(gv_buf *out, const gv_sync_facts *f, int indent);
 
 /*
  * Verifies every replica in the database (gv_replica_verify), appending one
- * line per replica to report ("replica 'O' intact: ..." or "... TAMPERED").
- * GV_OK when all are intact (or there are none), GV_ESIG when one is
- * tampered, another code when one cannot be read.
+ * line per replica to report ("replica 'O' intact: ...", "... NOT VERIFIED:
+ * why" or "... TAMPERED"). A replica's checkpoints must be signed by a key
+ * given for its origin in trust, or else by a key the local log pinned
+ * (`sync.key_pinned`) in an entry below trusted_upto: the entries that a
+ * checkpoint signed by the local log's key covers. A key stored beside the
+ * replica vouches for nothing. GV_OK when all verify (or there are none),
+ * GV_ESIG when one does not, another code when one cannot be read.
  */
-int gv_sync_verify_replicas(gv_audit *a, gv_buf *report, gv_diags *d);
+int gv_sync_verify_replicas(gv_audit *a, const gv_sync_trust_list *trust, uint64_t trusted_upto,
+			    gv_buf *report, gv_diags *d);
 
 /* Nearest-rank percentile (0 < pct <= 100) of n values; sorts v in place. */
 int64_t gv_sync_percentile(int64_t *v, size_t n, double pct);

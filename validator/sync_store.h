@@ -94,6 +94,10 @@ void gv_replica_list_free(char **v, size_t n);
 int gv_replica_latencies(gv_audit *a, const char *origin, int64_t **out, size_t *n,
 			 gv_diags *d);
 
+/* The time field of the replica's newest entry ("" when it has none). */
+int gv_replica_newest_time(gv_audit *a, const char *origin, char out[GV_TIME_LEN + 1],
+			   gv_diags *d);
+
 /* A Merkle source over a replica's leaves and cached subtrees. */
 typedef struct gv_replica_src_ctx {
 	gv_audit *a;
@@ -115,11 +119,19 @@ typedef struct gv_replica_write {
 	const char *origin;
 	unsigned char pub[GV_ED25519_PUB_LEN];
 	int pin_key;              /* record pub as the origin's key (first import, rotation) */
+	/*
+	 * The local log's record of this import, appended in the same
+	 * transaction as the replica rows, so that neither exists without the
+	 * other: `sync.key_pinned` (pin_payload, when pin_key) and then
+	 * `sync.imported` (import_payload), by actor.
+	 */
+	const char *pin_payload, *import_payload, *actor;
+	uint64_t import_seq;      /* out: the seq of the sync.imported entry */
 	int exists;               /* the replica existed when it was verified */
 	uint64_t expect_size;     /* its size then: the first entry here has this seq */
 	const gv_replica_entry *entries;
 	size_t n;
-	uint64_t from;            /* the bundle's range, for the import record */
+	uint64_t from;            /* unused; the import record's from is expect_size */
 	uint64_t cp_size;
 	unsigned char cp_root[GV_HASH_LEN];
 	const char *cp_note;
@@ -129,17 +141,42 @@ typedef struct gv_replica_write {
 
 /*
  * Writes a verified import in one immediate transaction: the key (when
- * pin_key), the entries and their subtree hashes, the checkpoint and an
- * import record. Refuses (GV_ERROR, nothing written) when the replica's
- * size, checkpoint or key changed since it was read.
+ * pin_key), the entries and their subtree hashes, the checkpoint, an
+ * import record and the local log's entries for it. Refuses (GV_ERROR,
+ * nothing written) when the replica's size, checkpoint or key changed since
+ * it was read.
  */
-int gv_replica_apply(gv_audit *a, const gv_replica_write *w, gv_diags *d);
+int gv_replica_apply(gv_audit *a, gv_replica_write *w, gv_diags *d);
+
+/* One `sync.imported` entry of the local log, as the verifier expects it. */
+typedef struct gv_replica_import {
+	uint64_t seq;             /* of the local log entry */
+	uint64_t from, to, entries, announced;
+	char time[GV_TIME_LEN + 1];
+} gv_replica_import;
+
+/*
+ * What the local log says about a replica, and the keys its checkpoints
+ * must be signed by. Nothing stored beside the replica vouches for it: a
+ * key in replica_key or replica_checkpoint is only compared with these.
+ */
+typedef struct gv_replica_expect {
+	const gv_key *const *keys;  /* trusted keys; every checkpoint must verify under one */
+	size_t nkeys;
+	const unsigned char (*pins)[GV_ED25519_PUB_LEN];  /* sync.key_pinned keys, in order */
+	size_t npins;
+	const gv_replica_import *imports;  /* sync.imported entries, in order */
+	size_t nimports;
+} gv_replica_expect;
 
 /*
  * Verifies the replica of origin as gv_audit_verify does the local log:
  * entries, chain, stored hashes and columns, the tree and its cache, and
- * every checkpoint under the key recorded when it was imported.
+ * every checkpoint under one of the trusted keys; and that its key rows,
+ * import records and import times match the local log's entries (ex).
+ * res->covered: entries under a checkpoint that verified.
  */
-int gv_replica_verify(gv_audit *a, const char *origin, gv_audit_result *res, gv_diags *d);
+int gv_replica_verify(gv_audit *a, const char *origin, const gv_replica_expect *ex,
+		      gv_audit_result *res, gv_diags *d);
 
 #endif

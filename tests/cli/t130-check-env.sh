@@ -13,7 +13,7 @@ expect_out "facts are stale \(collected [0-9]+[dhms] ago, at [0-9T:Z-]+; the max
 expect_rc 2 "bad --max-fact-age" -- check $P --max-fact-age soon $M/hybrid-ok.yaml
 
 expect_rc 0 "policy lint accepts the shipped pack" -- policy lint --rules rules policies
-expect_out '^ok: 1 policy, 28 rules$' "lint counts"
+expect_out '^ok: 1 policy, 29 rules$' "lint counts"
 expect_rc 2 "policy lint reports every error" -- policy lint --rules rules fixtures/broken/policy-unknown-key.yaml fixtures/broken/policy-bad-regex.yaml
 expect_eq "$(grep -c ': error: ' "$T/err")" 2 "two errors reported"
 

@@ -50,21 +50,32 @@ printf 'DSSEv1 %d %s %d ' 28 application/vnd.in-toto+json "$(wc -c < "$T/payload
 head -c -1 "$T/payload.json" >> "$T/pae.bin"
 openssl pkeyutl -verify -pubin -inkey "$K/rep.pub" -rawin -in "$T/pae.bin" -sigfile "$T/sig.bin" >/dev/null 2>&1 && pass || fail "openssl rejects the report signature"
 
-# the log: one validated entry, report.signed, two checkpoints; it verifies
+# the log: one validated entry, report.signed, the receipt, three checkpoints; it verifies
 expect_rc 0 "audit log verifies" -- audit verify --db "$T/a.db" --key "$K/log.pub"
-expect_out "2 entries, 2 checkpoint signatures verified" "two entries, two checkpoints"
+expect_out "intact: 3 entries, all covered by checkpoints signed by key [0-9a-f]{64} \(3 checkpoint signatures verified\)" "three entries, all covered"
 run audit log --db "$T/a.db"
 expect_out '^\{"seq":0,"time":"[^"]*","type":"governance.validated","deployment_id":"DEP-2026-11-28-002","actor":"ci","payload":\{"file":"fixtures/manifests/encryption-misconfig.yaml","document":0' "validated entry"
 expect_out '"violations":\[\{"rule":"conn.tls-min-version","enforcement":"block","severity":"critical"\}' "violations listed"
 expect_out '^\{"seq":1,[^}]*"type":"report.signed"' "report.signed entry"
 
-# receipts: stored, listed, signed, verified
+expect_out '^\{"seq":2,[^}]*"type":"deployment.receipt","deployment_id":"DEP-2026-11-28-002","actor":"ci","payload":\{"deployment_id":"DEP-2026-11-28-002",' "the receipt is a log entry"
+
+# receipts: logged, listed, signed with the proof of their entry, verified
 expect_rc 0 "receipt verifies" -- verify --key "$K/rep.pub" "$T/rc.dsse"
 expect_out '^receipt: deployment_id=DEP-2026-11-28-002 mode=hybrid status=blocked decision=block cloud_region=ap-south-1 on_prem=datacenter-1 started_at=[0-9T:Z-]+ ended_at=[0-9T:Z-]+ log_seq=0$' "receipt fields"
+expect_out '^log: proof present, not checked \(give --log-pub PUB\)$' "without the log key the proof is not claimed"
+expect_rc 0 "receipt verifies against the log key" -- verify --key "$K/rep.pub" --log-pub "$K/log.pub" "$T/rc.dsse"
+expect_out "^log: entry 2 of 'example.com/govgate-test' included in the checkpoint for size 3 signed by key $(openssl pkey -pubin -in "$K/log.pub" -outform DER | sha256sum | cut -c1-64)$" "what the log proof proved"
+expect_rc 1 "another log key does not prove it" -- verify --key "$K/rep.pub" --log-pub "$K/rep.pub" "$T/rc.dsse"
+expect_err "not against a checkpoint signed by the given log key" "says why"
 expect_rc 0 "receipts list" -- receipts --db "$T/a.db"
 expect_out '^DEP-2026-11-28-002  blocked    block ' "listed"
-expect_rc 0 "receipt re-signed from the log" -- receipts --db "$T/a.db" --deployment DEP-2026-11-28-002 --sign "$K/rep.key" -o "$T/rc2.dsse"
-expect_rc 0 "re-signed receipt verifies" -- verify --key "$K/rep.pub" "$T/rc2.dsse"
+expect_rc 2 "signing a receipt needs the log's key" -- receipts --db "$T/a.db" --deployment DEP-2026-11-28-002 --sign "$K/rep.key" -o "$T/rc2.dsse"
+expect_err "--sign needs --log-pub PUB" "says why"
+expect_rc 0 "receipt re-signed from the log" -- receipts --db "$T/a.db" --deployment DEP-2026-11-28-002 --sign "$K/rep.key" --log-pub "$K/log.pub" -o "$T/rc2.dsse"
+expect_out "proved under key [0-9a-f]{64}$" "says it was proved"
+expect_rc 0 "re-signed receipt verifies with its proof" -- verify --key "$K/rep.pub" --log-pub "$K/log.pub" "$T/rc2.dsse"
+expect_out "^log: entry 2 of 'example.com/govgate-test' included in the checkpoint for size 3" "re-signed: proved"
 expect_rc 1 "no receipt for an unknown deployment" -- receipts --db "$T/a.db" --deployment NOPE
 
 # failures leave nothing half-done
@@ -74,7 +85,7 @@ expect_err "rep.key" "names the key file"
 [ ! -e "$T/x.dsse" ] && pass || fail "report written with a refused key"
 chmod 0600 "$K/rep.key"
 run audit verify --db "$T/a.db" --key "$K/log.pub"
-expect_out "2 entries" "nothing appended by the refused run"
+expect_out "intact: 3 entries" "nothing appended by the refused run"
 expect_rc 2 "report into a missing folder" -- check $P $F --sign "$K/rep.key" --report "$T/nodir/r.dsse" --db "$T/a.db" $M
 [ ! -e "$T/nodir" ] && pass || fail "cruft left"
 expect_rc 0 "the log is still a valid chain" -- audit verify --db "$T/a.db" --key "$K/log.pub"

@@ -15,7 +15,7 @@ for i in 0 1 2 3 4 5; do
 	expect_out "^$i\$" "append prints seq $i"
 done
 expect_rc 0 "intact log verifies" -- audit verify --db "$DB" --key "$T/log.pub"
-expect_out "intact: 6 entries, 6 checkpoint" "verify counts entries and checkpoints"
+expect_out "^audit log intact: 6 entries, all covered by checkpoints signed by key $(openssl pkey -pubin -in "$T/log.pub" -outform DER | sha256sum | cut -c1-64) \(6 checkpoint signatures verified\)$" "verify says what it covered, by which key id"
 
 expect_rc 0 "checkpoint prints the latest" -- audit checkpoint --db "$DB" -o "$T/saved.cp"
 expect_eq "$(sed -n 2p "$T/saved.cp")" 6 "checkpoint is for size 6"
@@ -51,7 +51,9 @@ expect_rc 0 "export verifies without SQLite" -- audit verify --jsonl "$T/x.jsonl
 openssl genpkey -algorithm ed25519 -out "$T/other.key" 2>/dev/null
 openssl pkey -in "$T/other.key" -pubout -out "$T/other.pub"
 expect_rc 1 "another key's log does not verify" -- audit verify --db "$DB" --key "$T/other.pub"
-expect_err "checkpoint tampered.*no signature by 'govgate.local/audit'" "wrong key is named"
+expect_out "^audit log NOT VERIFIED: 6 checkpoints are not signed by key [0-9a-f]{64}$" "wrong key: not signed by it, not tampered"
+expect_no_out "TAMPERED" "a checkpoint by another key is not called tampered"
+expect_err "the checkpoint for size 1 is signed by 'govgate.local/audit' key id [0-9a-f]{8}; the given key is 'govgate.local/audit' key id [0-9a-f]{8}" "who signed it and which key was given"
 
 expect_rc 2 "append refuses a bad payload" -- audit append --db "$DB" --type t --payload '{"a": 1}'
 expect_err "payload is not one compact JSON object" "bad payload message"

@@ -6,7 +6,7 @@ for s in cloud onprem; do
 	openssl pkey -in "$T/$s.key" -pubout -out "$T/$s.pub"
 done
 C="$T/cloud.db"; O="$T/onprem.db"; CO=cloud.example/audit
-TR="--trust $CO=$T/cloud.pub"
+TR="--log-key $T/onprem.key --trust $CO=$T/cloud.pub"
 
 for i in 1 2 3 4 5 6; do
 	"$GG" audit append --db "$C" --type hybrid.deployment.completed --payload "{\"n\":$i}" \

@@ -78,7 +78,7 @@ expect_types "$T/audit.db" "completed: exactly the expected events in order" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
 	hybrid.sync.checked hybrid.sync.checked governance.validated report.signed \
 	hybrid.deployment.step hybrid.deployment.step hybrid.deployment.step \
-	hybrid.deployment.step hybrid.deployment.completed
+	hybrid.deployment.step deployment.receipt hybrid.deployment.completed
 entries "$T/audit.db" hybrid.deployment.step > "$T/out"
 expect_out '"side":"cloud","name":"rollout","argv":\["sh","-c",.*"exit_code":0,"duration_ms":[0-9]+,"timed_out":false,"output":"rolled out\\n","output_bytes":11,"output_truncated":false,"dry_run":false' \
 	"completed: step event payload"
@@ -133,7 +133,7 @@ expect_missing "$T/ran-onprem-2" "dry run: no on-prem step ran"
 expect_missing "$T/order" "dry run: nothing ran at all"
 expect_types "$T/dry.db" "dry run: events" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated hybrid.deployment.dry_run
+	hybrid.sync.checked hybrid.sync.checked governance.validated deployment.receipt hybrid.deployment.dry_run
 entries "$T/dry.db" hybrid.deployment.dry_run > "$T/out"
 expect_out '"outcome":"completed",.*"steps_would_run":\["cloud/migrate","cloud/rollout","onprem/ledger","onprem/mark"\],"dry_run":true' \
 	"dry run: names the steps it would run"
@@ -163,7 +163,7 @@ expect_types "$T/recheck.db" "re-check that passes: events" \
 	hybrid.deployment.step hybrid.deployment.step \
 	hybrid.connectivity.probed hybrid.connectivity.probed \
 	hybrid.sync.checked hybrid.sync.checked governance.validated report.signed \
-	hybrid.deployment.step hybrid.deployment.step hybrid.deployment.completed
+	hybrid.deployment.step hybrid.deployment.step deployment.receipt hybrid.deployment.completed
 expect_present "$T/facts/onprem.recheck.facts.yaml" "re-check: facts of the second pass kept apart"
 
 # halts: the cloud step rolls an old policy bundle out on-prem (its facts change)
@@ -185,7 +185,7 @@ expect_types "$T/drift.db" "re-check halt: events" \
 	hybrid.sync.checked hybrid.sync.checked governance.validated report.signed \
 	hybrid.deployment.step hybrid.deployment.step \
 	hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated report.signed \
+	hybrid.sync.checked hybrid.sync.checked governance.validated report.signed deployment.receipt \
 	alert hybrid.deployment.halted
 expect_rc 0 "re-check halt: receipt verifies" -- verify --key "$T/sign.pub" "$T/receipt.json"
 expect_out 'status=halted' "re-check halt: receipt status"

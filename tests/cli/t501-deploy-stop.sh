@@ -63,7 +63,7 @@ expect_err '^ALERT: critical: DEP-2026-11-28-001: blocked: 1 block violation bef
 	"blocked: ALERT line on stderr"
 expect_types "$T/blocked.db" "blocked: events" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated alert \
+	hybrid.sync.checked hybrid.sync.checked governance.validated deployment.receipt alert \
 	hybrid.deployment.blocked
 expect_file_has "$T/blocked-alert.json" \
 	'^\{"level":"critical","status":"blocked","reason":"1 block violation before any step","deployment_id":"DEP-2026-11-28-001","decision":"block","rules":\["enc\.at-rest"\],"rules_truncated":false,"step":null,"plan":".*blocked\.plan\.yaml","time":"[0-9T:Z-]+","dry_run":false\}$' \
@@ -89,7 +89,7 @@ expect_err '^ALERT: critical: DEP-2026-11-28-001: halted: 1 halt violation befor
 	"halted: ALERT line"
 expect_types "$T/halted.db" "halted: events" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated alert \
+	hybrid.sync.checked hybrid.sync.checked governance.validated deployment.receipt alert \
 	hybrid.deployment.halted
 expect_file_has "$T/halted-alert.json" '"status":"halted",.*"decision":"halt","rules":\["gov\.policy-version-consistent"\]' \
 	"halted: alert command got the alert JSON"
@@ -101,7 +101,7 @@ expect_rc 1 "block and halt: exit 1" -- deploy --plan "$T/both.plan.yaml"
 no_markers both
 expect_types "$T/both.db" "block and halt: blocked" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated alert \
+	hybrid.sync.checked hybrid.sync.checked governance.validated deployment.receipt alert \
 	hybrid.deployment.blocked
 expect_err '^ALERT: critical: DEP-2026-11-28-002: blocked: 5 block violations before any step \(conn\.tls-min-version, conn\.weak-ciphers, enc\.at-rest, enc\.kms-key, enc\.key-rotation\)$' \
 	"block and halt: alert names every block rule"
@@ -130,7 +130,7 @@ expect_file_has "$T/escalated-facts/cloud.facts.yaml" '^      error: "connection
 	"escalated: the error is recorded"
 expect_types "$T/escalated.db" "escalated: events" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated alert \
+	hybrid.sync.checked hybrid.sync.checked governance.validated deployment.receipt alert \
 	hybrid.deployment.escalated
 expect_eq "$(cat "$T/escalated-alert.json")" \
 	"{\"level\":\"escalation\",\"status\":\"escalated\",\"reason\":\"1 escalate violation before any step\",\"deployment_id\":\"DEP-2026-11-28-001\",\"decision\":\"escalate\",\"rules\":[\"conn.endpoints-reachable\"],\"rules_truncated\":false,\"step\":null,\"plan\":\"$T/escalated.plan.yaml\",\"time\":\"$(sed 's/.*"time":"\([^"]*\)".*/\1/' "$T/escalated-alert.json")\",\"dry_run\":false}" \
@@ -153,7 +153,7 @@ expect_err '^ALERT: critical: DEP-2026-11-28-001: failed: step cloud/two exited 
 expect_types "$T/failing.db" "failing step: events" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
 	hybrid.sync.checked hybrid.sync.checked governance.validated \
-	hybrid.deployment.step hybrid.deployment.step alert hybrid.deployment.failed
+	hybrid.deployment.step hybrid.deployment.step alert deployment.receipt hybrid.deployment.failed
 entries "$T/failing.db" hybrid.deployment.step > "$T/out"
 expect_out '"name":"two",.*"exit_code":3,.*"output":"cannot migrate\\n"' \
 	"failing step: its exit code and output recorded"
@@ -205,7 +205,7 @@ entries "$T/badalert.db" alert > "$T/out"
 expect_out '"command":\{"started":true,"exit_code":7,' "failing alert command: recorded"
 expect_types "$T/badalert.db" "failing alert command: flow unchanged" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated alert \
+	hybrid.sync.checked hybrid.sync.checked governance.validated deployment.receipt alert \
 	hybrid.deployment.halted
 
 # --- a dry run that would be blocked: exit 1, no alert command, nothing ran ---
@@ -218,7 +218,7 @@ expect_missing "$T/dryblock-receipt.json" "dry run blocked: no receipt file"
 expect_err '^ALERT: \(dry run\) critical: DEP-2026-11-28-001: blocked: ' "dry run blocked: ALERT line"
 expect_types "$T/dryblock.db" "dry run blocked: events" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
-	hybrid.sync.checked hybrid.sync.checked governance.validated alert \
+	hybrid.sync.checked hybrid.sync.checked governance.validated deployment.receipt alert \
 	hybrid.deployment.dry_run
 entries "$T/dryblock.db" hybrid.deployment.dry_run > "$T/out"
 expect_out '"status":"dry-run",.*"outcome":"blocked",.*"dry_run":true' "dry run blocked: outcome"
@@ -246,7 +246,7 @@ expect_missing "$T/signal-onprem-1" "SIGTERM: no further step ran"
 expect_types "$T/signal.db" "SIGTERM: events" \
 	hybrid.deployment.started hybrid.connectivity.probed hybrid.connectivity.probed \
 	hybrid.sync.checked hybrid.sync.checked governance.validated \
-	hybrid.deployment.step hybrid.deployment.step alert hybrid.deployment.failed
+	hybrid.deployment.step hybrid.deployment.step alert deployment.receipt hybrid.deployment.failed
 
 deploy_stop_servers
 trap - EXIT INT TERM HUP

@@ -142,6 +142,54 @@ sed -i "s|fixtures/facts/onprem.yaml|fixtures/facts/cloud.yaml|" "$P"
 refused "facts of the other side" "$P" \
 	"fixtures/facts/cloud\.yaml:4:7: error: facts are labelled for side 'cloud' but the plan lists them for the onprem side \($P:16:11\) \[GV-F002\]$"
 
+# a facts file dated an hour ahead: refused before anything runs (GV-F003 at
+# its collected_at), even though the merged collected_at is the oldest source
+t0=$(date +%s)
+sed "s/^collected_at: .*/collected_at: \"$(date -u -d "@$((t0 + 3600))" +%Y-%m-%dT%H:%M:%SZ)\"/" \
+	fixtures/facts/cloud.yaml > "$T/cloud-ahead.yaml"
+good_plan "$P"
+sed -i "s|  facts: \[$ROOT/fixtures/facts/cloud.yaml\]|  facts: [$ROOT/fixtures/facts/cloud.yaml, $T/cloud-ahead.yaml]|" "$P"
+expect_rc 2 "facts an hour ahead: exit 2" -- deploy --plan "$P"
+t1=$(date +%s)
+TEST_NAME="facts an hour ahead: GV-F003 at collected_at, in seconds"
+found=0
+for s in $(seq "$t0" "$t1"); do
+	grep -Fxq -- "$T/cloud-ahead.yaml:5:15: error: facts are dated $((t0 + 3600 - s)) s in the future (collected_at $(date -u -d "@$((t0 + 3600))" +%Y-%m-%dT%H:%M:%SZ)); the allowed clock skew is 300 s [GV-F003]" "$T/err" && found=1
+done
+[ "$found" = 1 ] && pass || { fail "no GV-F003 line"; head -3 "$T/err" >&2; }
+expect_eq "$(entry_count "$DB")" 1 "facts an hour ahead: no event recorded"
+TEST_NAME="facts an hour ahead: nothing ran or was written"
+[ ! -e "$T/ran-cloud" ] && [ ! -e "$T/ran-onprem" ] && [ ! -e "$T/facts" ] && pass ||
+	fail "a step ran or facts were written"
+# the plan's max_clock_skew admits them; the merged facts keep the oldest time
+printf 'max_clock_skew: 2h\n' >> "$P"
+sed -i "s|$DB|$T/skew.db|; s|$T/facts|$T/skew-facts|; s|$T/ran-|$T/skew-ran-|" "$P"
+expect_rc 0 "max_clock_skew: 2h admits them" -- deploy --plan "$P" -q
+expect_eq "$(sed -n 's/^collected_at: //p' "$T/skew-facts/cloud.facts.yaml")" '"2026-11-28T12:00:00Z"' \
+	"merged collected_at is the oldest source's"
+good_plan "$P"
+printf 'max_clock_skew: 1.5s\n' >> "$P"
+refused "max_clock_skew not whole seconds" "$P" \
+	"^$P:22:17: error: 'max_clock_skew' is not a duration of whole seconds from 0 to 1d, such as 0, 300 or 5m \[GV-D005\]$"
+
+# a policy whose regex backtracks over the deployment id, and a plan's
+# regex_budget too small for it: stopped before anything runs (GV-M005)
+cat > "$T/redos.yaml" <<EOF
+apiVersion: govgate/v1
+kind: Policy
+metadata: {name: redos, version: 1.0.0}
+spec:
+  match: {path: manifest.mode, equals: hybrid}
+  rules:
+    - {id: redos.id, enforcement: block, check: {path: manifest.deployment_id, matches: '^(.+)+[xy]\$'}}
+EOF
+good_plan "$P"
+sed -i "s|^policies: .*|policies: [$T/redos.yaml]|" "$P"
+printf 'regex_budget: 1000\n' >> "$P"
+refused "regex budget used up" "$P" \
+	"^govgate: error: the regex budget of the run is used up: regular expressions needed more than 1000 steps \(--regex-budget, a plan's regex_budget\); the run was stopped and nothing is reported \[GV-M005\]$"
+expect_eq "$(grep -c ': error: ' "$T/err")" 1 "regex budget used up: the only error"
+
 good_plan "$P"
 printf '  report: %s\n' "$T/report.json" >> "$P"
 refused "report without a signing key" "$P" "^$P: error: evidence: a report or a receipt needs sign_key"
@@ -150,6 +198,12 @@ good_plan "$P"
 printf '  receipt: %s\n' "$T/no/such/dir/receipt.json" >> "$P"
 "$GG" keygen --out "$T/sign" >/dev/null 2>&1
 refused "receipt in a missing folder" "$P" "receipt\.json: error: cannot write the receipt here: folder '.*/no/such/dir' does not exist" \
+	"--sign $T/sign.key"
+
+good_plan "$P"
+mkdir -p "$T/outdir/report.json"
+printf '  report: %s\n' "$T/outdir/report.json" >> "$P"
+refused "report path that is a folder" "$P" "outdir/report\.json: error: cannot write here: it is a folder \[GV-O004\]$" \
 	"--sign $T/sign.key"
 
 cp "$T/sign.key" "$T/open.key"

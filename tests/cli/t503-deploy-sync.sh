@@ -40,7 +40,14 @@ EOF
 	} > "$1"
 }
 
-write_plan "$T/sync.plan.yaml" $CO
+# a replica the deploy cannot verify is never used
+write_plan "$T/nokey.plan.yaml" $CO
+sed -i "s|$T/facts|$T/facts0|" "$T/nokey.plan.yaml"
+expect_rc 2 "a replica with no key to verify it: exit 2" -- deploy --plan "$T/nokey.plan.yaml"
+expect_err "the replica of 'cloud.deploy.test/audit' does not verify: no key is trusted for it" "says why"
+expect_absent "$T/ran-onprem" "no key: no step ran"
+
+write_plan "$T/sync.plan.yaml" $CO "    key: $T/cloudlog.pub"
 expect_rc 0 "deploy with the replica's sync facts: completed" -- deploy --plan "$T/sync.plan.yaml"
 expect_present "$T/ran-onprem" "replica sync: steps ran"
 entries "$T/onprem.db" hybrid.sync.checked > "$T/out"
@@ -57,7 +64,8 @@ expect_file_has "$T/facts/onprem.facts.yaml" '^  - replica: "cloud.deploy.test/a
 
 # the replica lives in another database, named by the plan
 rm -f "$T"/ran-*
-write_plan "$T/other.plan.yaml" $CO "    db: $T/onprem.db"
+write_plan "$T/other.plan.yaml" $CO "    db: $T/onprem.db
+    key: $T/cloudlog.pub"
 sed -i "s|^  db: $T/onprem.db$|  db: $T/local.db|; s|$T/facts|$T/facts2|" "$T/other.plan.yaml"
 expect_rc 0 "replica in a named database: completed" -- deploy --plan "$T/other.plan.yaml"
 entries "$T/local.db" hybrid.sync.checked > "$T/out"

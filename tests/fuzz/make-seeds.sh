@@ -46,6 +46,15 @@ mkdir -p "$S/fuzz_audit_jsonl" "$S/fuzz_note" "$S/fuzz_trust" "$S/fuzz_sync_bund
 	> "$S/fuzz_audit_jsonl/export-saved"
 head -n 2 "$T/log.jsonl" > "$S/fuzz_audit_jsonl/no-checkpoint"
 
+# a log with a check run's governance.validated entry and its receipt
+(cd "$ROOT" && "$GG" check --rules rules --policy policies \
+	--cloud-facts fixtures/facts/cloud.yaml --onprem-facts fixtures/facts/onprem.yaml \
+	--db "$T/r.db" --log-key "$T/test.key" fixtures/manifests/governance-failure.yaml \
+	>/dev/null 2>&1) || true
+"$GG" audit export --db "$T/r.db" -o "$T/r.jsonl" >/dev/null 2>&1
+"$GG" audit verify --jsonl "$T/r.jsonl" --key "$T/test.pub" >/dev/null
+{ cat "$T/r.jsonl"; echo '%%'; cat "$T/r.jsonl.checkpoints"; } > "$S/fuzz_audit_jsonl/receipt"
+
 # fuzz_note: checkpoints (signed and bare text), proofs
 cp "$T/latest.note" "$S/fuzz_note/checkpoint.note"
 sed -n '1,3p' "$T/latest.note" > "$S/fuzz_note/checkpoint.txt"

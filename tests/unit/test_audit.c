@@ -86,10 +86,113 @@ START_TEST(test_append_checkpoint_verify)
 	ck_assert_int_eq(gv_audit_verify(a, pub, note, strlen(note), "saved", &res, &d), GV_OK);
 	ck_assert_uint_eq(res.entries, 21);
 	ck_assert_uint_eq(res.checkpoints, 3);
+	ck_assert_uint_eq(res.covered, 21);
+	ck_assert_uint_eq(res.foreign, 0);
 	ck_assert_int_eq(gv_audit_verify(a, priv, NULL, 0, NULL, &res, &d), GV_OK);
 	gv_checkpoint_release(&c);
 	free(note);
 	gv_audit_close(a);
+	gv_diags_release(&d);
+}
+END_TEST
+
+/* What a verification proved: coverage by the key, and checkpoints by others. */
+START_TEST(test_coverage)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *a;
+	gv_audit_result res;
+	gv_key *opriv, *opub;
+	char *note;
+	int i;
+
+	tk_generate("other", &opriv, &opub);
+	ck_assert_int_eq(gv_audit_open(&a, db, &d), GV_OK);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(gv_audit_append(a, "t", "", "", NULL, NULL, &d), GV_OK);
+	/* no checkpoint: consistent, but nothing covered */
+	ck_assert_int_eq(gv_audit_verify(a, pub, NULL, 0, NULL, &res, &d), GV_OK);
+	ck_assert_uint_eq(res.entries, 3);
+	ck_assert_uint_eq(res.covered, 0);
+	ck_assert_uint_eq(res.checkpoints, 0);
+	ck_assert_int_eq(gv_audit_checkpoint(a, "example.com/t", priv, &note, &d), GV_OK);
+	free(note);
+	ck_assert_int_eq(gv_audit_append(a, "t", "", "", NULL, NULL, &d), GV_OK);
+	/* a tail of one */
+	ck_assert_int_eq(gv_audit_verify(a, pub, NULL, 0, NULL, &res, &d), GV_OK);
+	ck_assert_uint_eq(res.entries, 4);
+	ck_assert_uint_eq(res.covered, 3);
+	ck_assert_uint_eq(res.foreign, 0);
+	/* a checkpoint by another key: foreign, not tampered, and it covers nothing */
+	ck_assert_int_eq(gv_audit_checkpoint(a, "example.com/t", opriv, &note, &d), GV_OK);
+	free(note);
+	ck_assert_int_eq(gv_audit_verify(a, pub, NULL, 0, NULL, &res, &d), GV_OK);
+	ck_assert_uint_eq(res.covered, 3);
+	ck_assert_uint_eq(res.foreign, 1);
+	ck_assert_int_eq(res.tampered, 0);
+	ck_assert_ptr_nonnull(strstr(res.foreign_msg, "the checkpoint for size 4 is signed by "
+				     "'example.com/t' key id "));
+	/* under the other key, the first checkpoint is the foreign one */
+	ck_assert_int_eq(gv_audit_verify(a, opub, NULL, 0, NULL, &res, &d), GV_OK);
+	ck_assert_uint_eq(res.covered, 4);
+	ck_assert_uint_eq(res.foreign, 1);
+	gv_audit_close(a);
+	gv_key_free(opriv);
+	gv_key_free(opub);
+	gv_diags_release(&d);
+}
+END_TEST
+
+/* A receipt entry must repeat the claim of the validated entry it names. */
+START_TEST(test_receipt_claims)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_audit *a;
+	gv_audit_result res;
+	uint64_t seq;
+	static const char validated[] = "{\"file\":\"m.yaml\",\"document\":0,\"digest\":{\"sha256\":"
+		"\"aa\"},\"decision\":\"halt\"}";
+	static const char good[] = "{\"deployment_id\":\"D1\",\"status\":\"halted\",\"decision\":"
+		"\"halt\",\"log_seq\":0,\"manifest\":{\"file\":\"m.yaml\",\"document\":0,\"sha256\":\"aa\"}}";
+	static const char *const bad[] = {
+		/* status that does not follow from the decision */
+		"{\"deployment_id\":\"D1\",\"status\":\"completed\",\"decision\":\"halt\",\"log_seq\":0,"
+		"\"manifest\":{\"file\":\"m.yaml\",\"document\":0,\"sha256\":\"aa\"}}",
+		/* a decision the validated entry did not make */
+		"{\"deployment_id\":\"D1\",\"status\":\"completed\",\"decision\":\"allow\",\"log_seq\":0,"
+		"\"manifest\":{\"file\":\"m.yaml\",\"document\":0,\"sha256\":\"aa\"}}",
+		/* another manifest */
+		"{\"deployment_id\":\"D1\",\"status\":\"halted\",\"decision\":\"halt\",\"log_seq\":0,"
+		"\"manifest\":{\"file\":\"m.yaml\",\"document\":0,\"sha256\":\"bb\"}}",
+		/* a log_seq that is not a validated entry */
+		"{\"deployment_id\":\"D1\",\"status\":\"halted\",\"decision\":\"halt\",\"log_seq\":1,"
+		"\"manifest\":{\"file\":\"m.yaml\",\"document\":0,\"sha256\":\"aa\"}}",
+		/* no log_seq */
+		"{\"deployment_id\":\"D1\",\"status\":\"halted\",\"decision\":\"halt\",\"log_seq\":null,"
+		"\"manifest\":{\"file\":\"m.yaml\",\"document\":0,\"sha256\":\"aa\"}}",
+	};
+	size_t i;
+	char path[120];
+
+	for (i = 0; i <= GV_ARRAY_LEN(bad); i++) {
+		snprintf(path, sizeof(path), "%s.%zu", db, i);
+		ck_assert_int_eq(gv_audit_open(&a, path, &d), GV_OK);
+		ck_assert_int_eq(gv_audit_append(a, "governance.validated", "D1", "", validated, &seq,
+						 &d), GV_OK);
+		ck_assert_int_eq(gv_audit_receipt_put(a, "D1", "ci", good, strlen(good), &seq, &d),
+				 GV_OK);
+		ck_assert_uint_eq(seq, 1);
+		if (i < GV_ARRAY_LEN(bad))
+			ck_assert_int_eq(gv_audit_receipt_put(a, "D1", "ci", bad[i], strlen(bad[i]),
+							      &seq, &d), GV_OK);
+		ck_assert_int_eq(gv_audit_verify(a, pub, NULL, 0, NULL, &res, &d),
+				 i < GV_ARRAY_LEN(bad) ? GV_ESIG : GV_OK);
+		if (i < GV_ARRAY_LEN(bad)) {
+			ck_assert_int_eq(res.tampered, 1);
+			ck_assert_uint_eq(res.bad_lo, 2);
+		}
+		gv_audit_close(a);
+	}
 	gv_diags_release(&d);
 }
 END_TEST
@@ -195,6 +298,8 @@ Suite *audit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_append_checkpoint_verify);
+	tcase_add_test(tc, test_coverage);
+	tcase_add_test(tc, test_receipt_claims);
 	tcase_add_test(tc, test_refused_inputs);
 	tcase_add_test(tc, test_hostile_files);
 	tcase_add_test(tc, test_speed);

@@ -62,7 +62,7 @@ static void run(outcome *o, gv_program *p, const char *manifest, const char *clo
 		op.file = of;
 		op.root = of->docs[0];
 	}
-	ev = gv_evaluator_new(p, &c, &op);
+	ev = gv_evaluator_new(p, &c, &op, NULL);
 	gv_eval_doc(ev, &o->r, o->m, 0);
 	gv_evaluator_free(ev);
 	gv_file_free(cf);

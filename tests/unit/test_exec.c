@@ -1,6 +1,7 @@
 /* test_exec.c: exec.c, the runner of deploy steps and alert commands: exit
  * codes, output capture and its bound, standard input, no shell, the
- * timeout that kills the whole process group, and UTF-8 sanitising. */
+ * timeout that kills the whole process group, strays ended when the leader
+ * exits, the clean environment, and UTF-8 sanitising. */
 #include <check.h>
 
 #include "buf.h"
@@ -73,6 +74,7 @@ START_TEST(exit_code_and_output)
 	ck_assert_str_eq(r.output.ptr, "outerr");
 	ck_assert_uint_eq(r.output_total, 6);
 	ck_assert(!r.truncated);
+	ck_assert(!r.strays_killed);
 	ck_assert_int_ge(r.duration_ms, 0);
 	gv_exec_result_release(&r);
 }
@@ -281,6 +283,118 @@ START_TEST(stop_flag_stops_the_command)
 }
 END_TEST
 
+/* Runs argv (which prints a background process's pid) and checks that
+ * the process was ended after the leader exited, within bound ms. */
+static void check_strays_ended(const char *const *argv, unsigned grace, long least, long bound)
+{
+	gv_exec_result r;
+	gv_exec_opts o;
+	long t0 = now_ms(), took;
+	pid_t bg;
+
+	memset(&o, 0, sizeof(o));
+	o.argv = argv;
+	o.timeout_ms = 30000;
+	o.kill_grace_ms = grace;
+	o.output_limit = 64;
+	ck_assert_int_eq(gv_exec_run(&r, &o), GV_OK);
+	took = now_ms() - t0;
+	ck_assert(r.started);
+	ck_assert(!r.timed_out);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert(r.strays_killed);
+	bg = (pid_t)atoi(r.output.ptr);
+	ck_assert_int_gt(bg, 0);
+	ck_assert_msg(!alive(bg), "background process %d outlived its step", (int)bg);
+	ck_assert_int_ge(took, least);
+	ck_assert_int_le(took, bound + slack_ms());
+	gv_exec_result_release(&r);
+}
+
+START_TEST(strays_are_ended_with_the_leader)
+{
+	/* holding the output pipe: read for GV_EXEC_DRAIN_MS, then SIGTERM */
+	static const char *const holds[] = { "sh", "-c", "sleep 30 & echo $!", NULL };
+	/* not holding it: the same */
+	static const char *const quiet[] = { "sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!",
+					     NULL };
+	/* ignoring SIGTERM: SIGKILL after the grace period */
+	static const char *const stubborn[] = {
+		"sh", "-c", "trap '' TERM; sleep 30 >/dev/null 2>&1 & echo $!", NULL
+	};
+
+	check_strays_ended(holds, 5000, GV_EXEC_DRAIN_MS, GV_EXEC_DRAIN_MS + 300);
+	check_strays_ended(quiet, 5000, GV_EXEC_DRAIN_MS, GV_EXEC_DRAIN_MS + 300);
+	check_strays_ended(stubborn, 300, GV_EXEC_DRAIN_MS + 300, GV_EXEC_DRAIN_MS + 300 + 300);
+}
+END_TEST
+
+START_TEST(no_strays_no_kill)
+{
+	/* a child that ends on its own before the drain is over is not a
+	 * stray, whether or not it holds the output pipe */
+	static const char *const holds[] = { "sh", "-c", "sleep 0.02 & echo ok", NULL };
+	static const char *const quiet[] = { "sh", "-c", "sleep 0.02 >/dev/null & echo ok", NULL };
+	gv_exec_result r;
+	long t0 = now_ms();
+
+	ck_assert_int_eq(run(&r, holds, 10000, 64), GV_OK);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_str_eq(r.output.ptr, "ok\n");
+	ck_assert(!r.strays_killed);
+	gv_exec_result_release(&r);
+	ck_assert_int_eq(run(&r, quiet, 10000, 64), GV_OK);
+	ck_assert_str_eq(r.output.ptr, "ok\n");
+	ck_assert(!r.strays_killed);
+	gv_exec_result_release(&r);
+	/* neither waited for the whole drain (not measured under valgrind) */
+	if (slack_ms() < 1000)
+		ck_assert_int_lt(now_ms() - t0, 2 * GV_EXEC_DRAIN_MS);
+}
+END_TEST
+
+START_TEST(clean_environment)
+{
+	static const char *const argv[] = { "env", NULL };
+	static const char *const inherit[] = { "GV_TEST_KEEP", "GV_TEST_UNSET", "GV_TEST_OVER",
+					       "GV_PREFIX_*", NULL };
+	static const char *const env[] = { "GV_TEST_SET=set", "GV_TEST_OVER=mine", NULL };
+	gv_exec_result r;
+	gv_exec_opts o;
+
+	ck_assert_int_eq(setenv("GV_TEST_KEEP", "kept", 1), 0);
+	ck_assert_int_eq(setenv("GV_TEST_DROP", "secret", 1), 0);
+	ck_assert_int_eq(setenv("GV_TEST_OVER", "theirs", 1), 0);
+	unsetenv("GV_TEST_UNSET");
+	ck_assert_int_eq(setenv("GV_PREFIX_A", "a", 1), 0);
+	ck_assert_int_eq(setenv("GV_PREFIXB", "no", 1), 0);
+	memset(&o, 0, sizeof(o));
+	o.argv = argv;
+	o.env = env;
+	o.clean_env = true;
+	o.inherit = inherit;
+	o.timeout_ms = 10000;
+	o.output_limit = 4096;
+	ck_assert_int_eq(gv_exec_run(&r, &o), GV_OK);
+	ck_assert_str_eq(r.output.ptr, "GV_TEST_KEEP=kept\nGV_PREFIX_A=a\nGV_TEST_SET=set\n"
+			 "GV_TEST_OVER=mine\n");
+	gv_exec_result_release(&r);
+
+	/* without clean_env: everything, with the entries replacing */
+	o.clean_env = false;
+	ck_assert_int_eq(gv_exec_run(&r, &o), GV_OK);
+	ck_assert_ptr_nonnull(strstr(r.output.ptr, "GV_TEST_DROP=secret\n"));
+	ck_assert_ptr_nonnull(strstr(r.output.ptr, "GV_TEST_OVER=mine\n"));
+	ck_assert_ptr_null(strstr(r.output.ptr, "GV_TEST_OVER=theirs"));
+	gv_exec_result_release(&r);
+	unsetenv("GV_TEST_KEEP");
+	unsetenv("GV_TEST_DROP");
+	unsetenv("GV_TEST_OVER");
+	unsetenv("GV_PREFIX_A");
+	unsetenv("GV_PREFIXB");
+}
+END_TEST
+
 START_TEST(utf8_sanitize)
 {
 	gv_buf b = GV_BUF_INIT;
@@ -319,6 +433,12 @@ Suite *exec_suite(void)
 	tcase_add_test(tc, timeout_kills_the_process_group);
 	tcase_add_test(tc, timeout_escalates_to_sigkill);
 	tcase_add_test(tc, stop_flag_stops_the_command);
+	tcase_add_test(tc, strays_are_ended_with_the_leader);
+	tcase_add_test(tc, no_strays_no_kill);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("environment");
+	tcase_add_test(tc, clean_environment);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("utf8");

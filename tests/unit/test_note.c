@@ -313,6 +313,42 @@ START_TEST(test_tlog_proof)
 }
 END_TEST
 
+/* Who signed a note, without verifying: the Go vectors' key ids, and located errors. */
+START_TEST(test_signers)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_note_signer *v;
+	char *both = cat(text, "\n", "");
+	char *msg;
+	size_t n;
+
+	msg = cat(both, peter_sig, enoch_sig);
+	ck_assert_int_eq(gv_note_signers(msg, strlen(msg), &v, &n, "n", &d), GV_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].name, "PeterNeumann");
+	ck_assert_uint_eq(v[0].id, 0xc74f20a3);   /* the id in peter_vkey */
+	ck_assert_str_eq(v[1].name, "EnochRoot");
+	gv_note_signers_free(v, n);
+	free(msg);
+	/* errors name the line of the file: a whole-file note */
+	ck_assert_int_eq(gv_note_signers("a\nb\n", 4, &v, &n, "n", &d), GV_EPARSE);
+	ck_assert_uint_eq(d.v[d.n - 1].loc.line, 2);
+	ck_assert_ptr_nonnull(strstr(d.v[d.n - 1].msg, "no signature block"));
+	ck_assert_int_eq(gv_note_signers("a\n\n- x\n", 7, &v, &n, "n", &d), GV_EPARSE);
+	ck_assert_uint_eq(d.v[d.n - 1].loc.line, 3);
+	ck_assert_ptr_nonnull(strstr(d.v[d.n - 1].msg, "does not start with an em dash"));
+	msg = cat(both, peter_sig, "\n");
+	ck_assert_int_eq(gv_note_signers(msg, strlen(msg), &v, &n, "n", &d), GV_EPARSE);
+	ck_assert_uint_eq(d.v[d.n - 1].loc.line, 5);   /* the extra blank line */
+	ck_assert_ptr_nonnull(strstr(d.v[d.n - 1].msg, "empty or unterminated"));
+	free(msg);
+	ck_assert_int_eq(gv_note_signers("", 0, &v, &n, "n", &d), GV_EPARSE);
+	ck_assert_uint_eq(d.v[d.n - 1].loc.line, 1);
+	free(both);
+	gv_diags_release(&d);
+}
+END_TEST
+
 Suite *note_suite(void)
 {
 	Suite *s = suite_create("note");
@@ -321,6 +357,7 @@ Suite *note_suite(void)
 	tcase_add_test(tc, test_go_vectors);
 	tcase_add_test(tc, test_open_rejects);
 	tcase_add_test(tc, test_names_and_base64);
+	tcase_add_test(tc, test_signers);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("tlog");
 	tcase_add_test(tc, test_checkpoint);

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "gv.h"
 #include "plan.h"
+#include "rx.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -134,6 +135,8 @@ START_TEST(valid_plan_and_defaults)
 	ck_assert_uint_eq(p->output_limit, GV_PLAN_DEFAULT_OUTPUT_LIMIT);
 	ck_assert_uint_eq(p->alert_timeout_ms, GV_PLAN_DEFAULT_ALERT_TIMEOUT_MS);
 	ck_assert_ptr_null(p->alert_argv);
+	ck_assert_int_eq(p->max_clock_skew, 300);
+	ck_assert_uint_eq(p->regex_budget, GV_RX_BUDGET_DEFAULT);
 	ck_assert_uint_eq(p->nrules, 0);
 	ck_assert_uint_eq(p->sides[0].nendpoints, 2);
 	ck_assert_str_eq(p->sides[0].endpoints[1].endpoint, "[::1]:443");
@@ -174,6 +177,8 @@ START_TEST(order_recheck_alert_evidence)
 		   "step_defaults: {timeout: 30, output_limit: 100}\n"
 		   "alert: {command: [cat], timeout: 3s}\n"
 		   "max_fact_age: 15m\n"
+		   "max_clock_skew: 0\n"
+		   "regex_budget: 5000\n"
 		   "evidence: {db: out/audit.db, report: /abs/report.json, origin: o.example/log}\n");
 	ck_assert_int_eq(load(&p, &d), GV_OK);
 	ck_assert_int_eq(p->order[0], GV_PLAN_ONPREM);
@@ -183,6 +188,8 @@ START_TEST(order_recheck_alert_evidence)
 	ck_assert_str_eq(p->alert_argv[0], "cat");
 	ck_assert_uint_eq(p->alert_timeout_ms, 3000);
 	ck_assert_int_eq(p->max_fact_age, 900);
+	ck_assert_int_eq(p->max_clock_skew, 0);
+	ck_assert_uint_eq(p->regex_budget, 5000);
 	snprintf(want, sizeof(want), "%s/out/audit.db", dir);
 	ck_assert_str_eq(p->evidence.db, want);
 	ck_assert_str_eq(p->evidence.report, "/abs/report.json");
@@ -190,6 +197,104 @@ START_TEST(order_recheck_alert_evidence)
 	ck_assert_ptr_null(p->evidence.facts_dir);
 	gv_plan_free(p);
 	gv_diags_release(&d);
+}
+END_TEST
+
+START_TEST(error_clock_skew)
+{
+	write_plan("cloud: {facts: cloud.yaml}\nmax_clock_skew: 1.5s\n");
+	expect_error(12, 17, "GV-D005", "'max_clock_skew' is not a duration of whole seconds "
+		     "from 0 to 1d, such as 0, 300 or 5m");
+	write_plan("cloud: {facts: cloud.yaml}\nmax_clock_skew: 2d\n");
+	expect_error(12, 17, "GV-D005", "'max_clock_skew' is not a duration of whole seconds "
+		     "from 0 to 1d, such as 0, 300 or 5m");
+	write_plan("cloud: {facts: cloud.yaml}\nregex_budget: 999\n");
+	expect_error(12, 15, "GV-D005", "'regex_budget' must be from 1000 to 1000000000000000");
+	write_plan("cloud: {facts: cloud.yaml}\nregex_budget: 1G\n");
+	expect_error(12, 15, "GV-D004", "'regex_budget' must be an integer, not a string");
+}
+END_TEST
+
+START_TEST(step_environment)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_plan *p = NULL;
+	const gv_plan_step *a, *b;
+
+	write_plan("cloud:\n"
+		   "  facts: cloud.yaml\n"
+		   "  steps:\n"
+		   "    - {name: a, run: [true]}\n"
+		   "    - name: b\n"
+		   "      run: [true]\n"
+		   "      env: {REGION: eu-1, PORT: 8080, MODE: \"\"}\n"
+		   "      inherit_env: [B_TOKEN, D_TOKEN]\n"
+		   "step_defaults:\n"
+		   "  env: {REGION: ap-south-1, COLOR: never}\n"
+		   "  inherit_env: [D_TOKEN]\n"
+		   "alert: {command: [cat], env: {TEAM: payments}, inherit_env: [PAGER_KEY]}\n");
+	ck_assert_int_eq(load(&p, &d), GV_OK);
+	ck_assert_uint_eq(d.n, 0);
+	a = &p->sides[0].steps[0];
+	b = &p->sides[0].steps[1];
+	/* a step without its own takes step_defaults' */
+	ck_assert_str_eq(a->env[0], "REGION=ap-south-1");
+	ck_assert_str_eq(a->env[1], "COLOR=never");
+	ck_assert_ptr_null(a->env[2]);
+	ck_assert_str_eq(a->inherit_env[0], "D_TOKEN");
+	ck_assert_ptr_null(a->inherit_env[1]);
+	/* the step's own win; the defaults it does not replace come first */
+	ck_assert_str_eq(b->env[0], "COLOR=never");
+	ck_assert_str_eq(b->env[1], "REGION=eu-1");
+	ck_assert_str_eq(b->env[2], "PORT=8080");
+	ck_assert_str_eq(b->env[3], "MODE=");
+	ck_assert_ptr_null(b->env[4]);
+	ck_assert_str_eq(b->inherit_env[0], "D_TOKEN");
+	ck_assert_str_eq(b->inherit_env[1], "B_TOKEN");
+	ck_assert_ptr_null(b->inherit_env[2]);
+	ck_assert_str_eq(p->alert_env[0], "TEAM=payments");
+	ck_assert_ptr_null(p->alert_env[1]);
+	ck_assert_str_eq(p->alert_inherit_env[0], "PAGER_KEY");
+	ck_assert_ptr_null(p->alert_inherit_env[1]);
+	gv_plan_free(p);
+
+	/* nothing said: empty lists, never NULL */
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {name: a, run: [true]}\n");
+	ck_assert_int_eq(load(&p, &d), GV_OK);
+	ck_assert_ptr_nonnull(p->sides[0].steps[0].env);
+	ck_assert_ptr_null(p->sides[0].steps[0].env[0]);
+	ck_assert_ptr_nonnull(p->sides[0].steps[0].inherit_env);
+	ck_assert_ptr_null(p->sides[0].steps[0].inherit_env[0]);
+	ck_assert_ptr_null(p->alert_env[0]);
+	gv_plan_free(p);
+	gv_diags_release(&d);
+}
+END_TEST
+
+START_TEST(error_environment)
+{
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {run: [true], env: [A]}\n");
+	expect_error(14, 26, "GV-D004", "'env' must be a mapping, not a list");
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {run: [true], env: {1X: a}}\n");
+	expect_error(14, 27, "GV-D005", "'env': variable name '1X' must be 1 to 128 of A-Z a-z 0-9 _");
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {run: [true], env: {A-B: a}}\n");
+	expect_error(14, 27, "GV-D005", "variable name 'A-B'");
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {run: [true], env: {GOVGATE_STEP: x}}\n");
+	expect_error(14, 27, "GV-D005", "'env': variable 'GOVGATE_STEP' is set by govgate");
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {run: [true], env: {A: ~}}\n");
+	expect_error(14, 30, "GV-D004", "'A' must be a string, not a null");
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n"
+		   "    - {run: [true], inherit_env: [TOKEN, TOKEN]}\n");
+	expect_error(14, 42, "GV-D007", "'inherit_env' names 'TOKEN' twice");
+	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n"
+		   "    - {run: [true], env: {T: x}, inherit_env: [T]}\n");
+	expect_error(14, 48, "GV-D007", "'T' is both set in 'env' and named in 'inherit_env'");
+	write_plan("cloud: {facts: cloud.yaml}\nstep_defaults: {inherit_env: [\"A*\"]}\n");
+	expect_error(12, 31, "GV-D005", "'inherit_env': variable name 'A*'");
+	write_plan("cloud: {facts: cloud.yaml}\nalert: {command: [cat], inherit_env: GOVGATE_STATUS}\n");
+	expect_error(12, 38, "GV-D004", "'inherit_env' must be a list, not a string");
+	write_plan("cloud: {facts: cloud.yaml}\nalert: {command: [cat], inherit_env: [GOVGATE_STATUS]}\n");
+	expect_error(12, 39, "GV-D005", "'inherit_env': variable 'GOVGATE_STATUS' is set by govgate");
 }
 END_TEST
 
@@ -357,14 +462,17 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, valid_plan_and_defaults);
 	tcase_add_test(tc, order_recheck_alert_evidence);
 	tcase_add_test(tc, resolve_paths);
+	tcase_add_test(tc, step_environment);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, error_unknown_keys);
+	tcase_add_test(tc, error_clock_skew);
 	tcase_add_test(tc, error_types_and_values);
 	tcase_add_test(tc, error_missing_things);
 	tcase_add_test(tc, error_not_a_plan);
+	tcase_add_test(tc, error_environment);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("durations");

@@ -263,6 +263,8 @@ START_TEST(test_import_status_facts)
 	gv_sync_import_result res;
 	gv_sync_status st;
 	gv_sync_facts f;
+	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_sync_keys keys = { &trust, NULL }, nokeys = { NULL, NULL };
 	gv_audit *a;
 	int64_t v[] = { 9, 1, 5, 3, 7, 2, 8, 4, 6, 10, 20, 0, 11, 12, 13, 14, 15, 16, 17, 18 };
 
@@ -282,25 +284,42 @@ START_TEST(test_import_status_facts)
 	ck_assert_uint_eq(res.to, 9);
 
 	ck_assert_int_eq(gv_audit_open(&a, dst, &d), GV_OK);
-	ck_assert_int_eq(gv_sync_status_get(&st, a, ORIGIN, &d), GV_OK);
+	/* no key to verify the replica under: nothing is read from it */
+	ck_assert_int_eq(gv_sync_status_get(&st, a, ORIGIN, &nokeys, &d), GV_ESIG);
+	ck_assert_int_eq(gv_sync_facts_get(&f, a, ORIGIN, &nokeys, &d), GV_ESIG);
+	/* the dst log has no checkpoint: its own key proves no pin either */
+	nokeys.log_pub = pub;
+	ck_assert_int_eq(gv_sync_status_get(&st, a, ORIGIN, &nokeys, &d), GV_ESIG);
+	gv_diags_release(&d);
+	trust.v[0].origin = ORIGIN;
+	trust.v[0].key = pub;
+	trust.n = 1;
+	ck_assert_int_eq(gv_sync_status_get(&st, a, ORIGIN, &keys, &d), GV_OK);
 	ck_assert_uint_eq(st.entries, 9);
 	ck_assert_uint_eq(st.cp_size, 9);
 	ck_assert_uint_eq(st.imports, 2);
 	ck_assert_uint_eq(st.lag_entries, 0);
 	ck_assert(st.has_latency);
-	ck_assert_int_eq(gv_sync_status_get(&st, a, "nope", &d), GV_ENOTFOUND);
-	ck_assert_int_eq(gv_sync_facts_get(&f, a, ORIGIN, &d), GV_OK);
+	/* ages are relative to now and never negative for entries made just now */
+	ck_assert(st.has_since_import);
+	ck_assert_int_ge(st.since_last_import, 0);
+	ck_assert_int_le(st.since_last_import, 60);
+	ck_assert(st.has_newest_age);
+	ck_assert_int_ge(st.newest_entry_age, 0);
+	ck_assert_int_eq(gv_sync_status_get(&st, a, "nope", &keys, &d), GV_ENOTFOUND);
+	ck_assert_int_eq(gv_sync_facts_get(&f, a, ORIGIN, &keys, &d), GV_OK);
 	ck_assert(f.enabled);
 	gv_sync_facts_yaml(&y, &f, 2);
 	ck_assert_ptr_nonnull(strstr(y.ptr, "  sync:\n    enabled: true\n    origin: \"" ORIGIN
 				     "\"\n    lag_entries: 0\n    sync_latency_seconds: "));
-	ck_assert_int_eq(gv_sync_facts_get(&f, a, "other", &d), GV_OK);
+	ck_assert_int_eq(gv_sync_facts_get(&f, a, "other", &keys, &d), GV_OK);
 	ck_assert(!f.enabled);
 	gv_buf_clear(&y);
 	gv_sync_facts_yaml(&y, &f, 0);
 	ck_assert_str_eq(y.ptr, "sync:\n  enabled: false\n  origin: \"other\"\n  lag_entries: 0\n"
 			 "  sync_latency_seconds: null\n  sync_latency_p95_seconds: null\n"
-			 "  last_import: null\n");
+			 "  last_import: null\n  since_last_import_seconds: null\n"
+			 "  newest_entry_age_seconds: null\n");
 	gv_audit_close(a);
 	gv_buf_release(&b);
 	gv_buf_release(&y);

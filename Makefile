@@ -96,8 +96,11 @@ TALLY = build/check-tally
 check: deps
 	@mkdir -p build && rm -f $(TALLY) && st=0; \
 	export GV_TALLY="$(CURDIR)/$(TALLY)"; \
+	echo "== $(BUILD): unit and CLI tests"; \
 	$(MAKE) --no-print-directory -k check-unit check-cli || st=1; \
+	echo "== build-san: the same under ASan+UBSan"; \
 	$(MAKE) --no-print-directory check-san || st=1; \
+	echo "== fuzz smoke"; \
 	$(MAKE) --no-print-directory check-fuzz || st=1; \
 	sh tests/tally.sh sum $(TALLY) $$st
 
@@ -140,7 +143,7 @@ clean:
 # Coverage-guided fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=60.
 # The harnesses are tests/fuzz/fuzz_*.c, linked against libgv built with
 # the fuzzer's instrumentation; each one's seeds are tests/fuzz/seeds/NAME/
-# (the files at the top of tests/fuzz/seeds/ for those that have none).
+# (all of tests/fuzz/seeds/ and fixtures/ for those that have none).
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 2
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -156,7 +159,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h validator/*.h) 
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libgv.a $(LIBS)
 fuzz: deps $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
-	  s=tests/fuzz/seeds/$$n; [ -d $$s ] || s=tests/fuzz/seeds; \
+	  s=tests/fuzz/seeds/$$n; [ -d $$s ] || s="tests/fuzz/seeds fixtures"; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	    build-fuzz/corpus-$$n $$s 2>&1 | tail -3 || exit 1; done

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libyaml-dev libpcre2-dev libssl-dev openssl
 libsqlite3-dev sqlite3 check valgrind minisign golang-go golang-golang-x-mod-dev
-prometheus"
+prometheus python3 libxml2-utils"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3 python3-jsonschema python3-yaml"

@@ -21,6 +21,7 @@ int gv_cmd_color(int fd);
 
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_policy_test(int argc, char **argv);   /* cmd_policy_test.c */
 int cmd_keygen(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

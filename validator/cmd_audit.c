@@ -363,8 +363,19 @@ static int audit_verify(int argc, char **argv)
 
 	if ((r = parse(&o, argc, argv, "db jsonl key checkpoint allow-unsigned-tail trust",
 		       "--key PUB [--db FILE | --jsonl EXPORT] [--checkpoint SAVED] "
-		       "[--trust ORIGIN=PUB]... [--allow-unsigned-tail]")))
+		       "[--trust ORIGIN=PUB]... [--allow-unsigned-tail]"))) {
+		if (r > 0)
+			fputs("\nRecomputes the chain, the tree and every checkpoint signature, checks\n"
+			      "receipts against the entries they name and every replica under the keys\n"
+			      "given with --trust (else those the signed log pinned), and says which\n"
+			      "entries a checkpoint signed by PUB covers. Entries after the last one are\n"
+			      "an unauthenticated tail: exit 1 unless --allow-unsigned-tail.\n\n"
+			      "Exit codes: 0 verified; 1 tampered, uncovered, signed by another key, or a\n"
+			      "replica or receipt that does not verify; 2 unreadable or malformed input\n"
+			      "(a --checkpoint that is not a signed checkpoint is named at its line).\n",
+			      stdout);
 		return r > 0 ? 0 : GV_EXIT_INPUT;
+	}
 	if (!o.key)
 		return usage_error("verify", "--key PUB (the log's public key) is required");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)

@@ -378,6 +378,9 @@ int cmd_check(int argc, char **argv)
 	if (onprem_path && gv_facts_load(&onprem, &onprem_file, onprem_path, "onprem", max_age,
 					 max_skew, time(NULL), NULL, &d) < 0)
 		goto out;
+	/* stale facts are said once per side, up front (GV-F004) */
+	gv_diags_print(&d, stderr, gv_cmd_color(2), !quiet);
+	gv_diags_release(&d);
 
 	/* results stream, in input order, into two temporary files (manifest
 	 * entries and findings) and are freed as they go, unless evidence needs
@@ -595,6 +598,7 @@ int cmd_policy(int argc, char **argv)
 {
 	static const gv_cmd verbs[] = {
 		{ "lint", cmd_policy_lint, "check policy and rule files for errors" },
+		{ "test", cmd_policy_test, "run policy tests, with their coverage" },
 		{ NULL, NULL, NULL }
 	};
 	return gv_cmd_dispatch(verbs, "govgate policy", argc - 1, argv + 1);

@@ -50,6 +50,7 @@ struct gv_evaluator {
 	uint32_t idx[MAX_WILD];
 	uint8_t nidx;
 	gv_buf tmp;
+	uint8_t *trace;          /* gv_evaluator_trace; NULL: none */
 };
 
 gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
@@ -71,6 +72,11 @@ gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
 		ev->stale[GV_ROOT_ONPREM] = onprem->stale;
 	}
 	return ev;
+}
+
+void gv_evaluator_trace(gv_evaluator *ev, uint8_t *marks)
+{
+	ev->trace = marks;
 }
 
 void gv_evaluator_free(gv_evaluator *ev)
@@ -623,6 +629,11 @@ static void expand(gv_buf *out, const char *tmpl, const char *actual, const char
 	}
 }
 
+static const char *const stale_fix[] = {
+	"Collect the cloud facts again (govgate probe, the side's export) and run again.",
+	"Collect the on-prem facts again (govgate probe, the side's export) and run again.",
+};
+
 static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, const point *pt,
 			const gv_file *mf, uint32_t doc)
 {
@@ -690,12 +701,15 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 			      "work limit; treated as a violation", path, c->operand->s);
 	} else if (!pt->val && pt->path->root != GV_ROOT_MANIFEST && !ev->roots[pt->path->root]) {
 		const char *side = pt->path->root == GV_ROOT_CLOUD ? "cloud" : "onprem";
-		if (ev->stale[pt->path->root])
-			gv_buf_printf(b, "%s is missing: %s facts are stale (%s)", path, side,
-				      ev->stale[pt->path->root]);
-		else
+		/* the age and the limit were said once, when the facts were loaded
+		 * (GV-F004); the rule's remediation would point at the wrong fix */
+		if (ev->stale[pt->path->root]) {
+			gv_buf_printf(b, "%s: fact unavailable (stale)", path);
+			fd->remediation = pt->path->root == GV_ROOT_CLOUD ? stale_fix[0] : stale_fix[1];
+		} else {
 			gv_buf_printf(b, "%s is missing: no %s facts were given (--%s-facts)",
 				      path, side, side);
+		}
 		if (r->title)
 			gv_buf_printf(b, " [%s]", r->title);
 	} else if (fd->missing && !(op == GV_OP_EXISTS && pt->inv == c->operand->u.b)) {
@@ -730,7 +744,7 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 {
 	const gv_program *p = ev->prog;
 	const gv_node *id;
-	uint32_t i, j;
+	uint32_t i, j, base;
 	size_t k;
 
 	memset(res, 0, sizeof(*res));
@@ -746,7 +760,7 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 		res->on_prem = identity(res, mf->docs[doc], "on_prem");
 		res->status = identity(res, mf->docs[doc], "status");
 	}
-	for (i = 0; i < p->npolicies; i++) {
+	for (i = 0, base = 0; i < p->npolicies; base += p->policies[i++].nrules) {
 		const gv_policy *pol = &p->policies[i];
 
 		ev->npts = 0;
@@ -763,8 +777,13 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 				continue;
 			res->rules_evaluated++;
 			ev->npts = 0;
-			if (eval(ev, r->check, 0))
+			if (eval(ev, r->check, 0)) {
+				if (ev->trace)
+					ev->trace[base + j] |= GV_TRACE_PASSED;
 				continue;
+			}
+			if (ev->trace)
+				ev->trace[base + j] |= GV_TRACE_FAILED;
 			if (!ev->npts) {
 				point pt;
 				memset(&pt, 0, sizeof(pt));

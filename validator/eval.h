@@ -51,6 +51,15 @@ gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
 			       const gv_facts *onprem, struct gv_rx_budget *budget);
 void gv_evaluator_free(gv_evaluator *ev);
 
+/*
+ * Coverage, for `policy test`: from now on gv_eval_doc ORs GV_TRACE_PASSED
+ * or GV_TRACE_FAILED into marks[k] for each rule it evaluates (its policy
+ * applies and its `when` holds), k counting the program's rules in order,
+ * policy by policy (prog->nrules entries, owned by the caller). NULL stops.
+ */
+enum { GV_TRACE_PASSED = 1, GV_TRACE_FAILED = 2 };
+void gv_evaluator_trace(gv_evaluator *ev, uint8_t *marks);
+
 /* Evaluates document `doc` of file mf into res (which it initialises). */
 void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t doc);
 

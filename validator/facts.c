@@ -67,38 +67,26 @@ int gv_facts_check_future(const gv_file *f, const gv_node *root, int64_t max_ske
 	return GV_EPARSE;
 }
 
-int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const char *side,
-		  int64_t max_age, int64_t max_skew, time_t now, const gv_limits *lim,
-		  gv_diags *d)
+int gv_facts_from_node(gv_facts *out, const gv_file *f, const gv_node *root, const char *side,
+		       int64_t max_age, int64_t max_skew, time_t now, gv_diags *d)
 {
-	gv_file *f = NULL;
-	const gv_node *root, *s, *at;
-	int err;
+	const gv_node *s, *at;
 
 	memset(out, 0, sizeof(*out));
-	*file_out = NULL;
-	if ((err = gv_file_load(&f, path, lim, d)) < 0)
-		return err;
-	if (f->ndocs != 1 || f->docs[0]->kind != GV_NODE_MAP) {
-		gv_diag_at(d, GV_SEV_ERROR, "GV-F001",
-			   f->ndocs ? gv_node_loc(f, f->docs[0]) : (gv_loc){ f->path, 0, 0 },
+	if (root->kind != GV_NODE_MAP) {
+		gv_diag_at(d, GV_SEV_ERROR, "GV-F001", gv_node_loc(f, root),
 			   "facts must be one mapping document");
-		gv_file_free(f);
 		return GV_EPARSE;
 	}
-	root = f->docs[0];
 	s = gv_node_get(root, "side");
 	if (s && (s->kind != GV_NODE_STR || strcmp(s->s, side))) {
 		gv_diag_at(d, GV_SEV_ERROR, "GV-F002", gv_node_loc(f, s),
 			   "facts are labelled for side '%s' but were given as --%s-facts",
 			   s->s ? s->s : "?", side);
-		gv_file_free(f);
 		return GV_EPARSE;
 	}
-	if (gv_facts_check_future(f, root, max_skew, now, d) < 0) {
-		gv_file_free(f);
+	if (gv_facts_check_future(f, root, max_skew, now, d) < 0)
 		return GV_EPARSE;
-	}
 	out->file = f;
 	out->root = root;
 	at = gv_node_get(root, "collected_at");
@@ -120,6 +108,38 @@ int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const cha
 			out->stale = gv_arena_strndup(f->arena, why, strlen(why));
 			free(why);
 		}
+		/* said once per side, here; each finding then only says "stale" */
+		if (out->stale)
+			gv_diag_at(d, GV_SEV_WARNING, "GV-F004",
+				   at ? gv_node_loc(f, at) : gv_node_loc(f, root),
+				   "%s facts in '%s' are stale (%s): every rule that reads "
+				   "them fails, as if they were missing", side, f->path, out->stale);
+	}
+	return GV_OK;
+}
+
+int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const char *side,
+		  int64_t max_age, int64_t max_skew, time_t now, const gv_limits *lim,
+		  gv_diags *d)
+{
+	gv_file *f = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	*file_out = NULL;
+	if ((err = gv_file_load(&f, path, lim, d)) < 0)
+		return err;
+	if (f->ndocs != 1) {
+		gv_diag_at(d, GV_SEV_ERROR, "GV-F001",
+			   f->ndocs ? gv_node_loc(f, f->docs[0]) : (gv_loc){ f->path, 0, 0 },
+			   "facts must be one mapping document");
+		gv_file_free(f);
+		return GV_EPARSE;
+	}
+	err = gv_facts_from_node(out, f, f->docs[0], side, max_age, max_skew, now, d);
+	if (err < 0) {
+		gv_file_free(f);
+		return err;
 	}
 	*file_out = f;
 	return GV_OK;

@@ -30,6 +30,14 @@ int gv_facts_load(gv_facts *out, gv_file **file_out, const char *path, const cha
 		  int64_t max_age, int64_t max_skew, time_t now, const gv_limits *lim,
 		  gv_diags *d);
 /*
+ * The same for facts already loaded: root, a node of file f (which must
+ * outlive out; the reason facts are stale is kept in its arena). Stale facts
+ * are also said once, as a GV-F004 warning in d naming the file, the age and
+ * the limit; the findings they cause then only say the fact is stale.
+ */
+int gv_facts_from_node(gv_facts *out, const gv_file *f, const gv_node *root, const char *side,
+		       int64_t max_age, int64_t max_skew, time_t now, gv_diags *d);
+/*
  * The future check alone, for facts documents read another way (deploy's
  * sources): GV_EPARSE and GV-F003 at the `collected_at` value when root's
  * collected_at is more than max_skew seconds after now, else GV_OK (also

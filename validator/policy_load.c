@@ -92,10 +92,14 @@ static int gather(strvec *out, const char *path, int depth, gv_diags *d)
 	if (here.n)
 		qsort(here.v, here.n, sizeof(char *), cmp_str);
 	for (i = 0; i < here.n; i++) {
-		if (stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode))
-			gather(out, here.v[i], depth + 1, d);
-		else if (has_ext(here.v[i]))
+		/* a tests/ folder holds policy tests and their fixtures
+		 * (`policy test`), not policies */
+		if (stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (strcmp(strrchr(here.v[i], '/') + 1, "tests"))
+				gather(out, here.v[i], depth + 1, d);
+		} else if (has_ext(here.v[i])) {
 			strvec_push(out, gv_xstrdup(here.v[i]));
+		}
 		free(here.v[i]);
 	}
 	free(here.v);

@@ -18,9 +18,15 @@ for t in "$ROOT"/tests/cli/t[0-9]*.sh; do
 	before_p=$(grep -c '^pass$' "$RESULTS")
 	before_f=$(grep -c '^fail$' "$RESULTS")
 	start=$(now)
-	(cd "$ROOT" && . "$ROOT/tests/cli/lib.sh" && . "$t"; : > "$T/.finished")
+	(cd "$ROOT" && . "$ROOT/tests/cli/lib.sh" && . "$t"; : > "$T/.finished") 2>"$T/.stderr"
+	cat "$T/.stderr" >&2
 	if [ ! -e "$T/.finished" ]; then
 		echo "FAIL: $(basename "$t") stopped early" >&2
+		echo fail >> "$RESULTS"
+	fi
+	# a misspelt helper is an assertion that silently did not run
+	if grep -Eq '^[^ ]*: (line )?[0-9]+: .*not found$' "$T/.stderr"; then
+		echo "FAIL: $(basename "$t") ran a command that does not exist" >&2
 		echo fail >> "$RESULTS"
 	fi
 	rm -rf "$T"

@@ -66,3 +66,22 @@ openssl pkey -in "$T/other.key" -pubout -out "$T/other.pub"
 "$GG" audit key --key "$T/other.pub" --origin $ORIGIN > "$T/other.vkey"
 check "$T/other.vkey" "$T/latest.cp" "$T/incl.proof" "$T/cons.proof" "$T/old.cp" "$T/log.jsonl"
 expect_eq $rc 1 "Go rejects our checkpoint under another key"
+
+# a signed receipt's log proof (docs/EVIDENCE.md, "Deployment receipts"):
+# Go checks the inclusion of the receipt's own entry in the signed tree
+"$GG" keygen --out "$T/rep" >/dev/null 2>&1
+R="$T/r.db"
+"$GG" check --rules rules --policy policies --cloud-facts fixtures/facts/cloud.yaml \
+	--onprem-facts fixtures/facts/onprem.yaml --db "$R" --log-key "$T/log.key" --origin $ORIGIN \
+	--sign "$T/rep.key" --receipt "$T/rc.dsse" fixtures/manifests/encryption-misconfig.yaml >/dev/null 2>&1
+sed 's/.*"payload":"\([^"]*\)".*/\1/' "$T/rc.dsse" | base64 -d |
+	python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["predicate"]["log_proof"])' > "$T/rc.proof"
+expect_eq "$(sed -n 1p "$T/rc.proof")" "c2sp.org/tlog-proof@v1" "the receipt carries a tlog-proof"
+awk 'f { print } /^$/ { f = 1 }' "$T/rc.proof" > "$T/rc.cp"
+"$GG" audit prove --db "$R" --from 1 -o "$T/rc-cons.proof" >/dev/null
+"$GG" audit export --db "$R" -o "$T/rc.jsonl" 2>/dev/null
+awk '{ print } /^\xe2\x80\x94 / { exit }' "$T/rc.jsonl.checkpoints" > "$T/rc-old.cp"
+check "$T/vkey" "$T/rc.cp" "$T/rc.proof" "$T/rc-cons.proof" "$T/rc-old.cp" "$T/rc.jsonl"
+expect_eq $rc 0 "Go accepts the receipt's inclusion proof against its signed checkpoint"
+expect_out "^ok: checkpoint example.com/govgate-test/2, inclusion of 1, consistency 1 -> 2, export of 2 entries" "Go's summary for the receipt"
+[ $rc -eq 0 ] || cat "$T/err" >&2

@@ -83,7 +83,11 @@ for t in $tables; do
 	[ "$n" -gt 0 ] || { TEST_NAME="tamper: $t has rows"; fail "no rows to tamper with"; continue; }
 	pk=$(sqlite3 "$DB" "SELECT group_concat(name, ', ') FROM pragma_table_info('$t') WHERE pk > 0")
 	[ -n "$pk" ] || pk=rowid
-	for off in 0 $((n / 2)) $((n - 1)); do
+	# the first, middle and last rows; under the sanitizers (GOVGATE_TEST_SMALL)
+	# only the last, where appends and the log's tail live
+	offs="0 $((n / 2)) $((n - 1))"
+	[ -n "${GOVGATE_TEST_SMALL:-}" ] && offs=$((n - 1))
+	for off in $offs; do
 		where="WHERE ($pk) IN (SELECT $pk FROM $t ORDER BY $pk LIMIT 1 OFFSET $off)"
 		for c in $(sqlite3 "$DB" "SELECT name FROM pragma_table_info('$t')"); do
 			try "$t.$c row $off: appended" "UPDATE $t SET $c = CASE typeof($c) WHEN 'integer' THEN $c + 1 WHEN 'real' THEN $c + 1 WHEN 'text' THEN $c || 'x' WHEN 'blob' THEN $c || x'00' ELSE 'x' END $where"

@@ -7,13 +7,14 @@
  *     gv_checkpoint_text() makes of it, and, when its origin is a valid key
  *     name, signing it with the test key and opening the note gives back
  *     the same origin, size and root;
- *   - a note that opens yields a text that is a prefix of the note;
+ *   - a note that opens yields a text that is a prefix of the note, and
+ *     gv_note_signers lists its signer (same name and key id);
  *   - a proof that parses formats back to exactly its bytes.
  *
  * The same input is tried as a note under the test key for the default
- * origin, as a checkpoint under any origin and under the default one, as a
- * checkpoint text and as a proof. `make fuzz` builds it with every libgv
- * source; seeds: tests/fuzz/seeds/fuzz_note/.
+ * origin (its signature lines listed too), as a checkpoint under any origin
+ * and under the default one, as a checkpoint text and as a proof. `make
+ * fuzz` builds it with every libgv source; seeds: tests/fuzz/seeds/fuzz_note/.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,8 +66,21 @@ static void check_note(const char *s, size_t len, const gv_key *pub)
 	gv_checkpoint c;
 	char *text = NULL;
 
+	unsigned char raw[GV_ED25519_PUB_LEN];
+	gv_note_signer *v = NULL;
+	size_t n = 0, i;
+	int listed = gv_note_signers(s, len, &v, &n, "fuzz", &d) == GV_OK, found = 0;
+
+	gv_key_raw_public(pub, raw);
+	for (i = 0; i < n; i++)
+		found |= !strcmp(v[i].name, GV_AUDIT_DEFAULT_ORIGIN) &&
+			 v[i].id == gv_note_key_id(GV_AUDIT_DEFAULT_ORIGIN, raw);
+	gv_note_signers_free(v, n);
 	if (gv_note_open(&text, s, len, GV_AUDIT_DEFAULT_ORIGIN, pub, "fuzz", &d) == GV_OK) {
 		if (strlen(text) >= len || memcmp(text, s, strlen(text)))
+			abort();
+		/* a note that opens lists its signer, parsed as strictly */
+		if (!listed || !found)
 			abort();
 		free(text);
 	}

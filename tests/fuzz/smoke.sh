@@ -1,7 +1,7 @@
 #!/bin/sh
 # The fuzz smoke of `make check`: each harness replays its seed corpus
-# (tests/fuzz/seeds/NAME/, or the shared seeds at the top of
-# tests/fuzz/seeds/ when it has none) and then fuzzes for SECONDS, from a
+# (tests/fuzz/seeds/NAME/, or all of tests/fuzz/seeds/ for a harness
+# without a folder) and then fuzzes for SECONDS, from a
 # scratch corpus that is thrown away. One line per harness; each counts as
 # one test in $GV_TALLY ("PASSED FAILED fuzz").
 #   sh tests/fuzz/smoke.sh SECONDS build-fuzz/fuzz_NAME...

@@ -7,7 +7,7 @@ libsqlite3-dev sqlite3 check valgrind minisign golang-go golang-golang-x-mod-dev
 prometheus python3 libxml2-utils"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
-PKGS="$PKGS python3 python3-jsonschema python3-yaml"
+PKGS="$PKGS python3-jsonschema python3-yaml"
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

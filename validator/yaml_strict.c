@@ -43,19 +43,34 @@ static void build_lines(gv_yaml_strict *s)
 		}
 }
 
-/* Byte offset of a 0-based (line, column in characters); len when beyond. */
+/*
+ * Byte offset of a 0-based (line, column in characters); len when beyond.
+ * Marks arrive in order, so the walk goes on from the last position asked
+ * for when it is on the same line: a document on one long line costs one
+ * pass, not one per scalar.
+ */
 static size_t offset_of(gv_yaml_strict *s, size_t line, size_t col)
 {
-	size_t i;
+	size_t i, c;
 
 	build_lines(s);
 	if (line >= s->nlines)
 		return s->len;
-	for (i = s->line_off[line]; i < s->len && col; col--) {
+	if (line == s->cur_line && col >= s->cur_col && s->cur_off >= s->line_off[line]) {
+		i = s->cur_off;
+		c = col - s->cur_col;
+	} else {
+		i = s->line_off[line];
+		c = col;
+	}
+	for (; i < s->len && c; c--) {
 		i++;
 		while (i < s->len && (s->data[i] & 0xC0) == 0x80)
 			i++;
 	}
+	s->cur_line = line;
+	s->cur_col = col - c;
+	s->cur_off = i;
 	return i;
 }
 

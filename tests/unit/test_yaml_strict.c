@@ -1,7 +1,10 @@
 /* Unit tests for yaml_strict.c: invalid YAML libyaml accepts is refused at
  * the right place; hints under libyaml's errors. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "diag.h"
 #include "gv.h"
@@ -106,16 +109,46 @@ START_TEST(hints_name_the_mistake)
 }
 END_TEST
 
+/* The checks look at the bytes around each event: on a document of one long
+ * line that must not mean a walk from the line's start per scalar. */
+START_TEST(one_long_line_costs_one_pass)
+{
+	size_t n = 100000, len = 0, i;
+	char *text = malloc(n * 12 + 16);
+	gv_diags d = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+	struct timespec t0, t1;
+	double secs;
+
+	len += (size_t)sprintf(text, "{\"a\": [");
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%s\"x%zu\"", i ? "," : "", i);
+	len += (size_t)sprintf(text + len, "]}");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(gv_file_load_mem(&f, "long.json", text, len, NULL, &d), GV_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* about 0.05 s (1 s under the sanitizers); a walk per scalar took 45 s */
+	ck_assert_msg(secs < 10, "loading took %.1f s", secs);
+	ck_assert_uint_eq(gv_node_get(f->docs[0], "a")->n, n);
+	gv_file_free(f);
+	gv_diags_release(&d);
+	free(text);
+}
+END_TEST
+
 Suite *yaml_strict_suite(void)
 {
 	Suite *s = suite_create("yaml_strict");
 	TCase *t = tcase_create("core");
 
+	tcase_set_timeout(t, 60);
 	tcase_add_test(t, comments_need_a_space);
 	tcase_add_test(t, directives_after_a_document_need_an_end_marker);
 	tcase_add_test(t, a_plain_dash_in_flow_is_refused);
 	tcase_add_test(t, flow_and_quoted_lines_are_indented_under_their_key);
 	tcase_add_test(t, hints_name_the_mistake);
+	tcase_add_test(t, one_long_line_costs_one_pass);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -111,8 +111,8 @@ static void seg_text(gv_buf *b, const gv_path *path, uint32_t upto)
 static void check_path(lintctx *c, const gv_file *f, const gv_node *pn, size_t skip,
 		       int missing_pass)
 {
-	const gv_node *samples[1024];
-	size_t ns = 0, i, j;
+	const gv_node **samples;
+	size_t ns = 0, i, j, total = 2;
 	gv_diags scratch = GV_DIAGS_INIT;
 	gv_node tmp;
 	gv_path path;
@@ -129,24 +129,28 @@ static void check_path(lintctx *c, const gv_file *f, const gv_node *pn, size_t s
 		return;
 	}
 	gv_diags_release(&scratch);
+	for (i = 0; i < c->o->nmanifests; i++)
+		total += c->o->manifests[i]->ndocs;
+	samples = gv_xcalloc(total, sizeof(*samples));
 	if (path.root == GV_ROOT_MANIFEST) {
 		for (i = 0; i < c->o->nmanifests; i++)
-			for (j = 0; j < c->o->manifests[i]->ndocs && ns < GV_ARRAY_LEN(samples); j++)
+			for (j = 0; j < c->o->manifests[i]->ndocs; j++)
 				samples[ns++] = c->o->manifests[i]->docs[j];
 	} else if (path.root == GV_ROOT_CLOUD && c->o->cloud) {
 		samples[ns++] = c->o->cloud;
 	} else if (path.root == GV_ROOT_ONPREM && c->o->onprem) {
 		samples[ns++] = c->o->onprem;
 	}
-	if (!ns)
-		return;
 	for (i = 0; i < ns; i++) {
 		reach r = { 0, NULL };
 		if (resolve(samples[i], &path, 0, &r))
-			return;
+			break;
 		if (!best.stop || r.depth > best.depth)
 			best = r;
 	}
+	free(samples);
+	if (!ns || i < ns)
+		return;
 	gv_buf_printf(&msg, "path '%s' resolves to nothing in any sample", pn->s + skip);
 	if (best.depth < path.nsegs) {
 		const gv_seg *g = &path.segs[best.depth];

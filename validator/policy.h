@@ -76,6 +76,7 @@ typedef struct gv_rule {
 	const char *id, *title, *message, *remediation;
 	const char *policy;     /* name of the policy that applies it */
 	uint8_t enforcement, severity;
+	uint8_t inline_id;      /* defined inline in its policy, not a `use:` */
 	gv_check *check;
 	gv_check *when;         /* NULL: always applies */
 	gv_loc loc;             /* the rule's entry in the policy */

@@ -3,7 +3,8 @@
  *
  * Files are gathered (folders recursively, *.yaml, *.yml, *.json, in byte
  * order of their paths), loaded with the same bounded loader as manifests,
- * and checked key by key: an unknown key, a duplicate rule id, a `use:` of
+ * and checked key by key: an unknown key, a duplicate rule id in one RuleSet
+ * or one policy, a `use:` that could mean two rules, a `use:` of
  * an unknown rule or a bad enforcement is an error at its line and column.
  * Loading continues after an error so that every problem is reported.
  */
@@ -101,11 +102,12 @@ static int gather(strvec *out, const char *path, int depth, gv_diags *d)
 	return GV_OK;
 }
 
-/* A rule definition from a RuleSet (or an inline rule of a Policy). */
+/* A rule definition from a RuleSet. */
 typedef struct ruledef {
 	const char *id;
 	const gv_node *node;
 	const gv_file *file;
+	const gv_node *doc;     /* the RuleSet document that defines it */
 } ruledef;
 
 typedef struct loadctx {
@@ -159,34 +161,58 @@ static const char *get_str(loadctx *L, const gv_file *f, const gv_node *map,
 	return v->s;
 }
 
-static const ruledef *find_def(loadctx *L, const char *id)
+/* The definition `use: id` names: NULL when there is none, *n set to how
+ * many RuleSet documents define it (more than one: ambiguous). */
+static const ruledef *find_def(loadctx *L, const char *id, size_t *n)
 {
+	const ruledef *first = NULL;
 	size_t i;
 
+	*n = 0;
 	for (i = 0; i < L->ndefs; i++)
-		if (!strcmp(L->defs[i].id, id))
-			return &L->defs[i];
-	return NULL;
+		if (!strcmp(L->defs[i].id, id)) {
+			if (!first)
+				first = &L->defs[i];
+			++*n;
+		}
+	return first;
 }
 
-static int add_def(loadctx *L, const gv_file *f, const gv_node *rule)
+static const gv_node *rule_id_node(loadctx *L, const gv_file *f, const gv_node *rule)
 {
 	const gv_node *idn = gv_node_get(rule, "id");
-	const ruledef *prev;
 
-	if (!idn || idn->kind != GV_NODE_STR || !idn->n)
-		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rule),
-				  "rule has no 'id' string");
-	if ((prev = find_def(L, idn->s))) {
-		const gv_node *pid = gv_node_get(prev->node, "id");
-		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
-				  "duplicate rule id '%s' (first defined at %s:%u:%u)", idn->s,
-				  prev->file->path, pid->line, pid->col);
+	if (!idn || idn->kind != GV_NODE_STR || !idn->n) {
+		gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rule), "rule has no 'id' string");
+		return NULL;
 	}
+	return idn;
+}
+
+/*
+ * Library ids: a RuleSet document may not define one twice; two documents
+ * (a newer library beside an older one, say) may, and only a `use:` of such
+ * an id is an error, since only there could it mean two rules.
+ */
+static int add_def(loadctx *L, const gv_file *f, const gv_node *doc, const gv_node *rule)
+{
+	const gv_node *idn = rule_id_node(L, f, rule);
+	size_t i;
+
+	if (!idn)
+		return GV_EPARSE;
+	for (i = 0; i < L->ndefs; i++)
+		if (L->defs[i].doc == doc && !strcmp(L->defs[i].id, idn->s)) {
+			const gv_node *pid = gv_node_get(L->defs[i].node, "id");
+			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
+					  "duplicate rule id '%s' (first defined at %s:%u:%u)", idn->s,
+					  L->defs[i].file->path, pid->line, pid->col);
+		}
 	GV_GROW(L->defs, L->defs_alloc, L->ndefs + 1);
 	L->defs[L->ndefs].id = idn->s;
 	L->defs[L->ndefs].node = rule;
 	L->defs[L->ndefs].file = f;
+	L->defs[L->ndefs].doc = doc;
 	L->ndefs++;
 	return GV_OK;
 }
@@ -243,9 +269,24 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 		if (use->kind != GV_NODE_STR)
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' names a rule id"), GV_EPARSE;
-		if (!(rd = find_def(L, use->s)))
+		size_t ndefs, i;
+		if (!(rd = find_def(L, use->s, &ndefs)))
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' of unknown rule '%s'", use->s), GV_EPARSE;
+		if (ndefs > 1) {
+			gv_buf where = GV_BUF_INIT;
+			for (i = 0; i < L->ndefs; i++)
+				if (!strcmp(L->defs[i].id, use->s)) {
+					const gv_node *pid = gv_node_get(L->defs[i].node, "id");
+					gv_buf_printf(&where, "%s%s:%u:%u", where.len ? " and " : "",
+						      L->defs[i].file->path, pid->line, pid->col);
+				}
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, use),
+				   "'use' of '%s' is ambiguous: it is defined at %s", use->s,
+				   where.ptr);
+			gv_buf_release(&where);
+			return GV_EPARSE;
+		}
 		def = rd->node;
 		deff = rd->file;
 		with = gv_node_get(entry, "with");
@@ -254,13 +295,13 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 					  "'with' must be a mapping of params"), GV_EPARSE;
 		if (with) {
 			const gv_node *dp = gv_node_get(def, "params");
-			uint32_t i;
-			for (i = 0; i < with->n; i++)
-				if (!gv_node_get(dp, with->u.pairs[i].key->s))
+			uint32_t k;
+			for (k = 0; k < with->n; k++)
+				if (!gv_node_get(dp, with->u.pairs[k].key->s))
 					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017",
-							 at(f, with->u.pairs[i].key),
+							 at(f, with->u.pairs[k].key),
 							 "rule '%s' has no param '%s'", use->s,
-							 with->u.pairs[i].key->s);
+							 with->u.pairs[k].key->s);
 		}
 	}
 	r->id = gv_node_get(def, "id")->s;
@@ -351,7 +392,7 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 				  "policy '%s' needs a non-empty 'rules' list", pol->name), GV_EPARSE;
 	pol->rules = gv_arena_alloc(a, rules->n * sizeof(gv_rule));
 	for (i = 0; i < rules->n; i++) {
-		const gv_node *e = rules->u.items[i];
+		const gv_node *e = rules->u.items[i], *idn = NULL;
 		gv_rule *r = &pol->rules[pol->nrules];
 
 		if (e->kind != GV_NODE_MAP) {
@@ -364,7 +405,9 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 				err = GV_EPARSE;
 				continue;
 			}
-			if (add_def(L, f, e) < 0) {
+			/* an inline rule's id belongs to this policy: it may be a
+			 * library id too, or another policy's (findings name the policy) */
+			if (!(idn = rule_id_node(L, f, e))) {
 				err = GV_EPARSE;
 				continue;
 			}
@@ -375,11 +418,17 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 		}
 		for (j = 0; j < pol->nrules; j++)
 			if (!strcmp(pol->rules[j].id, r->id)) {
-				err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, e),
-						 "rule '%s' is applied twice in policy '%s' (first at line %u)",
-						 r->id, pol->name, pol->rules[j].loc.line);
+				if (idn && pol->rules[j].inline_id)
+					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
+							 "duplicate rule id '%s' in policy '%s' (first defined at line %u)",
+							 r->id, pol->name, pol->rules[j].loc.line);
+				else
+					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, e),
+							 "rule '%s' is applied twice in policy '%s' (first at line %u)",
+							 r->id, pol->name, pol->rules[j].loc.line);
 				break;
 			}
+		r->inline_id = idn != NULL;
 		if (j == pol->nrules)
 			pol->nrules++;
 	}
@@ -449,7 +498,7 @@ static int load_ruleset(loadctx *L, const gv_file *f, const gv_node *doc)
 		}
 		if (check_keys(L, f, r, rule_keys, "a rule") < 0)
 			err = GV_EPARSE;
-		if (add_def(L, f, r) < 0)
+		if (add_def(L, f, doc, r) < 0)
 			err = GV_EPARSE;
 	}
 	return err;

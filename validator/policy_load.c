@@ -155,7 +155,7 @@ static const char *get_str(loadctx *L, const gv_file *f, const gv_node *map,
 	}
 	if (!gv_node_is_scalar(v) || v->kind == GV_NODE_NULL) {
 		gv_diag_at(L->d, GV_SEV_ERROR, "GV-P013", at(f, v),
-			   "'%s' must be a string, not a %s", key, gv_node_kind_name(v->kind));
+			   "'%s' must be a string, not %s", key, gv_node_kind_a(v->kind));
 		return NULL;
 	}
 	return v->s;
@@ -249,6 +249,41 @@ static int parse_enum(loadctx *L, const gv_file *f, const gv_node *v, const char
 }
 
 /*
+ * A message's placeholders: {actual}, {expected} and {path}. Anything else
+ * written like one ({actul}, {Path}) would be printed as it stands in every
+ * finding, so it is an error. Braces around other text ("{by, role}") are
+ * just text.
+ */
+static int check_placeholders(loadctx *L, const gv_file *f, const gv_node *msg)
+{
+	static const char *const known[] = { "actual", "expected", "path" };
+	const char *p, *q;
+	int err = GV_OK;
+	size_t i;
+
+	for (p = msg->s; (p = strchr(p, '{')); p = q) {
+		for (q = p + 1; (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+				(*q >= '0' && *q <= '9') || *q == '_' || *q == '.' || *q == '-'; q++)
+			;
+		if (*q != '}' || q == p + 1)
+			continue;
+		for (i = 0; i < GV_ARRAY_LEN(known); i++)
+			if ((size_t)(q - p - 1) == strlen(known[i]) && !strncmp(p + 1, known[i], strlen(known[i])))
+				break;
+		if (i == GV_ARRAY_LEN(known)) {
+			gv_loc l = at(f, msg);
+			/* the column of the placeholder when the message is on one line */
+			if (!memchr(msg->s, '\n', (size_t)(p - msg->s)) && msg->line)
+				l.col += (uint32_t)(p - msg->s) + (msg->quoted ? 1 : 0);
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P034", l,
+					 "unknown placeholder '%.*s' in the message; the placeholders "
+					 "are {actual}, {expected} and {path}", (int)(q - p + 1), p);
+		}
+	}
+	return err;
+}
+
+/*
  * Builds rule r of policy pol from entry (a `use:` or an inline rule) in f.
  */
 static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file *f,
@@ -312,6 +347,11 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	r->message = FIELD("message");
 	r->remediation = FIELD("remediation");
 #undef FIELD
+	if (r->message && check_placeholders(L, gv_node_get(entry, "message") ? f : deff,
+					      gv_node_get(entry, "message") ?
+					      gv_node_get(entry, "message") :
+					      gv_node_get(def, "message")) < 0)
+		err = GV_EPARSE;
 	v = gv_node_get(entry, "enforcement");
 	if (parse_enum(L, v ? f : deff, v ? v : gv_node_get(def, "enforcement"), enf_names,
 		       GV_ENF_INFO, GV_ENF_BLOCK, "enforcement", &r->enforcement) < 0)
@@ -333,12 +373,12 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	if (!v)
 		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(deff, def),
 				  "rule '%s' has no 'check'", r->id), GV_EPARSE;
-	if (gv_check_compile(&r->check, a, deff, v, params, with, L->d) < 0)
+	if (gv_check_compile(&r->check, a, deff, v, params, with, 0, L->d) < 0)
 		err = GV_EPARSE;
 	v = gv_node_get(entry, "when");
 	if (v ? 1 : !!(v = gv_node_get(def, "when"))) {
 		if (gv_check_compile(&r->when, a, gv_node_get(entry, "when") ? f : deff, v,
-				     params, with, L->d) < 0)
+				     params, with, GV_COMPILE_WHEN, L->d) < 0)
 			err = GV_EPARSE;
 	}
 	return err;
@@ -381,7 +421,7 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 	if (check_keys(L, f, spec, spec_keys, "a policy spec") < 0)
 		err = GV_EPARSE;
 	if ((v = gv_node_get(spec, "match")) &&
-	    gv_check_compile(&pol->match, a, f, v, NULL, NULL, L->d) < 0)
+	    gv_check_compile(&pol->match, a, f, v, NULL, NULL, 0, L->d) < 0)
 		err = GV_EPARSE;
 	if ((v = gv_node_get(spec, "max_fact_age")) && parse_duration(&pol->max_fact_age, v) < 0)
 		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P019", at(f, v),

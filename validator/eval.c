@@ -1027,13 +1027,16 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 		}
 		gv_buf_printf(b, "; expected %s%s", pt->inv ? "not " : "", expected);
 	} else if (lenop) {
-		if (pt->val->kind == GV_NODE_STR)
-			gv_buf_printf(b, "%s is %s (%zu character%s); expected it to %s %s", path,
-				      actual, len, len == 1 ? "" : "s", op_phrase(op, pt->inv), expected);
-		else
+		if (pt->val->kind == GV_NODE_STR) {
+			gv_buf_printf(b, "%s is ", path);
+			render(b, pt->val, 0);
+			gv_buf_printf(b, " (%zu character%s); expected it to %s %s", len,
+				      len == 1 ? "" : "s", op_phrase(op, pt->inv), expected);
+		} else {
 			gv_buf_printf(b, "%s has %zu %s; expected it to %s %s", path, len,
 				      pt->val->kind == GV_NODE_MAP ? (len == 1 ? "key" : "keys") :
 				      (len == 1 ? "item" : "items"), op_phrase(op, pt->inv), expected);
+		}
 	} else if ((op == GV_OP_MATCHES || op == GV_OP_NOT_MATCHES) && r->title && !pt->inv) {
 		/* the value and the rule's intent, not the whole pattern */
 		gv_buf_printf(b, op == GV_OP_MATCHES ?

@@ -140,12 +140,14 @@ void gv_program_free(gv_program *p);
  */
 char *gv_default_rules_path(void);
 
-/* Used by policy_load.c: compiles one check node (with the rule's params).
+/* Used by policy_load.c: compiles one check node (with the rule's params,
+ * and the `with:` of a `use:` in file withf).
  * GV_COMPILE_WHEN: n is a rule's `when`, where a [*] path needs `each` or an
  * explicit quantifier. */
 #define GV_COMPILE_WHEN 1
 int gv_check_compile(gv_check **out, gv_arena *a, const gv_file *f, const gv_node *n,
-		     const gv_node *params, const gv_node *with, int flags, gv_diags *d);
+		     const gv_node *params, const gv_node *with, const gv_file *withf,
+		     int flags, gv_diags *d);
 int gv_path_parse(gv_path *out, gv_arena *a, const gv_file *f, const gv_node *n, gv_diags *d);
 
 #endif

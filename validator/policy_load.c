@@ -373,12 +373,12 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	if (!v)
 		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(deff, def),
 				  "rule '%s' has no 'check'", r->id), GV_EPARSE;
-	if (gv_check_compile(&r->check, a, deff, v, params, with, 0, L->d) < 0)
+	if (gv_check_compile(&r->check, a, deff, v, params, with, f, 0, L->d) < 0)
 		err = GV_EPARSE;
 	v = gv_node_get(entry, "when");
 	if (v ? 1 : !!(v = gv_node_get(def, "when"))) {
 		if (gv_check_compile(&r->when, a, gv_node_get(entry, "when") ? f : deff, v,
-				     params, with, GV_COMPILE_WHEN, L->d) < 0)
+				     params, with, f, GV_COMPILE_WHEN, L->d) < 0)
 			err = GV_EPARSE;
 	}
 	return err;
@@ -421,7 +421,7 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 	if (check_keys(L, f, spec, spec_keys, "a policy spec") < 0)
 		err = GV_EPARSE;
 	if ((v = gv_node_get(spec, "match")) &&
-	    gv_check_compile(&pol->match, a, f, v, NULL, NULL, 0, L->d) < 0)
+	    gv_check_compile(&pol->match, a, f, v, NULL, NULL, NULL, 0, L->d) < 0)
 		err = GV_EPARSE;
 	if ((v = gv_node_get(spec, "max_fact_age")) && parse_duration(&pol->max_fact_age, v) < 0)
 		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P019", at(f, v),

@@ -25,6 +25,7 @@ typedef struct cctx {
 	gv_arena *a;
 	const gv_file *f;
 	const gv_node *params, *with;
+	const gv_file *withf;   /* the file `with` is in (a policy's `use:`) */
 	gv_diags *d;
 	const char *names[GV_MAX_EACH];
 	uint8_t nnames;
@@ -277,9 +278,13 @@ static int type_error(cctx *cx, const gv_check *c, const gv_node *raw, const cha
 {
 	const gv_node *v = c->operand;
 
+	/* a $params value is reported where it is written: the rule's params,
+	 * or the with: of the policy that uses the rule */
 	if (raw != v && raw->kind == GV_NODE_STR)
-		return gv_diag_at(cx->d, GV_SEV_ERROR, "GV-P022", at(cx->f, raw),
-				  "'%s' takes %s, but %s is %s", gv_op_name(c->op), want, raw->s, got);
+		return gv_diag_at(cx->d, GV_SEV_ERROR, "GV-P022",
+				  at(gv_node_get(cx->with, raw->s + 8) == v ? cx->withf : cx->f, v),
+				  "'%s' takes %s, but %s is %s (used at %s:%u:%u)", gv_op_name(c->op),
+				  want, raw->s, got, cx->f->path, raw->line, raw->col);
 	return gv_diag_at(cx->d, GV_SEV_ERROR, "GV-P022", at(cx->f, raw), "'%s' takes %s, not %s",
 			  gv_op_name(c->op), want, got);
 }
@@ -291,10 +296,10 @@ static int check_operand(gv_check *c, cctx *cx, const gv_node *raw)
 	size_t off = 0;
 
 	snprintf(got, sizeof(got), "%s", gv_node_kind_a(v->kind));
-	if (v->kind == GV_NODE_STR) {
-		if (v->n <= 40)
-			snprintf(got, sizeof(got), "a string (\"%s\")", v->s);
-	}
+	if (v->kind == GV_NODE_STR && v->n <= 40)
+		snprintf(got, sizeof(got), "a string (\"%s\")", v->s);
+	else if ((v->kind == GV_NODE_INT || v->kind == GV_NODE_FLOAT) && v->n <= 40)
+		snprintf(got, sizeof(got), "%s (%s)", gv_node_kind_a(v->kind), v->s);
 	switch (c->op) {
 	case GV_OP_EQUALS:
 	case GV_OP_NOT_EQUALS:
@@ -626,7 +631,8 @@ static int compile(gv_check **out, cctx *cx, const gv_node *n)
 }
 
 int gv_check_compile(gv_check **out, gv_arena *a, const gv_file *f, const gv_node *n,
-		     const gv_node *params, const gv_node *with, int flags, gv_diags *d)
+		     const gv_node *params, const gv_node *with, const gv_file *withf,
+		     int flags, gv_diags *d)
 {
 	cctx cx;
 
@@ -635,6 +641,7 @@ int gv_check_compile(gv_check **out, gv_arena *a, const gv_file *f, const gv_nod
 	cx.f = f;
 	cx.params = params;
 	cx.with = with;
+	cx.withf = withf ? withf : f;
 	cx.d = d;
 	cx.guard = flags & GV_COMPILE_WHEN ? 1 : 0;
 	return compile(out, &cx, n);

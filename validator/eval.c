@@ -1049,6 +1049,21 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	fd->message = arena_buf(res->arena, b);
 }
 
+int gv_eval_leaf(gv_evaluator *ev, const gv_check *c, const gv_node *o, const gv_node *v)
+{
+	return leaf_holds(ev, c, o, v);
+}
+
+int gv_eval_equal(const gv_node *a, const gv_node *b)
+{
+	return node_equal(a, b, 0);
+}
+
+void gv_eval_render(gv_buf *b, const gv_node *n)
+{
+	render(b, n, 0);
+}
+
 static const char *identity(gv_result *res, const gv_node *root, const char *key)
 {
 	const gv_node *v = gv_node_get(root, key);

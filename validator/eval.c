@@ -1116,6 +1116,7 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 			if (!ev->npts) {
 				point pt;
 				memset(&pt, 0, sizeof(pt));
+				pt.bind = -1;
 				pt.c = r->check;
 				pt.path = &r->check->path;
 				add_finding(ev, res, r, &pt, mf, doc);

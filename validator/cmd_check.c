@@ -477,7 +477,8 @@ static const char lint_usage[] =
 "\n"
 "Loads and compiles policy and rule files, reporting every problem with\n"
 "file:line:col. Exit 0 when all are valid, 2 otherwise. `check` loads\n"
-"policies the same way and refuses the same problems.\n"
+"policies the same way and refuses the same problems; lint also checks the\n"
+"library rules that no policy uses, so `policy lint rules/` checks a library.\n"
 "\n"
 "Besides unknown keys and operators, bad paths and regexes, it reports:\n"
 "  GV-P022  an operand of the wrong type for its operator (gt: \"ten\",\n"
@@ -522,7 +523,7 @@ static int cmd_policy_lint(int argc, char **argv)
 	}
 	if (!rules.n && (rules_default = gv_default_rules_path()))
 		push(&rules, rules_default);
-	if (gv_program_load(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
+	if (gv_program_lint(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
 			    rules.v, rules.n, &d) == 0) {
 		printf("ok: %u polic%s, %u rule%s\n", prog->npolicies,
 		       prog->npolicies == 1 ? "y" : "ies", prog->nrules,

@@ -131,6 +131,10 @@ struct gv_program {
  */
 int gv_program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
 		    const char *const *rule_paths, size_t nrules, gv_diags *d);
+/* The same for `policy lint`: library rules that no policy uses are
+ * compiled and checked too (with their own params). */
+int gv_program_lint(gv_program **out, const char *const *policy_paths, size_t npolicy,
+		    const char *const *rule_paths, size_t nrules, gv_diags *d);
 void gv_program_free(gv_program *p);
 
 /*

@@ -108,6 +108,7 @@ typedef struct ruledef {
 	const gv_node *node;
 	const gv_file *file;
 	const gv_node *doc;     /* the RuleSet document that defines it */
+	int used;               /* a policy's `use:` compiled it */
 } ruledef;
 
 typedef struct loadctx {
@@ -163,9 +164,9 @@ static const char *get_str(loadctx *L, const gv_file *f, const gv_node *map,
 
 /* The definition `use: id` names: NULL when there is none, *n set to how
  * many RuleSet documents define it (more than one: ambiguous). */
-static const ruledef *find_def(loadctx *L, const char *id, size_t *n)
+static ruledef *find_def(loadctx *L, const char *id, size_t *n)
 {
-	const ruledef *first = NULL;
+	ruledef *first = NULL;
 	size_t i;
 
 	*n = 0;
@@ -213,6 +214,7 @@ static int add_def(loadctx *L, const gv_file *f, const gv_node *doc, const gv_no
 	L->defs[L->ndefs].node = rule;
 	L->defs[L->ndefs].file = f;
 	L->defs[L->ndefs].doc = doc;
+	L->defs[L->ndefs].used = 0;
 	L->ndefs++;
 	return GV_OK;
 }
@@ -298,7 +300,7 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	r->policy = polname;
 	r->loc = at(f, entry);
 	if (use) {
-		const ruledef *rd;
+		ruledef *rd;
 		if (check_keys(L, f, entry, use_keys, "a rule use") < 0)
 			err = GV_EPARSE;
 		if (use->kind != GV_NODE_STR)
@@ -322,6 +324,7 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 			gv_buf_release(&where);
 			return GV_EPARSE;
 		}
+		rd->used = 1;
 		def = rd->node;
 		deff = rd->file;
 		with = gv_node_get(entry, "with");
@@ -544,8 +547,58 @@ static int load_ruleset(loadctx *L, const gv_file *f, const gv_node *doc)
 	return err;
 }
 
+/*
+ * Lint only: a library rule no policy uses is compiled too, with its own
+ * params, so that a RuleSet is checked on its own (`policy lint rules/`).
+ * `check` does not, so that a newer library's unused rule cannot stop it.
+ */
+static void lint_unused(loadctx *L)
+{
+	gv_arena *a = L->prog->arena;
+	size_t i;
+
+	for (i = 0; i < L->ndefs; i++) {
+		const ruledef *rd = &L->defs[i];
+		const gv_node *params = gv_node_get(rd->node, "params"), *v;
+		gv_check *c;
+
+		if (rd->used)
+			continue;
+		if (params && params->kind != GV_NODE_MAP) {
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017", at(rd->file, params),
+				   "'params' must be a mapping");
+			continue;
+		}
+		if (!(v = gv_node_get(rd->node, "check")))
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(rd->file, rd->node),
+				   "rule '%s' has no 'check'", rd->id);
+		else
+			gv_check_compile(&c, a, rd->file, v, params, NULL, NULL, 0, L->d);
+		if ((v = gv_node_get(rd->node, "when")))
+			gv_check_compile(&c, a, rd->file, v, params, NULL, NULL, GV_COMPILE_WHEN,
+					 L->d);
+		if ((v = gv_node_get(rd->node, "message")) && v->kind == GV_NODE_STR)
+			check_placeholders(L, rd->file, v);
+	}
+}
+
+static int program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
+			const char *const *rule_paths, size_t nrules, int lint, gv_diags *d);
+
 int gv_program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
 		    const char *const *rule_paths, size_t nrules, gv_diags *d)
+{
+	return program_load(out, policy_paths, npolicy, rule_paths, nrules, 0, d);
+}
+
+int gv_program_lint(gv_program **out, const char *const *policy_paths, size_t npolicy,
+		    const char *const *rule_paths, size_t nrules, gv_diags *d)
+{
+	return program_load(out, policy_paths, npolicy, rule_paths, nrules, 1, d);
+}
+
+static int program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
+			const char *const *rule_paths, size_t nrules, int lint, gv_diags *d)
 {
 	gv_program *p = gv_xcalloc(1, sizeof(*p));
 	loadctx L = { p, d, NULL, 0, 0 };
@@ -624,6 +677,8 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 			p->nrules += p->policies[p->npolicies].nrules;
 			p->npolicies++;
 		}
+	if (lint)
+		lint_unused(&L);
 	free(L.defs);
 	free(kinds);
 	/* bundle digest: sha256sum-style lines over the files in load order */

@@ -201,3 +201,21 @@ expect_rc 2 "an ambiguous use: is an error" -- policy lint --rules rules --rules
 expect_err_line "policies/hybrid-baseline.yaml:32:13: error: 'use' of 'gov.strategy-approved' is ambiguous: it is defined at rules/governance.yaml:7:9 and $T/lib2/governance-next.yaml:7:9 [GV-P014]" \
 	"names both definitions"
 expect_rc 0 "the same libraries without that use: load" -- policy lint --rules rules --rules "$T/lib2" "$T/inline.policy.yaml"
+
+# policy lint checks a library on its own, including rules no policy uses;
+# check does not compile them, so a newer library's unused rule cannot stop it
+cat > "$T/lib.yaml" <<'YAML'
+apiVersion: govgate/v1
+kind: RuleSet
+metadata: {name: lib}
+rules:
+  - id: lib.replicas
+    params: {min: ten}
+    check: {path: manifest.replicas, gte: $params.min}
+    message: "{actul} replicas"
+YAML
+expect_rc 2 "lint of a library alone" -- policy lint "$T/lib.yaml"
+expect_err_line "$T/lib.yaml:6:19: error: 'gte' takes a number, but \$params.min is a string (\"ten\") (used at $T/lib.yaml:7:43) [GV-P022]" "an unused rule's operand"
+expect_err_line "$T/lib.yaml:8:15: error: unknown placeholder '{actul}' in the message; the placeholders are {actual}, {expected} and {path} [GV-P034]" "an unused rule's message"
+expect_rc 0 "the shipped library lints clean on its own" -- policy lint rules
+expect_rc 0 "check ignores the unused rule" -- check --rules "$T/lib.yaml" -p "$T/inline.policy.yaml" fixtures/manifests/hybrid-ok.yaml

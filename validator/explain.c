@@ -19,7 +19,8 @@
 
 typedef struct xnode {
 	int32_t first, last, next;  /* children, in order */
-	const char *kind;           /* rule, match, when, check, all, ..., leaf, value, item, count, operand */
+	const char *kind;           /* rule, match, when, check, where, an operator, value,
+				     * operand, item, count, empty */
 	char *text;                 /* malloc'd; for a value node, its path */
 	char *value;                /* a value node: the value as shown, NULL when missing */
 	const char *note;           /* kept, dropped, counted, ... */

@@ -463,12 +463,12 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 			if (!strcmp(pol->rules[j].id, r->id)) {
 				if (idn && pol->rules[j].inline_id)
 					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
-							 "duplicate rule id '%s' in policy '%s' (first defined at line %u)",
-							 r->id, pol->name, pol->rules[j].loc.line);
+						"duplicate rule id '%s' in policy '%s' (first defined "
+						"at line %u)", r->id, pol->name, pol->rules[j].loc.line);
 				else
 					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, e),
-							 "rule '%s' is applied twice in policy '%s' (first at line %u)",
-							 r->id, pol->name, pol->rules[j].loc.line);
+						"rule '%s' is applied twice in policy '%s' (first at "
+						"line %u)", r->id, pol->name, pol->rules[j].loc.line);
 				break;
 			}
 		r->inline_id = idn != NULL;

@@ -295,7 +295,7 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	const gv_node *use = gv_node_get(entry, "use");
 	const gv_node *def = entry, *with = NULL, *params, *v;
 	const gv_file *deff = f;
-	int err = GV_OK;
+	int err = GV_OK, def_seen = 0;
 
 	r->policy = polname;
 	r->loc = at(f, entry);
@@ -324,6 +324,7 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 			gv_buf_release(&where);
 			return GV_EPARSE;
 		}
+		def_seen = rd->used;
 		rd->used = 1;
 		def = rd->node;
 		deff = rd->file;
@@ -350,11 +351,14 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	r->message = FIELD("message");
 	r->remediation = FIELD("remediation");
 #undef FIELD
-	if (r->message && check_placeholders(L, gv_node_get(entry, "message") ? f : deff,
-					      gv_node_get(entry, "message") ?
-					      gv_node_get(entry, "message") :
-					      gv_node_get(def, "message")) < 0)
+	/* a library rule's own message is checked once, not at every use */
+	if ((v = gv_node_get(entry, "message"))) {
+		if (v->kind == GV_NODE_STR && check_placeholders(L, f, v) < 0)
+			err = GV_EPARSE;
+	} else if (!def_seen && (v = gv_node_get(def, "message")) && v->kind == GV_NODE_STR &&
+		   check_placeholders(L, deff, v) < 0) {
 		err = GV_EPARSE;
+	}
 	v = gv_node_get(entry, "enforcement");
 	if (parse_enum(L, v ? f : deff, v ? v : gv_node_get(def, "enforcement"), enf_names,
 		       GV_ENF_INFO, GV_ENF_BLOCK, "enforcement", &r->enforcement) < 0)

@@ -479,7 +479,20 @@ static const char lint_usage[] =
 "usage: govgate policy lint [--rules PATH]... PATH...\n"
 "\n"
 "Loads and compiles policy and rule files, reporting every problem with\n"
-"file:line:col. Exit 0 when all are valid, 2 otherwise.\n";
+"file:line:col. Exit 0 when all are valid, 2 otherwise. `check` loads\n"
+"policies the same way and refuses the same problems; lint also checks the\n"
+"library rules that no policy uses, so `policy lint rules/` checks a library.\n"
+"\n"
+"Besides unknown keys and operators, bad paths and regexes, it reports:\n"
+"  GV-P022  an operand of the wrong type for its operator (gt: \"ten\",\n"
+"           min_length: -1, in: a-string), $params values included\n"
+"  GV-P033  a rule's when (or an each's where) on a [*] path: use each,\n"
+"           or write quantifier: any / all\n"
+"  GV-P034  a message placeholder other than {actual}, {expected}, {path}\n"
+"  GV-P035  a malformed each (no [*], no check or count, a bad 'as')\n"
+"  GV-P014  a rule id twice in one RuleSet or one policy, or a use: that\n"
+"           two loaded libraries define\n"
+"See docs/POLICY-GUIDE.md.\n";
 
 static int cmd_policy_lint(int argc, char **argv)
 {
@@ -513,7 +526,7 @@ static int cmd_policy_lint(int argc, char **argv)
 	}
 	if (!rules.n && (rules_default = gv_default_rules_path()))
 		push(&rules, rules_default);
-	if (gv_program_load(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
+	if (gv_program_lint(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
 			    rules.v, rules.n, &d) == 0) {
 		printf("ok: %u polic%s, %u rule%s\n", prog->npolicies,
 		       prog->npolicies == 1 ? "y" : "ies", prog->nrules,

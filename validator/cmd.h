@@ -31,5 +31,6 @@ int cmd_receipts(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

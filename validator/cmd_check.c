@@ -480,7 +480,20 @@ static const char lint_usage[] =
 "usage: govgate policy lint [--rules PATH]... PATH...\n"
 "\n"
 "Loads and compiles policy and rule files, reporting every problem with\n"
-"file:line:col. Exit 0 when all are valid, 2 otherwise.\n";
+"file:line:col. Exit 0 when all are valid, 2 otherwise. `check` loads\n"
+"policies the same way and refuses the same problems; lint also checks the\n"
+"library rules that no policy uses, so `policy lint rules/` checks a library.\n"
+"\n"
+"Besides unknown keys and operators, bad paths and regexes, it reports:\n"
+"  GV-P022  an operand of the wrong type for its operator (gt: \"ten\",\n"
+"           min_length: -1, in: a-string), $params values included\n"
+"  GV-P033  a rule's when (or an each's where) on a [*] path: use each,\n"
+"           or write quantifier: any / all\n"
+"  GV-P034  a message placeholder other than {actual}, {expected}, {path}\n"
+"  GV-P035  a malformed each (no [*], no check or count, a bad 'as')\n"
+"  GV-P014  a rule id twice in one RuleSet or one policy, or a use: that\n"
+"           two loaded libraries define\n"
+"See docs/POLICY-GUIDE.md.\n";
 
 /* lint's own reports (lint.c), after the usage above */
 static const char lint_more_usage[] =
@@ -565,7 +578,7 @@ static int cmd_policy_lint(int argc, char **argv)
 	    (onprem_path && load_sample_facts(&onprem, onprem_path, &d) < 0) ||
 	    nman < samples.n)
 		goto out;
-	if (gv_program_load(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
+	if (gv_program_lint(&prog, (const char *const *)argv + optind, (size_t)(argc - optind),
 			    rules.v, rules.n, &d) == 0) {
 		lo.quiet_rules = rules_default;
 		lo.manifests = (const gv_file *const *)man;

@@ -10,8 +10,15 @@
  * Comparison rules (docs/POLICY-GUIDE.md): two numbers compare as numbers,
  * two booleans as booleans, null equals only null; otherwise scalars
  * compare by their text as written, so 1.2 equals "1.2". Collections are
- * equal when their items (or pairs, in any order) are. A null value counts
- * as not set: it fails like a missing one, unless `missing: pass`.
+ * equal when their items (or pairs, in any order) are. Ordering compares
+ * numbers only: a string is never a number, however it is spelt. A null
+ * value counts as not set: it fails like a missing one, unless `missing: pass`.
+ *
+ * `each` binds items: while an item's `where` and `check` run, the root of
+ * its level (GV_NROOTS + level) is the item, and a binding records which
+ * item it is (the indices of the `each` path's wildcards) so that a
+ * finding inside it names its full path. Bindings live until the rule's
+ * findings are made.
  */
 #include "eval.h"
 #include "alloc.h"
@@ -36,12 +43,24 @@ typedef struct point {
 	uint8_t inv, rxlimit, empty;   /* rxlimit: 1 the match's limit, 2 the run's budget */
 	uint8_t nidx;
 	uint32_t idx[MAX_WILD];
+	int32_t bind;            /* the innermost item binding, -1 none */
+	uint32_t count;          /* counting `each`: the count */
 } point;
+
+typedef struct binding {
+	int32_t parent;          /* the enclosing item's binding, -1 none */
+	uint8_t level;
+	uint8_t nidx;
+	const gv_path *path;     /* the `each` path */
+	uint32_t idx[MAX_WILD];
+} binding;
+
+#define NSLOTS (GV_NROOTS + GV_MAX_EACH)
 
 struct gv_evaluator {
 	const gv_program *prog;
-	const gv_node *roots[GV_NROOTS];
-	const gv_file *files[GV_NROOTS];
+	const gv_node *roots[NSLOTS];
+	const gv_file *files[NSLOTS];
 	const char *stale[GV_NROOTS];
 	const gv_node *docroot;
 	gv_rx_scratch *rx;
@@ -49,6 +68,9 @@ struct gv_evaluator {
 	size_t npts, apts;
 	uint32_t idx[MAX_WILD];
 	uint8_t nidx;
+	binding *binds;
+	size_t nbinds, abinds;
+	int32_t curbind;
 	gv_buf tmp;
 	uint8_t *trace;          /* gv_evaluator_trace; NULL: none */
 };
@@ -60,6 +82,7 @@ gv_evaluator *gv_evaluator_new(const gv_program *prog, const gv_facts *cloud,
 
 	ev->prog = prog;
 	ev->rx = gv_rx_scratch_new(budget);
+	ev->curbind = -1;
 	gv_buf_init(&ev->tmp);
 	if (cloud && cloud->file) {
 		ev->files[GV_ROOT_CLOUD] = cloud->file;
@@ -85,6 +108,7 @@ void gv_evaluator_free(gv_evaluator *ev)
 		return;
 	gv_rx_scratch_free(ev->rx);
 	free(ev->pts);
+	free(ev->binds);
 	gv_buf_release(&ev->tmp);
 	free(ev);
 }
@@ -140,36 +164,18 @@ static int node_equal(const gv_node *a, const gv_node *b, int depth)
 	return 1;
 }
 
-static int str_is_num(const gv_node *n, double *out)
-{
-	char *end;
-
-	if (n->kind != GV_NODE_STR || !n->n)
-		return 0;
-	*out = strtod(n->s, &end);
-	return *end == '\0' && !isnan(*out);
-}
-
-/* -2 when the two are not comparable */
+/* -2 when the two are not comparable: ordering is between numbers only
+ * (a quoted "5", " 5", "0x10", "1e3" or "infinity" is a string) */
 static int node_order(const gv_node *a, const gv_node *b)
 {
-	double x = 0, y = 0;
-	int c;
+	double x, y;
 
-	if (is_num(a) && is_num(b)) {
-		x = gv_node_num(a);
-		y = gv_node_num(b);
-	} else if ((is_num(a) || str_is_num(a, &x)) && (is_num(b) || str_is_num(b, &y))) {
-		if (is_num(a))
-			x = gv_node_num(a);
-		if (is_num(b))
-			y = gv_node_num(b);
-	} else if (a->kind == GV_NODE_STR && b->kind == GV_NODE_STR) {
-		c = strcmp(a->s, b->s);
-		return c < 0 ? -1 : c > 0;
-	} else {
+	if (!is_num(a) || !is_num(b))
 		return -2;
-	}
+	if (a->kind == GV_NODE_INT && b->kind == GV_NODE_INT)
+		return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+	x = gv_node_num(a);
+	y = gv_node_num(b);
 	if (isnan(x) || isnan(y))
 		return -2;
 	return x < y ? -1 : x > y;
@@ -269,6 +275,7 @@ static void add_point(gv_evaluator *ev, const gv_check *c, const gv_path *p,
 	pt->rxlimit = (uint8_t)rxlimit;
 	pt->empty = (uint8_t)empty;
 	pt->nidx = ev->nidx;
+	pt->bind = ev->curbind;
 	pt->operand = c ? c->operand : NULL;
 	memcpy(pt->idx, ev->idx, ev->nidx * sizeof(uint32_t));
 }
@@ -465,6 +472,192 @@ static int eval_same(gv_evaluator *ev, const gv_check *c, int inv)
 	return ok;
 }
 
+
+/* ---- each: items bound one at a time ---- */
+
+typedef struct eachstate {
+	const gv_check *c;
+	const gv_file *f;
+	int inv;
+	uint32_t seen, held, missing, count;
+	const gv_node **vals;    /* distinct values seen, for `distinct` */
+	size_t nvals, avals;
+} eachstate;
+
+static void count_item(gv_evaluator *ev, eachstate *es)
+{
+	const gv_each *e = es->c->each;
+	const gv_node *v, *anchor;
+	const gv_file *f;
+	size_t i;
+
+	if (!e->distinct) {
+		es->count++;
+		return;
+	}
+	v = resolve_one(ev, e->distinct, &anchor, &f);
+	if (!v || v->kind == GV_NODE_NULL)
+		return;   /* no value: not counted */
+	for (i = 0; i < es->nvals; i++)
+		if (node_equal(es->vals[i], v, 0))
+			return;
+	GV_GROW(es->vals, es->avals, es->nvals + 1);
+	es->vals[es->nvals++] = v;
+	es->count++;
+}
+
+static void each_item(gv_evaluator *ev, eachstate *es, const gv_node *item)
+{
+	const gv_check *c = es->c;
+	const gv_each *e = c->each;
+	const unsigned slot = GV_NROOTS + e->level;
+	const gv_node *saved_root = ev->roots[slot];
+	const gv_file *saved_file = ev->files[slot];
+	uint32_t saved_idx[MAX_WILD];
+	uint8_t saved_nidx = ev->nidx;
+	int32_t saved_bind = ev->curbind;
+	size_t mark = ev->npts, bmark = ev->nbinds;
+	binding *b;
+	int sel;
+
+	memcpy(saved_idx, ev->idx, sizeof(saved_idx));
+	GV_GROW(ev->binds, ev->abinds, ev->nbinds + 1);
+	b = &ev->binds[ev->nbinds];
+	b->parent = ev->curbind;
+	b->level = e->level;
+	b->nidx = ev->nidx;
+	b->path = &c->path;
+	memcpy(b->idx, ev->idx, sizeof(b->idx));
+	ev->curbind = (int32_t)ev->nbinds++;
+	ev->roots[slot] = item;
+	ev->files[slot] = es->f;
+	ev->nidx = 0;
+
+	sel = !e->where || eval(ev, e->where, 0);
+	ev->npts = mark;   /* a filter explains nothing */
+	if (sel && e->counting) {
+		if (!e->check || eval(ev, e->check, 0))
+			count_item(ev, es);
+		ev->npts = mark;
+	} else if (sel) {
+		es->seen++;
+		es->held += (uint32_t)eval(ev, e->check, es->inv);
+	}
+
+	ev->roots[slot] = saved_root;
+	ev->files[slot] = saved_file;
+	ev->curbind = saved_bind;
+	ev->nidx = saved_nidx;
+	memcpy(ev->idx, saved_idx, sizeof(saved_idx));
+	if (ev->npts == mark)
+		ev->nbinds = bmark;   /* nothing refers to this item */
+}
+
+static void each_missing(gv_evaluator *ev, eachstate *es, const gv_node *anchor)
+{
+	const gv_check *c = es->c;
+
+	if (c->missing_pass || c->each->counting)
+		return;   /* a count counts what is there; the list itself is checked first */
+	es->missing++;
+	if (!es->inv && !c->each->counting)
+		add_point(ev, c, &c->path, NULL, anchor, es->f, 0, 0, 0);
+}
+
+/* walk() for the items of an `each` path */
+static void walk_each(gv_evaluator *ev, eachstate *es, const gv_path *p, uint32_t i,
+		      const gv_node *cur, const gv_node *anchor)
+{
+	const gv_seg *g;
+
+	if (i == p->nsegs) {
+		each_item(ev, es, cur);
+		return;
+	}
+	g = &p->segs[i];
+	if (g->kind == GV_SEG_KEY) {
+		const gv_pair *pr = gv_node_get_pair(cur, g->key, g->len);
+		if (!pr || pr->val->kind == GV_NODE_NULL) {
+			each_missing(ev, es, pr ? pr->val : anchor);
+			return;
+		}
+		walk_each(ev, es, p, i + 1, pr->val, pr->key);
+	} else if (g->kind == GV_SEG_INDEX) {
+		int64_t k = g->index;
+		if (cur->kind != GV_NODE_SEQ) {
+			each_missing(ev, es, anchor);
+			return;
+		}
+		if (k < 0)
+			k += cur->n;
+		if (k < 0 || k >= cur->n) {
+			each_missing(ev, es, anchor);
+			return;
+		}
+		walk_each(ev, es, p, i + 1, cur->u.items[k], cur->u.items[k]);
+	} else {
+		uint32_t j;
+		if ((cur->kind != GV_NODE_SEQ && cur->kind != GV_NODE_MAP) || ev->nidx == MAX_WILD) {
+			each_missing(ev, es, anchor);
+			return;
+		}
+		ev->nidx++;
+		for (j = 0; j < cur->n; j++) {
+			const gv_node *el = cur->kind == GV_NODE_SEQ ? cur->u.items[j] :
+					    cur->u.pairs[j].val;
+			ev->idx[ev->nidx - 1] = j;
+			walk_each(ev, es, p, i + 1, el,
+				  cur->kind == GV_NODE_SEQ ? el : cur->u.pairs[j].key);
+		}
+		ev->nidx--;
+	}
+}
+
+/*
+ * Without counting: holds when `check` holds for every item `where`
+ * selects (an empty list holds); each failing item explains itself with
+ * its own points. Counting: holds when the count is within the bounds,
+ * explained by one point at the list (the path up to its first [*]).
+ */
+static int eval_each(gv_evaluator *ev, const gv_check *c, int inv)
+{
+	const gv_each *e = c->each;
+	eachstate es;
+	const gv_node *root, *list = NULL, *anchor = NULL;
+	const gv_file *lf = NULL;
+	int t;
+
+	memset(&es, 0, sizeof(es));
+	es.c = c;
+	es.inv = inv;
+	if (e->counting) {
+		list = resolve_one(ev, &e->prefix, &anchor, &lf);
+		if (!list || list->kind == GV_NODE_NULL) {
+			if (c->missing_pass)
+				return 1;
+			if (!inv)
+				add_point(ev, c, &e->prefix, list, anchor, lf, 0, 0, 0);
+			return 0;
+		}
+	}
+	root = root_of(ev, &c->path, &es.f);
+	if (!root)
+		each_missing(ev, &es, NULL);
+	else
+		walk_each(ev, &es, &c->path, 0, root, root);
+	if (!e->counting) {
+		t = es.held == es.seen && !es.missing;
+	} else {
+		t = es.count >= e->min_count && es.count <= e->max_count && !es.missing;
+		if (t == inv) {
+			add_point(ev, c, &e->prefix, list, anchor, lf, inv, 0, 0);
+			ev->pts[ev->npts - 1].count = es.count;
+		}
+	}
+	free(es.vals);
+	return t;
+}
+
 static int eval(gv_evaluator *ev, const gv_check *c, int inv)
 {
 	size_t mark = ev->npts;
@@ -493,6 +686,9 @@ static int eval(gv_evaluator *ev, const gv_check *c, int inv)
 		break;
 	case GV_OP_SAME:
 		t = eval_same(ev, c, inv);
+		break;
+	case GV_OP_EACH:
+		t = eval_each(ev, c, inv);
 		break;
 	default:
 		t = eval_leaf(ev, c, inv);
@@ -560,13 +756,27 @@ static const char *arena_buf(gv_arena *a, gv_buf *b)
 	return gv_arena_strndup(a, b->ptr, b->len);
 }
 
-static void path_text(gv_buf *b, const point *pt)
+/* A path with its wildcards resolved to idx; a bound item's root is
+ * replaced by the path of the item it is bound to. */
+static void path_render(const gv_evaluator *ev, gv_buf *b, const gv_path *p, uint8_t nidx,
+			const uint32_t *idx, int empty, int32_t bind)
 {
 	static const char *roots[] = { "manifest", "cloud", "onprem" };
-	const gv_path *p = pt->path;
 	uint32_t i, w = 0;
 
-	gv_buf_puts(b, roots[p->root]);
+	if (p->root >= GV_NROOTS) {
+		int32_t k = bind;
+		while (k >= 0 && ev->binds[k].level != p->root - GV_NROOTS)
+			k = ev->binds[k].parent;
+		if (k >= 0) {
+			const binding *bd = &ev->binds[k];
+			path_render(ev, b, bd->path, bd->nidx, bd->idx, 0, bd->parent);
+		} else {
+			gv_buf_puts(b, "item");
+		}
+	} else {
+		gv_buf_puts(b, roots[p->root]);
+	}
 	for (i = 0; i < p->nsegs; i++) {
 		const gv_seg *g = &p->segs[i];
 		if (g->kind == GV_SEG_KEY) {
@@ -576,12 +786,41 @@ static void path_text(gv_buf *b, const point *pt)
 				gv_buf_printf(b, ".%s", g->key);
 		} else if (g->kind == GV_SEG_INDEX) {
 			gv_buf_printf(b, "[%lld]", (long long)g->index);
-		} else if (w < pt->nidx && !pt->empty) {
-			gv_buf_printf(b, "[%u]", pt->idx[w++]);
+		} else if (w < nidx && !empty) {
+			gv_buf_printf(b, "[%u]", idx[w++]);
 		} else {
 			gv_buf_puts(b, "[*]");
 		}
 	}
+}
+
+static void path_text(const gv_evaluator *ev, gv_buf *b, const point *pt)
+{
+	path_render(ev, b, pt->path, pt->nidx, pt->idx, pt->empty, pt->bind);
+}
+
+/* A value for a message about its type: strings quoted, so that "5" is
+ * visibly not 5. */
+static void render_typed(gv_buf *b, const gv_node *n)
+{
+	if (n->kind == GV_NODE_STR) {
+		gv_buf_putc(b, '"');
+		render(b, n, 0);
+		gv_buf_putc(b, '"');
+	} else {
+		render(b, n, 0);
+	}
+	gv_buf_printf(b, " (%s", gv_node_kind_a(n->kind));
+}
+
+static int has_length(const gv_node *n)
+{
+	return n->kind == GV_NODE_STR || n->kind == GV_NODE_SEQ || n->kind == GV_NODE_MAP;
+}
+
+static int is_order_op(int op)
+{
+	return op == GV_OP_GT || op == GV_OP_GTE || op == GV_OP_LT || op == GV_OP_LTE;
 }
 
 static const char *op_phrase(int op, int inv)
@@ -590,13 +829,13 @@ static const char *op_phrase(int op, int inv)
 		"equal", "differ from", "be one of", "not be one of", "match",
 		"not match", "exist", "be greater than", "be at least", "be less than",
 		"be at most", "contain", "have a length of at least",
-		"have a length of at most", "", "", "", "", "equal"
+		"have a length of at most", "", "", "", "", "equal", ""
 	};
 	static const char *neg[GV_NOPS] = {
 		"not equal", "equal", "not be one of", "be one of", "not match",
 		"match", "not exist", "not be greater than", "be less than",
 		"not be less than", "be greater than", "not contain",
-		"have a length under", "have a length over", "", "", "", "", "differ from"
+		"have a length under", "have a length over", "", "", "", "", "differ from", ""
 	};
 	return inv ? neg[op] : pos[op];
 }
@@ -633,6 +872,58 @@ static const char *const stale_fix[] = {
 	"Collect the cloud facts again (govgate probe, the side's export) and run again.",
 	"Collect the on-prem facts again (govgate probe, the side's export) and run again.",
 };
+/* "at least 2", "at most 3", "between 2 and 5", "exactly 2" */
+static void count_bounds(gv_buf *b, const gv_each *e)
+{
+	if (e->max_count == UINT32_MAX)
+		gv_buf_printf(b, "at least %u", e->min_count);
+	else if (!e->min_count)
+		gv_buf_printf(b, "at most %u", e->max_count);
+	else if (e->min_count == e->max_count)
+		gv_buf_printf(b, "exactly %u", e->min_count);
+	else
+		gv_buf_printf(b, "between %u and %u", e->min_count, e->max_count);
+}
+
+/* The message of a value whose type its operator cannot work with (the
+ * template, if any, would read as if the comparison had been made). 0 when
+ * the types are fine. */
+static int type_message(gv_buf *b, const point *pt, const char *path, const char *expected)
+{
+	const gv_check *c = pt->c;
+	const gv_node *v = pt->val, *o = pt->operand;
+	int op = c->op;
+
+	if (is_order_op(op) && !is_num(v)) {
+		gv_buf_printf(b, "%s is ", path);
+		render_typed(b, v);
+		gv_buf_printf(b, ", not a number); expected it to %s %s", op_phrase(op, pt->inv),
+			      expected);
+		return 1;
+	}
+	if (is_order_op(op) && o && !is_num(o)) {
+		gv_buf_printf(b, "%s cannot be compared with the value at %s, which is ", path,
+			      c->oppath->text);
+		render_typed(b, o);
+		gv_buf_puts(b, ", not a number)");
+		return 1;
+	}
+	if ((op == GV_OP_IN || op == GV_OP_NOT_IN) && o && o->kind != GV_NODE_SEQ) {
+		gv_buf_printf(b, "%s cannot be looked up in the value at %s, which is ", path,
+			      c->oppath ? c->oppath->text : "?");
+		render_typed(b, o);
+		gv_buf_puts(b, ", not a list)");
+		return 1;
+	}
+	if ((op == GV_OP_MIN_LENGTH || op == GV_OP_MAX_LENGTH) && !has_length(v)) {
+		gv_buf_printf(b, "%s is ", path);
+		render_typed(b, v);
+		gv_buf_printf(b, ", which has no length); expected it to %s %s",
+			      op_phrase(op, pt->inv), expected);
+		return 1;
+	}
+	return 0;
+}
 
 static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, const point *pt,
 			const gv_file *mf, uint32_t doc)
@@ -643,6 +934,8 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	const gv_node *locnode;
 	const char *path, *actual, *expected;
 	int op = c ? c->op : 0;
+	int lenop = op == GV_OP_MIN_LENGTH || op == GV_OP_MAX_LENGTH;
+	size_t len = 0;
 
 	if (!res->arena)
 		res->arena = gv_arena_new();
@@ -659,17 +952,26 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	fd->missing = !pt->val || pt->val->kind == GV_NODE_NULL;
 
 	gv_buf_clear(b);
-	path_text(b, pt);
+	path_text(ev, b, pt);
 	path = fd->path = arena_buf(res->arena, b);
 	gv_buf_clear(b);
-	if (pt->empty)
+	if (pt->empty) {
 		gv_buf_puts(b, "[]");
-	else
+	} else if (op == GV_OP_EACH && !fd->missing) {
+		gv_buf_printf(b, "%u", pt->count);   /* a count */
+	} else if (lenop && !fd->missing && has_length(pt->val)) {
+		/* a length check is about the length, not the whole list */
+		len = pt->val->kind == GV_NODE_STR ? utf8_len(pt->val->s, pt->val->n) : pt->val->n;
+		gv_buf_printf(b, "%zu", len);
+	} else {
 		render(b, pt->val, 0);
+	}
 	actual = fd->actual = arena_buf(res->arena, b);
 	gv_buf_clear(b);
 	if (op == GV_OP_SAME)
 		render(b, pt->expected, 0);
+	else if (op == GV_OP_EACH)
+		count_bounds(b, c->each);
 	else if (op == GV_OP_MATCHES || op == GV_OP_NOT_MATCHES)
 		gv_buf_printf(b, "/%s/", c->operand->s);
 	else if (c && c->oppath && !pt->operand)
@@ -699,7 +1001,8 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 	} else if (pt->rxlimit) {
 		gv_buf_printf(b, "%s could not be matched against /%s/ within the regex "
 			      "work limit; treated as a violation", path, c->operand->s);
-	} else if (!pt->val && pt->path->root != GV_ROOT_MANIFEST && !ev->roots[pt->path->root]) {
+	} else if (!pt->val && pt->path->root < GV_NROOTS && pt->path->root != GV_ROOT_MANIFEST &&
+		   !ev->roots[pt->path->root]) {
 		const char *side = pt->path->root == GV_ROOT_CLOUD ? "cloud" : "onprem";
 		/* the age and the limit were said once, when the facts were loaded
 		 * (GV-F004); the rule's remediation would point at the wrong fix */
@@ -716,19 +1019,62 @@ static void add_finding(gv_evaluator *ev, gv_result *res, const gv_rule *r, cons
 		gv_buf_printf(b, pt->val ? "%s is null (not set)" : "%s is missing", path);
 		if (r->title)
 			gv_buf_printf(b, " [%s]", r->title);
+	} else if (!pt->inv && op != GV_OP_EACH && type_message(b, pt, path, expected)) {
+		if (r->title)
+			gv_buf_printf(b, " [%s]", r->title);
 	} else if (r->message && !pt->inv) {
 		expand(b, r->message, actual, expected, path);
 	} else if (op == GV_OP_EXISTS) {
 		gv_buf_printf(b, "%s %s", path,
 			      (c->operand->u.b != pt->inv) ? "must be set" : "must not be set");
-	} else if (op == GV_OP_SAME) {
-		gv_buf_printf(b, "%s is %s; expected it to %s %s", path, actual,
-			      op_phrase(op, pt->inv), expected);
+	} else if (op == GV_OP_EACH) {
+		const gv_each *e = c->each;
+		gv_buf_printf(b, "%s has %u ", path, pt->count);
+		if (e->distinct) {
+			gv_buf_printf(b, "distinct value%s of %s among the ", pt->count == 1 ? "" : "s",
+				      e->distinct->text);
+			gv_buf_puts(b, e->where || e->check ? "matching items" : "items");
+		} else {
+			gv_buf_printf(b, "%sitem%s", e->where || e->check ? "matching " : "",
+				      pt->count == 1 ? "" : "s");
+		}
+		gv_buf_printf(b, "; expected %s%s", pt->inv ? "not " : "", expected);
+	} else if (lenop) {
+		if (pt->val->kind == GV_NODE_STR) {
+			gv_buf_printf(b, "%s is ", path);
+			render(b, pt->val, 0);
+			gv_buf_printf(b, " (%zu character%s); expected it to %s %s", len,
+				      len == 1 ? "" : "s", op_phrase(op, pt->inv), expected);
+		} else {
+			gv_buf_printf(b, "%s has %zu %s; expected it to %s %s", path, len,
+				      pt->val->kind == GV_NODE_MAP ? (len == 1 ? "key" : "keys") :
+				      (len == 1 ? "item" : "items"), op_phrase(op, pt->inv), expected);
+		}
+	} else if ((op == GV_OP_MATCHES || op == GV_OP_NOT_MATCHES) && r->title && !pt->inv) {
+		/* the value and the rule's intent, not the whole pattern */
+		gv_buf_printf(b, op == GV_OP_MATCHES ?
+			      "%s is %s, which does not have the form the rule requires [%s]" :
+			      "%s is %s, a form the rule forbids [%s]", path, actual, r->title);
 	} else {
 		gv_buf_printf(b, "%s is %s; expected it to %s %s", path, actual,
 			      op_phrase(op, pt->inv), expected);
 	}
 	fd->message = arena_buf(res->arena, b);
+}
+
+int gv_eval_leaf(gv_evaluator *ev, const gv_check *c, const gv_node *o, const gv_node *v)
+{
+	return leaf_holds(ev, c, o, v);
+}
+
+int gv_eval_equal(const gv_node *a, const gv_node *b)
+{
+	return node_equal(a, b, 0);
+}
+
+void gv_eval_render(gv_buf *b, const gv_node *n)
+{
+	render(b, n, 0);
 }
 
 static const char *identity(gv_result *res, const gv_node *root, const char *key)
@@ -773,6 +1119,7 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 
 			ev->npts = 0;
 			ev->nidx = 0;
+			ev->nbinds = 0;
 			if (r->when && !eval(ev, r->when, 0))
 				continue;
 			res->rules_evaluated++;
@@ -787,6 +1134,7 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 			if (!ev->npts) {
 				point pt;
 				memset(&pt, 0, sizeof(pt));
+				pt.bind = -1;
 				pt.c = r->check;
 				pt.path = &r->check->path;
 				add_finding(ev, res, r, &pt, mf, doc);

@@ -11,6 +11,7 @@
 #ifndef GV_EVAL_H
 #define GV_EVAL_H
 
+#include "buf.h"
 #include "node.h"
 #include "policy.h"
 
@@ -62,5 +63,15 @@ void gv_evaluator_trace(gv_evaluator *ev, uint8_t *marks);
 
 /* Evaluates document `doc` of file mf into res (which it initialises). */
 void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t doc);
+
+/* For explain.c, which walks a check itself to show each step: the truth
+ * of leaf check c for the (present, non-null) value v against operand o,
+ * exactly as gv_eval_doc decides it: 1, 0, GV_ELIMIT (the value's regex
+ * work limit) or GV_EBUDGET. */
+int gv_eval_leaf(gv_evaluator *ev, const gv_check *c, const gv_node *o, const gv_node *v);
+/* Equality as `equals` and `same` decide it. */
+int gv_eval_equal(const gv_node *a, const gv_node *b);
+/* A value as findings show it (collections abbreviated). */
+void gv_eval_render(gv_buf *b, const gv_node *n);
 
 #endif

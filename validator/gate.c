@@ -98,8 +98,8 @@ static void check_file(gv_evaluator *ev, const shared *sh, gv_file_result *fr)
 		if (root->kind != GV_NODE_MAP) {
 			gv_diag_at(&fr->diags, GV_SEV_ERROR, "GV-M002", gv_node_loc(f, root),
 				   root->kind == GV_NODE_NULL ? "manifest document %u is empty" :
-				   "manifest document %u is a %s, not a mapping", i + 1,
-				   gv_node_kind_name(root->kind));
+				   "manifest document %u is %s, not a mapping", i + 1,
+				   gv_node_kind_a(root->kind));
 			goto out;
 		}
 	}

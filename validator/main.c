@@ -16,6 +16,7 @@ static int cmd_version(int argc, char **argv)
 static const gv_cmd commands[] = {
 	{ "check", cmd_check, "evaluate deployment manifests against policies and facts" },
 	{ "policy", cmd_policy, "lint or test policy packs" },
+	{ "explain", cmd_explain, "show how one rule evaluates on one manifest, step by step" },
 	{ "verify", cmd_verify, "verify a signed report or receipt offline" },
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },

@@ -57,6 +57,14 @@ const char *gv_node_kind_name(int kind)
 		names[kind] : "unknown";
 }
 
+const char *gv_node_kind_a(int kind)
+{
+	static const char *names[] = { "null", "a boolean", "an integer", "a number",
+				       "a string", "a list", "a mapping" };
+	return kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])) ?
+		names[kind] : "unknown";
+}
+
 double gv_node_num(const gv_node *n)
 {
 	return n->kind == GV_NODE_INT ? (double)n->u.i : n->u.f;

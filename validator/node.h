@@ -88,6 +88,8 @@ static inline bool gv_node_is_scalar(const gv_node *n)
 	return n->kind <= GV_NODE_STR;
 }
 const char *gv_node_kind_name(int kind);
+/* The same with its article, for messages: "an integer", "a list", "null". */
+const char *gv_node_kind_a(int kind);
 /* Numeric value of an INT or FLOAT node. */
 double gv_node_num(const gv_node *n);
 gv_loc gv_node_loc(const gv_file *f, const gv_node *n);

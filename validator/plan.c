@@ -100,8 +100,8 @@ static int want_kind(pctx *c, const gv_node *v, int kind, const char *key)
 {
 	if (v->kind == kind)
 		return 1;
-	bad(c, CODE_TYPE, v, "'%s' must be a %s, not a %s", key, gv_node_kind_name(kind),
-	    gv_node_kind_name(v->kind));
+	bad(c, CODE_TYPE, v, "'%s' must be %s, not %s", key, gv_node_kind_a(kind),
+	    gv_node_kind_a(v->kind));
 	return 0;
 }
 
@@ -109,8 +109,8 @@ static int want_kind(pctx *c, const gv_node *v, int kind, const char *key)
 static const char *text_of(pctx *c, const gv_node *v, const char *key)
 {
 	if (!gv_node_is_scalar(v) || v->kind == GV_NODE_NULL) {
-		bad(c, CODE_TYPE, v, "'%s' must be a string, not a %s", key,
-		    gv_node_kind_name(v->kind));
+		bad(c, CODE_TYPE, v, "'%s' must be a string, not %s", key,
+		    gv_node_kind_a(v->kind));
 		return NULL;
 	}
 	if (strlen(v->s) != v->n) {
@@ -294,8 +294,8 @@ static int uint_at(pctx *c, const gv_node *map, const char *key, int64_t lo, int
 	if (!v)
 		return 0;
 	if (v->kind != GV_NODE_INT) {
-		bad(c, CODE_TYPE, v, "'%s' must be an integer, not a %s", key,
-		    gv_node_kind_name(v->kind));
+		bad(c, CODE_TYPE, v, "'%s' must be an integer, not %s", key,
+		    gv_node_kind_a(v->kind));
 		return 0;
 	}
 	if (v->u.i < lo || v->u.i > hi) {

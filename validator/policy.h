@@ -27,6 +27,9 @@ const char *gv_enforcement_name(int e);   /* "allow", "info", ... "block" */
 const char *gv_severity_name(int s);
 
 typedef enum { GV_ROOT_MANIFEST, GV_ROOT_CLOUD, GV_ROOT_ONPREM, GV_NROOTS } gv_root;
+/* Inside `each`, a path may start at a bound item: its root is
+ * GV_NROOTS + the nesting level of the `each` that binds it (0 outermost). */
+#define GV_MAX_EACH 8
 
 typedef enum { GV_SEG_KEY, GV_SEG_INDEX, GV_SEG_WILD } gv_seg_kind;
 typedef struct gv_seg {
@@ -37,7 +40,7 @@ typedef struct gv_seg {
 } gv_seg;
 
 typedef struct gv_path {
-	uint8_t root;       /* gv_root */
+	uint8_t root;       /* gv_root, or GV_NROOTS + level for a bound item */
 	uint8_t wild;       /* has a [*] segment */
 	uint32_t nsegs;
 	gv_seg *segs;
@@ -48,7 +51,7 @@ typedef enum {
 	GV_OP_EQUALS, GV_OP_NOT_EQUALS, GV_OP_IN, GV_OP_NOT_IN, GV_OP_MATCHES,
 	GV_OP_NOT_MATCHES, GV_OP_EXISTS, GV_OP_GT, GV_OP_GTE, GV_OP_LT, GV_OP_LTE,
 	GV_OP_CONTAINS, GV_OP_MIN_LENGTH, GV_OP_MAX_LENGTH,
-	GV_OP_ALL, GV_OP_ANY, GV_OP_NONE, GV_OP_NOT, GV_OP_SAME,
+	GV_OP_ALL, GV_OP_ANY, GV_OP_NONE, GV_OP_NOT, GV_OP_SAME, GV_OP_EACH,
 	GV_NOPS
 } gv_op;
 
@@ -70,12 +73,29 @@ struct gv_check {
 	gv_path *paths;         /* same */
 	uint32_t npaths;
 	uint32_t line, col;     /* of the check in its policy file */
+	struct gv_each *each;   /* each (path holds the items' path) */
 };
+
+/* `each: PATH` binds every item PATH resolves to (at level `level`), keeps
+ * those where `where` holds, and requires `check` of each of them; with
+ * min_count/max_count it counts them instead (optionally the distinct
+ * values of `distinct` among them). */
+typedef struct gv_each {
+	gv_check *where;        /* NULL: every item */
+	gv_check *check;        /* NULL only when counting */
+	gv_path prefix;         /* PATH up to its first [*]: where a count is reported */
+	gv_path *distinct;      /* NULL: count items */
+	const char *name;       /* "item" or the `as:` name */
+	uint8_t level;
+	uint8_t counting;
+	uint32_t min_count, max_count;   /* max_count UINT32_MAX: no upper bound */
+} gv_each;
 
 typedef struct gv_rule {
 	const char *id, *title, *message, *remediation;
 	const char *policy;     /* name of the policy that applies it */
 	uint8_t enforcement, severity;
+	uint8_t inline_id;      /* defined inline in its policy, not a `use:` */
 	gv_check *check;
 	gv_check *when;         /* NULL: always applies */
 	gv_loc loc;             /* the rule's entry in the policy */
@@ -111,6 +131,10 @@ struct gv_program {
  */
 int gv_program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
 		    const char *const *rule_paths, size_t nrules, gv_diags *d);
+/* The same for `policy lint`: library rules that no policy uses are
+ * compiled and checked too (with their own params). */
+int gv_program_lint(gv_program **out, const char *const *policy_paths, size_t npolicy,
+		    const char *const *rule_paths, size_t nrules, gv_diags *d);
 void gv_program_free(gv_program *p);
 
 /*
@@ -120,9 +144,14 @@ void gv_program_free(gv_program *p);
  */
 char *gv_default_rules_path(void);
 
-/* Used by policy_load.c: compiles one check node (with the rule's params). */
+/* Used by policy_load.c: compiles one check node (with the rule's params,
+ * and the `with:` of a `use:` in file withf).
+ * GV_COMPILE_WHEN: n is a rule's `when`, where a [*] path needs `each` or an
+ * explicit quantifier. */
+#define GV_COMPILE_WHEN 1
 int gv_check_compile(gv_check **out, gv_arena *a, const gv_file *f, const gv_node *n,
-		     const gv_node *params, const gv_node *with, gv_diags *d);
+		     const gv_node *params, const gv_node *with, const gv_file *withf,
+		     int flags, gv_diags *d);
 int gv_path_parse(gv_path *out, gv_arena *a, const gv_file *f, const gv_node *n, gv_diags *d);
 
 #endif

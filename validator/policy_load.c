@@ -3,7 +3,8 @@
  *
  * Files are gathered (folders recursively, *.yaml, *.yml, *.json, in byte
  * order of their paths), loaded with the same bounded loader as manifests,
- * and checked key by key: an unknown key, a duplicate rule id, a `use:` of
+ * and checked key by key: an unknown key, a duplicate rule id in one RuleSet
+ * or one policy, a `use:` that could mean two rules, a `use:` of
  * an unknown rule or a bad enforcement is an error at its line and column.
  * Loading continues after an error so that every problem is reported.
  */
@@ -106,11 +107,13 @@ static int gather(strvec *out, const char *path, int depth, gv_diags *d)
 	return GV_OK;
 }
 
-/* A rule definition from a RuleSet (or an inline rule of a Policy). */
+/* A rule definition from a RuleSet. */
 typedef struct ruledef {
 	const char *id;
 	const gv_node *node;
 	const gv_file *file;
+	const gv_node *doc;     /* the RuleSet document that defines it */
+	int used;               /* a policy's `use:` compiled it */
 } ruledef;
 
 typedef struct loadctx {
@@ -161,40 +164,65 @@ static const char *get_str(loadctx *L, const gv_file *f, const gv_node *map,
 	}
 	if (!gv_node_is_scalar(v) || v->kind == GV_NODE_NULL) {
 		gv_diag_at(L->d, GV_SEV_ERROR, "GV-P013", at(f, v),
-			   "'%s' must be a string, not a %s", key, gv_node_kind_name(v->kind));
+			   "'%s' must be a string, not %s", key, gv_node_kind_a(v->kind));
 		return NULL;
 	}
 	return v->s;
 }
 
-static const ruledef *find_def(loadctx *L, const char *id)
+/* The definition `use: id` names: NULL when there is none, *n set to how
+ * many RuleSet documents define it (more than one: ambiguous). */
+static ruledef *find_def(loadctx *L, const char *id, size_t *n)
 {
+	ruledef *first = NULL;
 	size_t i;
 
+	*n = 0;
 	for (i = 0; i < L->ndefs; i++)
-		if (!strcmp(L->defs[i].id, id))
-			return &L->defs[i];
-	return NULL;
+		if (!strcmp(L->defs[i].id, id)) {
+			if (!first)
+				first = &L->defs[i];
+			++*n;
+		}
+	return first;
 }
 
-static int add_def(loadctx *L, const gv_file *f, const gv_node *rule)
+static const gv_node *rule_id_node(loadctx *L, const gv_file *f, const gv_node *rule)
 {
 	const gv_node *idn = gv_node_get(rule, "id");
-	const ruledef *prev;
 
-	if (!idn || idn->kind != GV_NODE_STR || !idn->n)
-		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rule),
-				  "rule has no 'id' string");
-	if ((prev = find_def(L, idn->s))) {
-		const gv_node *pid = gv_node_get(prev->node, "id");
-		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
-				  "duplicate rule id '%s' (first defined at %s:%u:%u)", idn->s,
-				  prev->file->path, pid->line, pid->col);
+	if (!idn || idn->kind != GV_NODE_STR || !idn->n) {
+		gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rule), "rule has no 'id' string");
+		return NULL;
 	}
+	return idn;
+}
+
+/*
+ * Library ids: a RuleSet document may not define one twice; two documents
+ * (a newer library beside an older one, say) may, and only a `use:` of such
+ * an id is an error, since only there could it mean two rules.
+ */
+static int add_def(loadctx *L, const gv_file *f, const gv_node *doc, const gv_node *rule)
+{
+	const gv_node *idn = rule_id_node(L, f, rule);
+	size_t i;
+
+	if (!idn)
+		return GV_EPARSE;
+	for (i = 0; i < L->ndefs; i++)
+		if (L->defs[i].doc == doc && !strcmp(L->defs[i].id, idn->s)) {
+			const gv_node *pid = gv_node_get(L->defs[i].node, "id");
+			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
+					  "duplicate rule id '%s' (first defined at %s:%u:%u)", idn->s,
+					  L->defs[i].file->path, pid->line, pid->col);
+		}
 	GV_GROW(L->defs, L->defs_alloc, L->ndefs + 1);
 	L->defs[L->ndefs].id = idn->s;
 	L->defs[L->ndefs].node = rule;
 	L->defs[L->ndefs].file = f;
+	L->defs[L->ndefs].doc = doc;
+	L->defs[L->ndefs].used = 0;
 	L->ndefs++;
 	return GV_OK;
 }
@@ -231,6 +259,41 @@ static int parse_enum(loadctx *L, const gv_file *f, const gv_node *v, const char
 }
 
 /*
+ * A message's placeholders: {actual}, {expected} and {path}. Anything else
+ * written like one ({actul}, {Path}) would be printed as it stands in every
+ * finding, so it is an error. Braces around other text ("{by, role}") are
+ * just text.
+ */
+static int check_placeholders(loadctx *L, const gv_file *f, const gv_node *msg)
+{
+	static const char *const known[] = { "actual", "expected", "path" };
+	const char *p, *q;
+	int err = GV_OK;
+	size_t i;
+
+	for (p = msg->s; (p = strchr(p, '{')); p = q) {
+		for (q = p + 1; (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+				(*q >= '0' && *q <= '9') || *q == '_' || *q == '.' || *q == '-'; q++)
+			;
+		if (*q != '}' || q == p + 1)
+			continue;
+		for (i = 0; i < GV_ARRAY_LEN(known); i++)
+			if ((size_t)(q - p - 1) == strlen(known[i]) && !strncmp(p + 1, known[i], strlen(known[i])))
+				break;
+		if (i == GV_ARRAY_LEN(known)) {
+			gv_loc l = at(f, msg);
+			/* the column of the placeholder when the message is on one line */
+			if (!memchr(msg->s, '\n', (size_t)(p - msg->s)) && msg->line)
+				l.col += (uint32_t)(p - msg->s) + (msg->quoted ? 1 : 0);
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P034", l,
+					 "unknown placeholder '%.*s' in the message; the placeholders "
+					 "are {actual}, {expected} and {path}", (int)(q - p + 1), p);
+		}
+	}
+	return err;
+}
+
+/*
  * Builds rule r of policy pol from entry (a `use:` or an inline rule) in f.
  */
 static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file *f,
@@ -240,20 +303,37 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	const gv_node *use = gv_node_get(entry, "use");
 	const gv_node *def = entry, *with = NULL, *params, *v;
 	const gv_file *deff = f;
-	int err = GV_OK;
+	int err = GV_OK, def_seen = 0;
 
 	r->policy = polname;
 	r->loc = at(f, entry);
 	if (use) {
-		const ruledef *rd;
+		ruledef *rd;
 		if (check_keys(L, f, entry, use_keys, "a rule use") < 0)
 			err = GV_EPARSE;
 		if (use->kind != GV_NODE_STR)
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' names a rule id"), GV_EPARSE;
-		if (!(rd = find_def(L, use->s)))
+		size_t ndefs, i;
+		if (!(rd = find_def(L, use->s, &ndefs)))
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' of unknown rule '%s'", use->s), GV_EPARSE;
+		if (ndefs > 1) {
+			gv_buf where = GV_BUF_INIT;
+			for (i = 0; i < L->ndefs; i++)
+				if (!strcmp(L->defs[i].id, use->s)) {
+					const gv_node *pid = gv_node_get(L->defs[i].node, "id");
+					gv_buf_printf(&where, "%s%s:%u:%u", where.len ? " and " : "",
+						      L->defs[i].file->path, pid->line, pid->col);
+				}
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, use),
+				   "'use' of '%s' is ambiguous: it is defined at %s", use->s,
+				   where.ptr);
+			gv_buf_release(&where);
+			return GV_EPARSE;
+		}
+		def_seen = rd->used;
+		rd->used = 1;
 		def = rd->node;
 		deff = rd->file;
 		with = gv_node_get(entry, "with");
@@ -262,13 +342,13 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 					  "'with' must be a mapping of params"), GV_EPARSE;
 		if (with) {
 			const gv_node *dp = gv_node_get(def, "params");
-			uint32_t i;
-			for (i = 0; i < with->n; i++)
-				if (!gv_node_get(dp, with->u.pairs[i].key->s))
+			uint32_t k;
+			for (k = 0; k < with->n; k++)
+				if (!gv_node_get(dp, with->u.pairs[k].key->s))
 					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017",
-							 at(f, with->u.pairs[i].key),
+							 at(f, with->u.pairs[k].key),
 							 "rule '%s' has no param '%s'", use->s,
-							 with->u.pairs[i].key->s);
+							 with->u.pairs[k].key->s);
 		}
 	}
 	r->id = gv_node_get(def, "id")->s;
@@ -279,6 +359,14 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	r->message = FIELD("message");
 	r->remediation = FIELD("remediation");
 #undef FIELD
+	/* a library rule's own message is checked once, not at every use */
+	if ((v = gv_node_get(entry, "message"))) {
+		if (v->kind == GV_NODE_STR && check_placeholders(L, f, v) < 0)
+			err = GV_EPARSE;
+	} else if (!def_seen && (v = gv_node_get(def, "message")) && v->kind == GV_NODE_STR &&
+		   check_placeholders(L, deff, v) < 0) {
+		err = GV_EPARSE;
+	}
 	v = gv_node_get(entry, "enforcement");
 	if (parse_enum(L, v ? f : deff, v ? v : gv_node_get(def, "enforcement"), enf_names,
 		       GV_ENF_INFO, GV_ENF_BLOCK, "enforcement", &r->enforcement) < 0)
@@ -300,12 +388,12 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	if (!v)
 		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(deff, def),
 				  "rule '%s' has no 'check'", r->id), GV_EPARSE;
-	if (gv_check_compile(&r->check, a, deff, v, params, with, L->d) < 0)
+	if (gv_check_compile(&r->check, a, deff, v, params, with, f, 0, L->d) < 0)
 		err = GV_EPARSE;
 	v = gv_node_get(entry, "when");
 	if (v ? 1 : !!(v = gv_node_get(def, "when"))) {
 		if (gv_check_compile(&r->when, a, gv_node_get(entry, "when") ? f : deff, v,
-				     params, with, L->d) < 0)
+				     params, with, f, GV_COMPILE_WHEN, L->d) < 0)
 			err = GV_EPARSE;
 	}
 	return err;
@@ -348,7 +436,7 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 	if (check_keys(L, f, spec, spec_keys, "a policy spec") < 0)
 		err = GV_EPARSE;
 	if ((v = gv_node_get(spec, "match")) &&
-	    gv_check_compile(&pol->match, a, f, v, NULL, NULL, L->d) < 0)
+	    gv_check_compile(&pol->match, a, f, v, NULL, NULL, NULL, 0, L->d) < 0)
 		err = GV_EPARSE;
 	if ((v = gv_node_get(spec, "max_fact_age")) && parse_duration(&pol->max_fact_age, v) < 0)
 		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P019", at(f, v),
@@ -359,7 +447,7 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 				  "policy '%s' needs a non-empty 'rules' list", pol->name), GV_EPARSE;
 	pol->rules = gv_arena_alloc(a, rules->n * sizeof(gv_rule));
 	for (i = 0; i < rules->n; i++) {
-		const gv_node *e = rules->u.items[i];
+		const gv_node *e = rules->u.items[i], *idn = NULL;
 		gv_rule *r = &pol->rules[pol->nrules];
 
 		if (e->kind != GV_NODE_MAP) {
@@ -372,7 +460,9 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 				err = GV_EPARSE;
 				continue;
 			}
-			if (add_def(L, f, e) < 0) {
+			/* an inline rule's id belongs to this policy: it may be a
+			 * library id too, or another policy's (findings name the policy) */
+			if (!(idn = rule_id_node(L, f, e))) {
 				err = GV_EPARSE;
 				continue;
 			}
@@ -383,11 +473,17 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 		}
 		for (j = 0; j < pol->nrules; j++)
 			if (!strcmp(pol->rules[j].id, r->id)) {
-				err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, e),
-						 "rule '%s' is applied twice in policy '%s' (first at line %u)",
-						 r->id, pol->name, pol->rules[j].loc.line);
+				if (idn && pol->rules[j].inline_id)
+					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, idn),
+						"duplicate rule id '%s' in policy '%s' (first defined "
+						"at line %u)", r->id, pol->name, pol->rules[j].loc.line);
+				else
+					err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P014", at(f, e),
+						"rule '%s' is applied twice in policy '%s' (first at "
+						"line %u)", r->id, pol->name, pol->rules[j].loc.line);
 				break;
 			}
+		r->inline_id = idn != NULL;
 		if (j == pol->nrules)
 			pol->nrules++;
 	}
@@ -457,14 +553,64 @@ static int load_ruleset(loadctx *L, const gv_file *f, const gv_node *doc)
 		}
 		if (check_keys(L, f, r, rule_keys, "a rule") < 0)
 			err = GV_EPARSE;
-		if (add_def(L, f, r) < 0)
+		if (add_def(L, f, doc, r) < 0)
 			err = GV_EPARSE;
 	}
 	return err;
 }
 
+/*
+ * Lint only: a library rule no policy uses is compiled too, with its own
+ * params, so that a RuleSet is checked on its own (`policy lint rules/`).
+ * `check` does not, so that a newer library's unused rule cannot stop it.
+ */
+static void lint_unused(loadctx *L)
+{
+	gv_arena *a = L->prog->arena;
+	size_t i;
+
+	for (i = 0; i < L->ndefs; i++) {
+		const ruledef *rd = &L->defs[i];
+		const gv_node *params = gv_node_get(rd->node, "params"), *v;
+		gv_check *c;
+
+		if (rd->used)
+			continue;
+		if (params && params->kind != GV_NODE_MAP) {
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017", at(rd->file, params),
+				   "'params' must be a mapping");
+			continue;
+		}
+		if (!(v = gv_node_get(rd->node, "check")))
+			gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(rd->file, rd->node),
+				   "rule '%s' has no 'check'", rd->id);
+		else
+			gv_check_compile(&c, a, rd->file, v, params, NULL, NULL, 0, L->d);
+		if ((v = gv_node_get(rd->node, "when")))
+			gv_check_compile(&c, a, rd->file, v, params, NULL, NULL, GV_COMPILE_WHEN,
+					 L->d);
+		if ((v = gv_node_get(rd->node, "message")) && v->kind == GV_NODE_STR)
+			check_placeholders(L, rd->file, v);
+	}
+}
+
+static int program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
+			const char *const *rule_paths, size_t nrules, int lint, gv_diags *d);
+
 int gv_program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
 		    const char *const *rule_paths, size_t nrules, gv_diags *d)
+{
+	return program_load(out, policy_paths, npolicy, rule_paths, nrules, 0, d);
+}
+
+int gv_program_lint(gv_program **out, const char *const *policy_paths, size_t npolicy,
+		    const char *const *rule_paths, size_t nrules, gv_diags *d)
+{
+	return program_load(out, policy_paths, npolicy, rule_paths, nrules, 1, d);
+}
+
+static int program_load(gv_program **out, const char *const *policy_paths, size_t npolicy,
+			const char *const *rule_paths, size_t nrules, int lint, gv_diags *d)
 {
 	gv_program *p = gv_xcalloc(1, sizeof(*p));
 	loadctx L = { p, d, NULL, 0, 0 };
@@ -543,6 +689,8 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 			p->nrules += p->policies[p->npolicies].nrules;
 			p->npolicies++;
 		}
+	if (lint)
+		lint_unused(&L);
 	{
 		/* "did you mean" for unknown rules and check keys (suggest.h) */
 		const char **ids = gv_xcalloc(L.ndefs + 1, sizeof(char *));

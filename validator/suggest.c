@@ -106,7 +106,10 @@ static void append(gv_diag *g, const char *s)
 
 void gv_suggest_diags(gv_diags *d, size_t from, const char *const *rule_ids, size_t nids)
 {
-	static const char *const check_keys[] = { "path", "missing", "quantifier" };
+	static const char *const check_keys[] = { "path", "missing", "quantifier", "each" };
+	static const char *const each_keys[] = {
+		"each", "as", "where", "check", "min_count", "max_count", "distinct", "missing"
+	};
 	const char *ops[GV_NOPS + GV_ARRAY_LEN(check_keys)];
 	char word[256];
 	const char *s;
@@ -127,6 +130,10 @@ void gv_suggest_diags(gv_diags *d, size_t from, const char *const *rule_ids, siz
 		else if (!strcmp(g->code, "GV-P012") &&
 			 quoted_after(word, sizeof(word), g->msg, "operator or key '") &&
 			 (s = gv_suggest(word, ops, GV_ARRAY_LEN(ops))))
+			append(g, s);
+		else if (!strcmp(g->code, "GV-P012") && strstr(g->msg, "in an each check") &&
+			 quoted_after(word, sizeof(word), g->msg, "unknown key '") &&
+			 (s = gv_suggest(word, each_keys, GV_ARRAY_LEN(each_keys))))
 			append(g, s);
 	}
 }

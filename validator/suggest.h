@@ -27,7 +27,8 @@ const char *gv_suggest(const char *word, const char *const *cands, size_t n);
 /*
  * Appends "; did you mean 'X'?" to the diagnostics of d from index `from`
  * on that report an unknown rule (GV-P016, from rule_ids) or an unknown
- * operator or key in a check (GV-P012, from the operators and check keys).
+ * operator or key in a check (GV-P012, from the operators and check keys,
+ * or the keys of an `each` check).
  */
 void gv_suggest_diags(gv_diags *d, size_t from, const char *const *rule_ids, size_t nids);
 

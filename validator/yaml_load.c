@@ -284,8 +284,8 @@ static int attach(loader *L, gv_node *nd)
 	if (f->node->kind == GV_NODE_MAP && !(f->n & 1) && !gv_node_is_scalar(nd)) {
 		gv_loc l = { L->file->path, nd->line, nd->col };
 		gv_diag_at(L->d, GV_SEV_ERROR, "GV-Y020", l,
-			   "mapping key is a %s; only scalar keys are allowed",
-			   gv_node_kind_name(nd->kind));
+			   "mapping key is %s; only scalar keys are allowed",
+			   gv_node_kind_a(nd->kind));
 		return GV_EPARSE;
 	}
 	GV_GROW(f->v, f->alloc, f->n + 1);

@@ -282,7 +282,7 @@ START_TEST(error_environment)
 	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {run: [true], env: {GOVGATE_STEP: x}}\n");
 	expect_error(14, 27, "GV-D005", "'env': variable 'GOVGATE_STEP' is set by govgate");
 	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n    - {run: [true], env: {A: ~}}\n");
-	expect_error(14, 30, "GV-D004", "'A' must be a string, not a null");
+	expect_error(14, 30, "GV-D004", "'A' must be a string, not null");
 	write_plan("cloud:\n  facts: cloud.yaml\n  steps:\n"
 		   "    - {run: [true], inherit_env: [TOKEN, TOKEN]}\n");
 	expect_error(14, 42, "GV-D007", "'inherit_env' names 'TOKEN' twice");

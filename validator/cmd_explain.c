@@ -1,0 +1,138 @@
+/* cmd_explain.c: `govgate explain`, one rule on one manifest, step by step. */
+#include "cmd.h"
+#include "alloc.h"
+#include "explain.h"
+#include "facts.h"
+#include "gv.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char explain_usage[] =
+"usage: govgate explain -p POLICY --rule ID [options] MANIFEST\n"
+"\n"
+"Shows how one rule evaluates on one manifest, as a tree: the policy's\n"
+"match and the rule's when; every check with its result (holds or fails);\n"
+"every path with the values it resolved to and their file:line:col (for a\n"
+"missing value, the nearest place that is there); every `each` item, kept\n"
+"or dropped by its where, counted or not; then the findings `check` reports\n"
+"for the rule. A rule id that several policies apply is shown for each.\n"
+"\n"
+"  -p, --policy PATH        policy file or folder (repeatable; required)\n"
+"      --rules PATH         rule library file or folder (repeatable;\n"
+"                           default: the shipped rules/)\n"
+"  -r, --rule ID            the rule to explain (required)\n"
+"      --cloud-facts FILE   facts gathered on the cloud side\n"
+"      --onprem-facts FILE  facts gathered on the on-prem side\n"
+"      --max-fact-age DUR   facts older than DUR count as missing (default:\n"
+"                           the policies' max_fact_age)\n"
+"  -f, --format FMT         text (default) or json\n"
+"\n"
+"Exit codes: 0 the rule holds or does not apply, 1 it is violated, 2 usage\n"
+"or input error (also: no loaded policy applies the rule).\n";
+
+typedef struct strlist {
+	const char **v;
+	size_t n, alloc;
+} strlist;
+
+static void push(strlist *l, const char *s)
+{
+	GV_GROW(l->v, l->alloc, l->n + 1);
+	l->v[l->n++] = s;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "cloud-facts", required_argument, NULL, 'c' },
+		{ "onprem-facts", required_argument, NULL, 'o' },
+		{ "max-fact-age", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	strlist policies = { 0 }, rules = { 0 };
+	const char *rule = NULL, *cloud_path = NULL, *onprem_path = NULL, *format = "text";
+	char *rules_default = NULL;
+	gv_diags d = GV_DIAGS_INIT;
+	gv_program *prog = NULL;
+	gv_file *mf = NULL, *cloud_file = NULL, *onprem_file = NULL;
+	gv_facts cloud = { 0 }, onprem = { 0 };
+	gv_buf out = GV_BUF_INIT;
+	int64_t max_age = 0;
+	size_t n, nviolated, i;
+	int c, rc = GV_EXIT_INPUT, json;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:r:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': push(&policies, optarg); break;
+		case 'R': push(&rules, optarg); break;
+		case 'r': rule = optarg; break;
+		case 'c': cloud_path = optarg; break;
+		case 'o': onprem_path = optarg; break;
+		case 'f': format = optarg; break;
+		case 'a':
+			if (gv_duration_parse(&max_age, optarg) < 0) {
+				fprintf(stderr, "govgate: error: --max-fact-age '%s' is not a duration "
+					"(900, 15m, 1h, 2d)\n", optarg);
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(explain_usage, stdout);
+			rc = 0;
+			goto out;
+		default:
+			fputs(explain_usage, stderr);
+			goto out;
+		}
+	}
+	if (!policies.n || !rule || optind != argc - 1 ||
+	    (strcmp(format, "text") && strcmp(format, "json"))) {
+		fputs(explain_usage, stderr);
+		goto out;
+	}
+	json = !strcmp(format, "json");
+	if (!rules.n && (rules_default = gv_default_rules_path()))
+		push(&rules, rules_default);
+	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
+		goto out;
+	if (!max_age)
+		for (i = 0; i < prog->npolicies; i++)
+			if (prog->policies[i].max_fact_age &&
+			    (!max_age || prog->policies[i].max_fact_age < max_age))
+				max_age = prog->policies[i].max_fact_age;
+	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
+					GV_FACTS_MAX_SKEW, time(NULL), NULL, &d) < 0)
+		goto out;
+	if (onprem_path && gv_facts_load(&onprem, &onprem_file, onprem_path, "onprem", max_age,
+					 GV_FACTS_MAX_SKEW, time(NULL), NULL, &d) < 0)
+		goto out;
+	if (gv_file_load(&mf, argv[optind], NULL, &d) < 0)
+		goto out;
+	if (gv_explain_rule(&out, &n, &nviolated, prog, rule, mf, &cloud, &onprem, json, &d) < 0)
+		goto out;
+	if (out.len)
+		fwrite(out.ptr, 1, out.len, stdout);
+	rc = nviolated ? GV_EXIT_DENY : 0;
+out:
+	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);
+	gv_buf_release(&out);
+	gv_file_free(mf);
+	gv_file_free(cloud_file);
+	gv_file_free(onprem_file);
+	gv_program_free(prog);
+	gv_diags_release(&d);
+	free(policies.v);
+	free(rules.v);
+	free(rules_default);
+	return rc;
+}

@@ -477,7 +477,8 @@ out:
 }
 
 static const char lint_usage[] =
-"usage: govgate policy lint [--rules PATH]... PATH...\n"
+"usage: govgate policy lint [--rules PATH]... [--manifest SAMPLE]...\n"
+"                           [--cloud-facts FILE] [--onprem-facts FILE] PATH...\n"
 "\n"
 "Loads and compiles policy and rule files, reporting every problem with\n"
 "file:line:col. Exit 0 when all are valid, 2 otherwise. `check` loads\n"

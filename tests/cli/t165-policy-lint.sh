@@ -104,3 +104,26 @@ expect_err "^$B/unquoted-path.yaml:7:37: note: inside \{\.\.\.\} an unquoted '\[
 expect_rc 2 "tab" -- policy lint $B/tab-indent.yaml
 expect_err "^$B/tab-indent.yaml:6:1: note: this line is indented with a tab: YAML forbids tabs in indentation; indent with spaces \[GV-Y031\]$" \
 	"tab: YAML forbids tabs"
+
+# per-item checks: the list of an each is resolved; its keys get suggestions
+cat > "$T/each.yaml" <<'X'
+apiVersion: govgate/v1
+kind: Policy
+metadata: {name: each}
+spec:
+  rules:
+    - id: e.replicas
+      enforcement: warn
+      check:
+        each: "manifest.workloadz[*]"
+        where: {path: item.side, equals: onprem}
+        check: {path: item.replicas, gte: 2}
+X
+expect_rc 0 "each list" -- policy lint --manifest $M "$T/each.yaml"
+expect_eq "$(grep -E ': (warning|error):' "$T/err")" \
+"$T/each.yaml:9:15: warning: path 'manifest.workloadz[*]' resolves to nothing in any sample: 'manifest' has no key 'workloadz'; did you mean 'manifest.workloads'? [GV-L002]" \
+	"each: the list is resolved"
+sed 's/where:/wher:/' "$T/each.yaml" > "$T/each2.yaml"
+expect_rc 2 "each key" -- policy lint "$T/each2.yaml"
+expect_err "^$T/each2.yaml:10:9: error: unknown key 'wher' in an each check \(each, as, where, check, min_count, max_count, distinct, missing\); did you mean 'where'\? \[GV-P012\]$" \
+	"each: did you mean where"

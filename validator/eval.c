@@ -404,10 +404,8 @@ static int eval_leaf(gv_evaluator *ev, const gv_check *c, int inv)
 	return ls.held == ls.seen;
 }
 
-static const gv_node *resolve_one(gv_evaluator *ev, const gv_path *p, const gv_node **anchor,
-				  const gv_file **f)
+const gv_node *gv_eval_walk(const gv_node *cur, const gv_path *p, const gv_node **anchor)
 {
-	const gv_node *cur = root_of(ev, p, f);
 	uint32_t i;
 
 	*anchor = cur;
@@ -432,6 +430,12 @@ static const gv_node *resolve_one(gv_evaluator *ev, const gv_path *p, const gv_n
 		}
 	}
 	return cur;
+}
+
+static const gv_node *resolve_one(gv_evaluator *ev, const gv_path *p, const gv_node **anchor,
+				  const gv_file **f)
+{
+	return gv_eval_walk(root_of(ev, p, f), p, anchor);
 }
 
 static int eval_same(gv_evaluator *ev, const gv_check *c, int inv)

@@ -71,6 +71,12 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 int gv_eval_leaf(gv_evaluator *ev, const gv_check *c, const gv_node *o, const gv_node *v);
 /* Equality as `equals` and `same` decide it. */
 int gv_eval_equal(const gv_node *a, const gv_node *b);
+/*
+ * Follows a path without wildcards from cur, its root: the value, or NULL
+ * when a step is missing; *anchor is the last node reached (the key of a
+ * missing value's nearest present parent), for locating it.
+ */
+const gv_node *gv_eval_walk(const gv_node *cur, const gv_path *p, const gv_node **anchor);
 /* A value as findings show it (collections abbreviated). */
 void gv_eval_render(gv_buf *b, const gv_node *n);
 

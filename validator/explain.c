@@ -118,36 +118,14 @@ static int32_t xvalue(xctx *x, int32_t parent, gv_buf *path, const gv_node *val,
 static const gv_node *xresolve(xctx *x, const gv_path *p, const gv_node **anchor,
 			       const gv_file **f, gv_buf *text)
 {
-	const gv_node *cur = x->roots[p->root];
 	uint32_t i;
 
 	*f = x->files[p->root];
-	*anchor = cur;
 	gv_buf_clear(text);
 	head(x, text, p);
 	for (i = 0; i < p->nsegs; i++)
 		seg_text(text, &p->segs[i], p->segs[i].index);
-	for (i = 0; cur && i < p->nsegs; i++) {
-		const gv_seg *g = &p->segs[i];
-		if (g->kind == GV_SEG_KEY) {
-			const gv_pair *pr = gv_node_get_pair(cur, g->key, g->len);
-			if (!pr)
-				return NULL;
-			*anchor = pr->key;
-			cur = pr->val;
-		} else {
-			int64_t k = g->index;
-			if (cur->kind != GV_NODE_SEQ)
-				return NULL;
-			if (k < 0)
-				k += cur->n;
-			if (k < 0 || k >= cur->n)
-				return NULL;
-			cur = cur->u.items[k];
-			*anchor = cur;
-		}
-	}
-	return cur;
+	return gv_eval_walk(x->roots[p->root], p, anchor);
 }
 
 static char *check_text(const xctx *x, const gv_check *c)

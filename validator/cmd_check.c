@@ -11,6 +11,7 @@
 #include "lint.h"
 #include "report.h"
 #include "sign.h"
+#include "walk.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 static const char check_usage[] =
 "usage: govgate check [options] MANIFEST...\n"
@@ -42,7 +44,10 @@ static const char check_usage[] =
 "                           (1000, 50k, 200M, 2G; default: 1G); a run that\n"
 "                           needs more stops with exit 2\n"
 "      --files-from FILE    read more manifest paths from FILE, one per line\n"
-"      --allow-empty        accept a run that checked nothing\n"
+"      --exclude GLOB       leave out files and folders found in folders whose\n"
+"                           name or path in the folder matches (repeatable)\n"
+"      --allow-empty        accept a run that checked nothing at all (its\n"
+"                           manifests are reported as not_applicable)\n"
 "  -q, --quiet              no source excerpts under diagnostics\n"
 "\n"
 "Evidence (docs/EVIDENCE.md):\n"
@@ -52,14 +57,18 @@ static const char check_usage[] =
 "      --receipt FILE       write the signed receipt of the run's deployment\n"
 "      --db FILE            append the run's events to this audit log\n"
 "                           (default: $GOVGATE_DB when set, else no log)\n"
+"                           A run with an input error signs, writes and\n"
+"                           records none of these (its report still goes\n"
+"                           to standard output or -o).\n"
 "      --log-key KEY        sign a checkpoint of the log after the run\n"
 "      --origin NAME        checkpoint origin (default: $GOVGATE_LOG_ORIGIN or\n"
 "                           govgate.local/audit)\n"
 "      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
 "\n"
 "Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
-"halt violation), 2 usage or input error (also: the regex budget used up),\n"
-"3 escalated (an escalate violation and nothing worse).\n";
+"halt violation), 2 usage or input error (also: the regex budget used up;\n"
+"an input error outranks a denial), 3 escalated (an escalate violation and\n"
+"nothing worse).\n";
 
 typedef struct strlist {
 	const char **v;
@@ -119,6 +128,25 @@ static int parse_steps(uint64_t *out, const char *s)
 	return 0;
 }
 
+/* Manifest arguments in order, each folder replaced by the manifests in it. */
+static void expand(strlist *out, gv_paths *walked, const strlist *args,
+		   const strlist *excludes, gv_diags *d)
+{
+	struct stat st;
+	size_t i, j, first;
+
+	for (i = 0; i < args->n; i++) {
+		if (strcmp(args->v[i], "-") && stat(args->v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			first = walked->n;
+			gv_walk_manifests(walked, args->v[i], excludes->v, excludes->n, d);
+			for (j = first; j < walked->n; j++)
+				push(out, walked->v[j]);
+		} else {
+			push(out, args->v[i]);
+		}
+	}
+}
+
 /* Where streamed results go while the run is on (see cmd_check). */
 typedef struct sink {
 	int json, color;
@@ -175,7 +203,7 @@ static int copy(gv_buf *buf, gv_atomic *at, FILE *from, gv_diags *d)
 static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 		    const gv_report_meta *m, gv_diags *d)
 {
-	gv_buf head = GV_BUF_INIT;
+	gv_buf head = GV_BUF_INIT, errs = GV_BUF_INIT;
 	int err;
 
 	if (s->json) {
@@ -187,6 +215,10 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 			err = put(buf, at, GV_REPORT_JSON_MIDDLE, strlen(GV_REPORT_JSON_MIDDLE), d);
 		if (!err)
 			err = copy(buf, at, s->find, d);
+		/* the input errors so far: d holds nothing else at this point */
+		gv_report_json_errors(&errs, d);
+		if (!err)
+			err = put(buf, at, errs.ptr, errs.len, d);
 		if (!err)
 			err = put(buf, at, GV_REPORT_JSON_END, strlen(GV_REPORT_JSON_END), d);
 	} else {
@@ -198,6 +230,7 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 	if (!err && !buf && !at && fflush(stdout))
 		err = gv_error(d, "GV-O001", NULL, "cannot write to standard output");
 	gv_buf_release(&head);
+	gv_buf_release(&errs);
 	return err;
 }
 
@@ -216,6 +249,7 @@ int cmd_check(int argc, char **argv)
 		{ "regex-budget", required_argument, NULL, 'B' },
 		{ "files-from", required_argument, NULL, 'F' },
 		{ "allow-empty", no_argument, NULL, 'E' },
+		{ "exclude", required_argument, NULL, 'X' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "sign", required_argument, NULL, 'S' },
 		{ "report", required_argument, NULL, 'R' },
@@ -228,7 +262,9 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 };
+	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 }, args = { 0 }, excludes = { 0 };
+	gv_paths walked = GV_PATHS_INIT;
+	gv_diags wd = GV_DIAGS_INIT;   /* folder errors, reported with the run's */
 	const char *cloud_path = NULL, *onprem_path = NULL, *format = "text", *output = NULL;
 	const char *files_from = NULL;
 	const char *sign_path = NULL, *log_key_path = NULL, *db_path = NULL;
@@ -294,6 +330,7 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'F': files_from = optarg; break;
 		case 'E': go.allow_empty = true; break;
+		case 'X': push(&excludes, optarg); break;
 		case 'q': quiet = 1; break;
 		case 'S': sign_path = optarg; break;
 		case 'R': eo.report_path = optarg; break;
@@ -317,17 +354,18 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	for (; optind < argc; optind++)
-		push(&manifests, argv[optind]);
-	if (files_from && read_list(&manifests, &list, files_from) < 0) {
+		push(&args, argv[optind]);
+	if (files_from && read_list(&args, &list, files_from) < 0) {
 		fprintf(stderr, "govgate: %s: cannot read file list: %s\n", files_from,
 			strerror(errno));
 		goto out;
 	}
+	expand(&manifests, &walked, &args, &excludes, &wd);
 	if (!policies.n) {
 		fprintf(stderr, "govgate: check: no policy given (use --policy PATH)\n%s", check_usage);
 		goto out;
 	}
-	if (!manifests.n) {
+	if (!args.n) {
 		fprintf(stderr, "govgate: check: no manifest given\n%s", check_usage);
 		goto out;
 	}
@@ -399,8 +437,12 @@ int cmd_check(int argc, char **argv)
 	go.emit = emit;
 	go.emit_arg = &sk;
 	go.release = !evidence;
+	go.prior_errors = wd.nerrors;
+	gv_diags_move(&d, &wd);
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
-	if (run.input_errors)
+	/* a used-up regex budget leaves results that depend on the threads:
+	 * no partial report (gate.h) */
+	if (run.regex_budget_exhausted)
 		goto out;
 	if (sk.failed) {
 		gv_error(&d, "GV-O003", NULL, "cannot write a temporary file: %s", strerror(errno));
@@ -409,7 +451,26 @@ int cmd_check(int argc, char **argv)
 	{
 		gv_report_meta m = { prog, cloud_file, onprem_file };
 
-		if (evidence) {
+		if (run.input_errors && evidence) {
+			/* nothing is signed or recorded for a run with input errors;
+			 * its results and errors are still reported */
+			gv_buf_clear(&out);
+			if (json) {
+				if (assemble(&out, NULL, &sk, &run, &m, &d) < 0)
+					goto out;
+			} else {
+				gv_report_text(&out, &run, !output && gv_cmd_color(1));
+			}
+			if (output ? gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0 :
+			    fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
+				if (!output)
+					gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+				goto out;
+			}
+			gv_error(&d, "GV-O010", NULL, "the run had input errors: no signed report, "
+				 "minisign file or receipt was written and nothing was recorded in the "
+				 "audit log");
+		} else if (evidence) {
 			/* the signed bytes must be in memory: the whole JSON report */
 			if (assemble(&out, NULL, &sk, &run, &m, &d) < 0)
 				goto out;
@@ -450,9 +511,14 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = gv_decision_exit(run.decision);
+	rc = run.input_errors ? GV_EXIT_INPUT : gv_decision_exit(run.decision);
 out:
+	gv_diags_print(&wd, stderr, gv_cmd_color(2), !quiet);
 	gv_diags_print(&d, stderr, gv_cmd_color(2), !quiet);
+	gv_diags_release(&wd);
+	gv_paths_release(&walked);
+	free(args.v);
+	free(excludes.v);
 	gv_run_release(&run);
 	if (sk.man)
 		fclose(sk.man);

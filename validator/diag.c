@@ -18,6 +18,23 @@ void gv_diags_release(gv_diags *d)
 	memset(d, 0, sizeof(*d));
 }
 
+void gv_diags_drop(gv_diags *d, const char *code)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n; i++) {
+		if (d->v[i].code && !strcmp(d->v[i].code, code)) {
+			if (d->v[i].sev == GV_SEV_ERROR)
+				d->nerrors--;
+			free(d->v[i].msg);
+			free(d->v[i].file);
+			continue;
+		}
+		d->v[n++] = d->v[i];
+	}
+	d->n = n;
+}
+
 int gv_diag_vat(gv_diags *d, gv_sev sev, const char *code, gv_loc loc,
 		const char *fmt, va_list ap)
 {

@@ -52,6 +52,8 @@ int gv_diag_vat(gv_diags *d, gv_sev sev, const char *code, gv_loc loc,
 int gv_error(gv_diags *d, const char *code, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Removes (and frees) every diagnostic with this code. */
+void gv_diags_drop(gv_diags *d, const char *code);
 /* Moves every diagnostic of src to the end of dst; src is left empty. */
 void gv_diags_move(gv_diags *dst, gv_diags *src);
 

@@ -58,6 +58,8 @@ static void account(shared *sh, size_t i)
 		gv_result *r = &fr->docs[k].r;
 		fr->docs[k].file = (uint32_t)i;
 		run->ndocs++;
+		if (!r->policies_applied)
+			run->not_applicable++;
 		run->rules_evaluated += r->rules_evaluated;
 		run->nfindings += r->nfindings;
 		fr->nfindings += (uint32_t)r->nfindings;
@@ -109,11 +111,13 @@ static void check_file(gv_evaluator *ev, const shared *sh, gv_file_result *fr)
 		gv_doc_result *dr = &fr->docs[i];
 		dr->doc = i;
 		gv_eval_doc(ev, &dr->r, f, i);
-		if (!dr->r.policies_applied && !sh->o->allow_empty)
+		/* an input error, unless the whole run evaluated nothing and
+		 * --allow-empty accepts that (decided in gv_gate_run) */
+		if (!dr->r.policies_applied)
 			gv_diag_at(&fr->diags, GV_SEV_ERROR, "GV-M003", gv_node_loc(f, f->docs[i]),
-				   "no policy applies to this manifest (use --allow-empty to accept)");
+				   "no policy applies to this manifest");
 	}
-	fr->ok = fr->diags.nerrors == 0;
+	fr->ok = true;
 out:
 	gv_file_free(f);
 }
@@ -177,6 +181,17 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	free(sh.done);
 	run->regex_steps = gv_rx_budget_used(sh.budget);
 	run->regex_budget_exhausted = gv_rx_budget_exhausted(sh.budget);
+	/* --allow-empty accepts a run that evaluated nothing at all: its
+	 * manifests no policy applies to are then not errors (still reported
+	 * as not_applicable); in any other run they are */
+	if (o->allow_empty && !run->rules_evaluated && !run->regex_budget_exhausted) {
+		run->input_errors = o->prior_errors;
+		for (i = 0; i < run->nfiles; i++) {
+			gv_diags_drop(&run->files[i].diags, "GV-M003");
+			if (run->files[i].diags.nerrors)
+				run->input_errors++;
+		}
+	}
 	/* after the budget ran out, which files were evaluated (and so which
 	 * problems were found) depends on the threads: report only that */
 	for (i = 0; i < run->nfiles; i++)
@@ -187,6 +202,8 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 		run->input_errors = 1;   /* the only one reported */
 	}
 	gv_rx_budget_free(sh.budget);
+	if (!run->regex_budget_exhausted && !(o->allow_empty && !run->rules_evaluated))
+		run->input_errors += o->prior_errors;
 	if (!run->input_errors && !run->rules_evaluated && !o->allow_empty) {
 		gv_error(d, "GV-M004", NULL,
 			 "no rule was evaluated: nothing was checked (use --allow-empty to accept)");

@@ -21,6 +21,8 @@ typedef struct gv_gate_opts {
 	int jobs;                      /* 0: one per online core */
 	gv_limits limits;
 	bool allow_empty;              /* a run that checked nothing is not an error */
+	size_t prior_errors;           /* input errors found before the run (folders),
+					* already in d; counted in input_errors */
 	uint64_t regex_budget;         /* the run's regex work in PCRE2 steps (rx.h);
 					* 0: GV_RX_BUDGET_DEFAULT */
 	/*
@@ -43,7 +45,7 @@ typedef struct gv_doc_result {
 typedef struct gv_file_result {
 	const char *path;              /* borrowed from gv_gate_opts.manifests */
 	unsigned char sha256[32];
-	bool ok;                       /* loaded and evaluated */
+	bool ok;                       /* loaded and evaluated (even if no policy applied) */
 	gv_doc_result *docs;
 	uint32_t ndocs;
 	uint32_t nfindings;            /* over its documents; kept after release */
@@ -54,6 +56,7 @@ struct gv_run {
 	gv_file_result *files;
 	size_t nfiles;
 	size_t ndocs, nfindings, rules_evaluated;
+	size_t not_applicable;         /* documents no policy applies to */
 	size_t by_enf[GV_ENF_BLOCK + 1];   /* findings per enforcement */
 	uint8_t decision;
 	size_t input_errors;
@@ -65,8 +68,12 @@ struct gv_run {
  * Evaluates every manifest. Input problems (unreadable or malformed
  * manifests, a manifest no policy applies to, no rule evaluated, a run whose
  * regular expressions used up the regex budget) are reported to d in input
- * order and counted in run->input_errors; the caller turns them into exit
- * code 2.
+ * order and counted in run->input_errors (files with an error); the caller
+ * turns them into exit code 2. A bad file does not stop the run: the others
+ * are evaluated and handed over as usual. A document no policy applies to
+ * is handed over with policies_applied 0 (reported as not_applicable) and is
+ * an error, unless allow_empty is set and no rule was evaluated in the whole
+ * run.
  *
  * The regex budget is shared by every worker. Once it is used up, no
  * further file is evaluated and the run ends with GV-M005: which values

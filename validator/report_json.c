@@ -84,7 +84,8 @@ void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run,
 		kstr(manifests, "deployment_id", r->deployment_id);
 		gv_buf_printf(manifests, ",\"decision\":\"%s\",\"policies_applied\":%u,"
 			      "\"rules_evaluated\":%u,\"findings\":%zu}",
-			      gv_decision_name(r->decision), r->policies_applied,
+			      r->policies_applied ? gv_decision_name(r->decision) : "not_applicable",
+			      r->policies_applied,
 			      r->rules_evaluated, r->nfindings);
 		for (j = 0; j < r->nfindings; j++) {
 			const gv_finding *f = &r->findings[j];
@@ -110,6 +111,28 @@ void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run,
 	}
 }
 
+void gv_report_json_errors(gv_buf *out, const gv_diags *d)
+{
+	size_t i, n = 0;
+
+	gv_buf_puts(out, GV_REPORT_JSON_ERRORS);
+	for (i = 0; d && i < d->n; i++) {
+		const gv_diag *g = &d->v[i];
+
+		if (g->sev != GV_SEV_ERROR)
+			continue;
+		gv_buf_puts(out, n++ ? ",{\"file\":" : "{\"file\":");
+		gv_buf_json_cstr(out, g->loc.file);
+		if (g->loc.line)
+			gv_buf_printf(out, ",\"line\":%u,\"column\":%u", g->loc.line, g->loc.col);
+		else
+			gv_buf_puts(out, ",\"line\":null,\"column\":null");
+		kstr(out, "code", g->code);
+		kstr(out, "message", g->msg);
+		gv_buf_putc(out, '}');
+	}
+}
+
 void gv_report_json(gv_buf *out, const gv_run *run, const gv_report_meta *m)
 {
 	gv_buf findings = GV_BUF_INIT;
@@ -120,6 +143,7 @@ void gv_report_json(gv_buf *out, const gv_run *run, const gv_report_meta *m)
 		gv_report_json_file(out, &findings, run, i, &nman, &nfind);
 	gv_buf_puts(out, GV_REPORT_JSON_MIDDLE);
 	gv_buf_add(out, findings.ptr, findings.len);
+	gv_report_json_errors(out, NULL);
 	gv_buf_puts(out, GV_REPORT_JSON_END);
 	gv_buf_release(&findings);
 }

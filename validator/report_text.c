@@ -54,7 +54,14 @@ void gv_report_text_summary(gv_buf *out, const gv_run *run, int color)
 				      run->by_enf[e]);
 			any = 1;
 		}
-	gv_buf_puts(out, any ? ")\n" : "\n");
+	if (any)
+		gv_buf_putc(out, ')');
+	if (run->not_applicable)
+		gv_buf_printf(out, ", %zu not applicable", run->not_applicable);
+	if (run->input_errors)
+		gv_buf_printf(out, ", %zu input error%s", run->input_errors,
+			      run->input_errors == 1 ? "" : "s");
+	gv_buf_putc(out, '\n');
 }
 
 void gv_report_text(gv_buf *out, const gv_run *run, int color)

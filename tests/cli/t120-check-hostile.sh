@@ -7,7 +7,7 @@ B=fixtures/broken
 bad_manifest() {
 	expect_rc 2 "$1 is an input error" -- check $P --cloud-facts $C --onprem-facts $O $B/$1
 	expect_err "^$B/$1:$2: error: $3" "$1 diagnostic"
-	expect_eq "$(wc -c < "$T/out")" 0 "$1 prints no result"
+	expect_eq "$(cat "$T/out")" "decision: allow — 0 manifests, 0 rules evaluated, 0 findings, 1 input error" "$1 reported as an input error, no result"
 }
 bad_manifest bad-syntax.yaml 4:7 "did not find expected ',' or '\}' while parsing a flow mapping"
 bad_manifest duplicate-key.yaml 6:5 "duplicate key 'enabled' \(first defined at line 5, column 5\)"

@@ -274,7 +274,8 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 		size_t with_id = 0;
 		for (i = 0; i < run->nfiles; i++)
 			for (k = 0; k < run->files[i].ndocs; k++)
-				with_id += run->files[i].docs[k].r.deployment_id != NULL;
+				with_id += run->files[i].docs[k].r.deployment_id != NULL &&
+					   run->files[i].docs[k].r.policies_applied;
 		if (with_id != 1)
 			return gv_error(d, "GV-R001", o->receipt_path,
 					"--receipt needs exactly one manifest with a deployment_id; "
@@ -290,6 +291,10 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 		for (i = 0; i < run->nfiles; i++)
 			for (k = 0; k < run->files[i].ndocs; k++, n++) {
 				const gv_result *r = &run->files[i].docs[k].r;
+				/* a document no policy applies to (--allow-empty) was not
+				 * validated: no entry, no receipt */
+				if (!r->policies_applied)
+					continue;
 				gv_buf_clear(&b);
 				validated_payload(&b, &run->files[i], r, k, m->prog);
 				if ((err = gv_audit_append(o->db, "governance.validated",
@@ -369,7 +374,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 				gv_receipt rc = GV_RECEIPT_INIT;
 				uint64_t rseq = 0;
 
-				if (!r->deployment_id)
+				if (!r->deployment_id || !r->policies_applied)
 					continue;
 				rc.deployment_id = r->deployment_id;
 				rc.mode = r->mode;

@@ -71,6 +71,14 @@ expect_out '"errors":\[' "the report itself is still printed"
 run audit log --db "$T/a.db"
 expect_eq "$rc/$(wc -c < "$T/out")" "0/0" "the log holds no entry (no governance.validated)"
 
+# --allow-empty with evidence: a not_applicable manifest is not validated
+expect_rc 0 "--allow-empty run with --db and --report" -- check $P --allow-empty --sign "$T/rep.key" --report "$T/na.dsse" --db "$T/na.db" $M/no-policy-applies.yaml
+run audit log --db "$T/na.db"
+expect_eq "$(grep -c '"type":"governance.validated"' "$T/out")/$(grep -c '"type":"deployment.receipt"' "$T/out")" "0/0" "no governance.validated entry, no receipt"
+expect_rc 0 "its report verifies" -- verify --key "$T/rep.pub" "$T/na.dsse"
+payload=$(sed 's/.*"payload":"\([^"]*\)".*/\1/' "$T/na.dsse" | base64 -d)
+case $payload in *'"decision":"not_applicable","policies_applied":0'*) pass ;; *) fail "signed report does not say not_applicable" ;; esac
+
 # folders: recursion, byte order, *.yml and *.json, symlinks, --exclude
 D=$T/deploys
 mkdir -p "$D/a" "$D/a-b" "$D/b/c" "$T/outside"

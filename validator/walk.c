@@ -129,7 +129,8 @@ int gv_walk_manifests(gv_paths *out, const char *dir, const char *const *exclude
 	w.rootlen = strlen(w.root);
 	walk(&w, dir, "", 0);
 	free(w.root);
-	qsort(out->v + first, out->n - first, sizeof(char *), cmp_path);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(char *), cmp_path);
 	if (out->n == first && !w.failed)
 		return gv_error(d, "GV-M006", dir,
 				"folder holds no manifest (*.yaml, *.yml or *.json)");

@@ -10,6 +10,7 @@
 #include "gv.h"
 #include "lint.h"
 #include "report.h"
+#include "report_ci.h"
 #include "sign.h"
 
 #include <errno.h>
@@ -35,8 +36,14 @@ static const char check_usage[] =
 "                           missing; default: the policies' max_fact_age\n"
 "      --max-clock-skew DUR how far in the future facts may be dated (0, 300,\n"
 "                           5m); later ones are refused (default: 300)\n"
-"  -f, --format FMT         text (default) or json\n"
+"  -f, --format FMT         text (default), json, sarif, junit, github or\n"
+"                           gitlab (docs/CI.md)\n"
 "  -o, --output FILE        write the result to FILE (atomically)\n"
+"      --out FMT=FILE       also write the result as FMT to FILE (atomically;\n"
+"                           repeatable): several formats from one run\n"
+"      --source-root DIR    paths in sarif, github and gitlab output are\n"
+"                           relative to DIR (default: the working directory);\n"
+"                           also --base-uri\n"
 "  -j, --jobs N             check manifests on N threads (default: all cores)\n"
 "      --regex-budget N     regex work allowed in the whole run, in PCRE2 steps\n"
 "                           (1000, 50k, 200M, 2G; default: 1G); a run that\n"
@@ -201,6 +208,43 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 	return err;
 }
 
+/* "FMT=FILE" (--out): the format, and in *path the file; -1 if malformed */
+static int out_format(const char *arg, const char **path)
+{
+	const char *eq = strchr(arg, '=');
+	char name[16];
+
+	if (!eq || !eq[1] || (size_t)(eq - arg) >= sizeof(name))
+		return -1;
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	if (path)
+		*path = eq + 1;
+	return gv_format_parse(name);
+}
+
+/* Each --out FMT=FILE, rendered from the whole run and written atomically;
+ * *failed names the file that could not be written. */
+static int write_outs(const strlist *outs, const gv_run *run, const gv_report_meta *m,
+		      const gv_report_ci *ci, const char **failed, gv_diags *d)
+{
+	gv_buf b = GV_BUF_INIT;
+	size_t i;
+	int err = GV_OK;
+
+	for (i = 0; !err && i < outs->n; i++) {
+		const char *path;
+		int fmt = out_format(outs->v[i], &path);
+
+		gv_buf_clear(&b);
+		gv_report_format(&b, fmt, run, m, ci);
+		if ((err = gv_atomic_write(path, b.ptr, b.len, 0666, d)) < 0)
+			*failed = path;
+	}
+	gv_buf_release(&b);
+	return err;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -225,9 +269,15 @@ int cmd_check(int argc, char **argv)
 		{ "log-key", required_argument, NULL, 'L' },
 		{ "origin", required_argument, NULL, 'G' },
 		{ "actor", required_argument, NULL, 'U' },
+		{ "out", required_argument, NULL, 'W' },
+		{ "source-root", required_argument, NULL, 'Z' },
+		{ "base-uri", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	strlist outs = { 0 };
+	gv_report_ci ci = { NULL, NULL };
+	int fmt;
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 };
 	const char *cloud_path = NULL, *onprem_path = NULL, *format = "text", *output = NULL;
 	const char *files_from = NULL;
@@ -303,6 +353,8 @@ int cmd_check(int argc, char **argv)
 		case 'L': log_key_path = optarg; break;
 		case 'G': eo.origin = optarg; break;
 		case 'U': eo.actor = optarg; break;
+		case 'W': push(&outs, optarg); break;
+		case 'Z': ci.source_root = optarg; break;
 		case 'h':
 			fputs(check_usage, stdout);
 			rc = 0;
@@ -312,10 +364,17 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		fprintf(stderr, "govgate: check: --format is 'text' or 'json', not '%s'\n", format);
+	if ((fmt = gv_format_parse(format)) < 0) {
+		fprintf(stderr, "govgate: check: --format is %s, not '%s'\n", GV_FORMAT_NAMES,
+			format);
 		goto out;
 	}
+	for (i = 0; i < outs.n; i++)
+		if (out_format(outs.v[i], NULL) < 0) {
+			fprintf(stderr, "govgate: check: --out takes FMT=FILE, FMT one of %s, "
+				"not '%s'\n", GV_FORMAT_NAMES, outs.v[i]);
+			goto out;
+		}
 	for (; optind < argc; optind++)
 		push(&manifests, argv[optind]);
 	if (files_from && read_list(&manifests, &list, files_from) < 0) {
@@ -355,6 +414,11 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	/* so are the outputs: a run that could not write one records nothing */
 	unwritable = gv_evidence_check_outputs(&eo, &d) < 0;
+	for (i = 0; i < outs.n; i++) {
+		const char *path;
+		out_format(outs.v[i], &path);
+		unwritable |= gv_atomic_check(path, &d) < 0;
+	}
 	if ((output && gv_atomic_check(output, &d) < 0) || unwritable)
 		goto out;
 	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
@@ -385,7 +449,7 @@ int cmd_check(int argc, char **argv)
 	/* results stream, in input order, into two temporary files (manifest
 	 * entries and findings) and are freed as they go, unless evidence needs
 	 * them; the output is put together once the run has succeeded */
-	json = !strcmp(format, "json");
+	json = fmt == GV_FMT_JSON;
 	evidence = sign_key || db;
 	sk.json = json || evidence;
 	sk.color = !output && !sk.json && gv_cmd_color(1);
@@ -398,7 +462,8 @@ int cmd_check(int argc, char **argv)
 	go.jobs = jobs;
 	go.emit = emit;
 	go.emit_arg = &sk;
-	go.release = !evidence;
+	/* the CI formats (report_ci.c) and --out render from the whole run */
+	go.release = !evidence && fmt <= GV_FMT_JSON && !outs.n;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
 	if (run.input_errors)
 		goto out;
@@ -408,6 +473,7 @@ int cmd_check(int argc, char **argv)
 	}
 	{
 		gv_report_meta m = { prog, cloud_file, onprem_file };
+		const char *failed_out = NULL;
 
 		if (evidence) {
 			/* the signed bytes must be in memory: the whole JSON report */
@@ -424,9 +490,12 @@ int cmd_check(int argc, char **argv)
 			eo.started_at = started;
 			if (gv_evidence_write(&eout, &run, &m, &out, &eo, &d) < 0)
 				goto out;
-			if (!json) {
+			if (fmt == GV_FMT_TEXT) {
 				gv_buf_clear(&out);
 				gv_report_text(&out, &run, !output && gv_cmd_color(1));
+			} else if (!json) {
+				gv_buf_clear(&out);
+				gv_report_format(&out, fmt, &run, &m, &ci);
 			}
 			/* the events are in: a failure now is recorded as one */
 			if (output) {
@@ -440,6 +509,20 @@ int cmd_check(int argc, char **argv)
 				gv_evidence_record_failure(&run, &eo, &eout, "output", "-", &d);
 				goto out;
 			}
+			if (write_outs(&outs, &run, &m, &ci, &failed_out, &d) < 0) {
+				gv_evidence_record_failure(&run, &eo, &eout, "output", failed_out,
+							   &d);
+				goto out;
+			}
+		} else if (fmt > GV_FMT_JSON) {
+			gv_report_format(&out, fmt, &run, &m, &ci);
+			if (output) {
+				if (gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0)
+					goto out;
+			} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
+				gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+				goto out;
+			}
 		} else if (output) {
 			gv_atomic at;
 			if (gv_atomic_begin(&at, output, 0666, &d) < 0 ||
@@ -449,6 +532,8 @@ int cmd_check(int argc, char **argv)
 		} else if (assemble(NULL, NULL, &sk, &run, &m, &d) < 0) {
 			goto out;
 		}
+		if (!evidence && write_outs(&outs, &run, &m, &ci, &failed_out, &d) < 0)
+			goto out;
 	}
 	rc = gv_decision_exit(run.decision);
 out:
@@ -469,6 +554,7 @@ out:
 	gv_diags_release(&d);
 	gv_buf_release(&out);
 	gv_buf_release(&list);
+	free(outs.v);
 	free(policies.v);
 	free(rules.v);
 	free(manifests.v);

@@ -8,6 +8,9 @@ prometheus python3 libxml2-utils"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3-jsonschema python3-yaml"
+# the SARIF schema check (tests/cli/t190-ci-formats.sh runs npm ci in
+# tests/sarif; without npm it skips that check and says so)
+PKGS="$PKGS nodejs npm"
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

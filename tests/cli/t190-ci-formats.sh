@@ -181,3 +181,8 @@ expect_rc 0 "clean gitlab" -- check $P $F -f gitlab $M/hybrid-ok.yaml
 expect_eq "$(cat "$T/out")" "[]" "empty code quality report"
 expect_rc 0 "clean github" -- check $P $F -f github $M/hybrid-ok.yaml
 expect_eq "$(wc -c < "$T/out")" 0 "no workflow command"
+
+# with the audit log (results kept for the evidence): the same bytes
+expect_rc 1 "--db, -f sarif and --out" -- check $P $F --db "$T/audit.db" -f sarif --out junit="$T/e.junit" --out json="$T/e.json" "$@"
+cmp -s "$T/out" "$T/ref.sarif" && cmp -s "$T/e.junit" "$T/ref.junit" && cmp -s "$T/e.json" "$T/ref.json" &&
+	pass || fail "evidence run differs"

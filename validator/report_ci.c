@@ -172,23 +172,24 @@ static void uri(gv_buf *b, const char *rel)
 	}
 }
 
-/* Calls fn for each finding of the run, in report order. */
-typedef void (*finding_fn)(void *arg, const gv_finding *f, const char *rel, size_t n);
+/* Calls fn for each finding of file i, in report order; st->n counts the
+ * findings over the files, for commas. */
+typedef void (*finding_fn)(gv_buf *b, gv_report_ci_state *st, const gv_finding *f,
+			   const char *rel);
 
-static void each_finding(const gv_run *run, const gv_report_ci *o, finding_fn fn, void *arg)
+static void each_finding(gv_buf *b, gv_report_ci_state *st, const gv_run *run, size_t i,
+			 const gv_report_ci *o, finding_fn fn)
 {
-	size_t i, n = 0;
+	const gv_file_result *fr = &run->files[i];
 	uint32_t k, j;
 
-	for (i = 0; i < run->nfiles; i++) {
-		const gv_file_result *fr = &run->files[i];
-		for (k = 0; k < fr->ndocs; k++) {
-			const gv_result *r = &fr->docs[k].r;
-			for (j = 0; j < r->nfindings; j++) {
-				char *rel = gv_report_relpath(r->findings[j].file, o->source_root);
-				fn(arg, &r->findings[j], rel, n++);
-				free(rel);
-			}
+	for (k = 0; k < fr->ndocs; k++) {
+		const gv_result *r = &fr->docs[k].r;
+		for (j = 0; j < r->nfindings; j++) {
+			char *rel = gv_report_relpath(r->findings[j].file, o->source_root);
+			fn(b, st, &r->findings[j], rel);
+			st->n++;
+			free(rel);
 		}
 	}
 }
@@ -219,18 +220,32 @@ static size_t nerrors(const gv_report_ci *o)
 
 /* rules[] holds each rule id once (a library rule may be used by several
  * policies): the first use describes it, the highest severity counts. */
-typedef struct sarif_rule {
+struct gv_report_ci_rule {
 	const gv_rule *r;
 	int severity;
-} sarif_rule;
+};
 
-typedef struct sarif_ctx {
-	gv_buf *b;
-	sarif_rule *rules;
-	size_t nrules;
-} sarif_ctx;
+static void sarif_table(gv_report_ci_state *s, const gv_program *p)
+{
+	uint32_t i, j;
+	size_t k;
 
-static size_t sarif_rule_index(const sarif_ctx *s, const char *id)
+	if (s->rules)
+		return;
+	s->rules = gv_xcalloc(p->nrules ? p->nrules : 1, sizeof(*s->rules));
+	for (i = 0; i < p->npolicies; i++)
+		for (j = 0; j < p->policies[i].nrules; j++) {
+			const gv_rule *r = &p->policies[i].rules[j];
+			for (k = 0; k < s->nrules && strcmp(s->rules[k].r->id, r->id); k++)
+				;
+			if (k == s->nrules)
+				s->rules[s->nrules++].r = r;
+			if (r->severity > s->rules[k].severity)
+				s->rules[k].severity = r->severity;
+		}
+}
+
+static size_t sarif_rule_index(const gv_report_ci_state *s, const char *id)
 {
 	size_t i;
 
@@ -246,14 +261,13 @@ static void jkey(gv_buf *b, const char *k, const char *s)
 	gv_buf_json_cstr(b, s);
 }
 
-static void sarif_result(void *arg, const gv_finding *f, const char *rel, size_t n)
+static void sarif_result(gv_buf *b, gv_report_ci_state *s, const gv_finding *f,
+			 const char *rel)
 {
-	sarif_ctx *s = arg;
-	gv_buf *b = s->b;
 	char fp[65];
 
 	gv_report_fingerprint(fp, f, rel);
-	gv_buf_puts(b, n ? ",{" : "{");
+	gv_buf_puts(b, s->n ? ",{" : "{");
 	jkey(b, "ruleId", f->rule);
 	gv_buf_printf(b, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"message\":{",
 		      sarif_rule_index(s, f->rule), sarif_level(f->enforcement));
@@ -271,22 +285,10 @@ static void sarif_result(void *arg, const gv_finding *f, const char *rel, size_t
 	gv_buf_printf(b, ",\"document\":%u}}", f->doc);
 }
 
-static void sarif_rules(gv_buf *b, sarif_ctx *s, const gv_program *p)
+static void sarif_rules(gv_buf *b, gv_report_ci_state *s)
 {
-	uint32_t i, j;
 	size_t k;
 
-	s->rules = gv_xcalloc(p->nrules ? p->nrules : 1, sizeof(*s->rules));
-	for (i = 0; i < p->npolicies; i++)
-		for (j = 0; j < p->policies[i].nrules; j++) {
-			const gv_rule *r = &p->policies[i].rules[j];
-			for (k = 0; k < s->nrules && strcmp(s->rules[k].r->id, r->id); k++)
-				;
-			if (k == s->nrules)
-				s->rules[s->nrules++].r = r;
-			if (r->severity > s->rules[k].severity)
-				s->rules[k].severity = r->severity;
-		}
 	for (k = 0; k < s->nrules; k++) {
 		const gv_rule *r = s->rules[k].r;
 		const char *title = r->title ? r->title : r->id;
@@ -316,17 +318,17 @@ static void sarif_rules(gv_buf *b, sarif_ctx *s, const gv_program *p)
 	}
 }
 
-void gv_report_sarif(gv_buf *b, const gv_run *run, const gv_report_meta *m,
-		     const gv_report_ci *o)
+static void sarif_head(gv_buf *b, gv_report_ci_state *s, const gv_report_meta *m,
+		       const gv_report_ci *o)
 {
-	sarif_ctx s = { b, NULL, 0 };
 	size_t i, n = 0;
 
 	gv_buf_printf(b, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
 		      "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
 		      "\"name\":\"%s\",\"version\":\"%s\",\"semanticVersion\":\"%s\",\"rules\":[",
 		      GV_TOOL_NAME, GV_VERSION, GV_VERSION);
-	sarif_rules(b, &s, m->prog);
+	sarif_table(s, m->prog);
+	sarif_rules(b, s);
 	gv_buf_printf(b, "]}},\"invocations\":[{\"executionSuccessful\":%s,"
 		      "\"toolExecutionNotifications\":[", nerrors(o) ? "false" : "true");
 	for (i = 0; o->errors && i < o->errors->n; i++) {
@@ -354,9 +356,6 @@ void gv_report_sarif(gv_buf *b, const gv_run *run, const gv_report_meta *m,
 		gv_buf_putc(b, '}');
 	}
 	gv_buf_puts(b, "]}],\"columnKind\":\"unicodeCodePoints\",\"results\":[");
-	each_finding(run, o, sarif_result, &s);
-	gv_buf_puts(b, "]}]}\n");
-	free(s.rules);
 }
 
 /* --- JUnit XML -------------------------------------------------------- */
@@ -378,65 +377,69 @@ static void junit_failure(gv_buf *b, const gv_finding *f)
 	gv_buf_release(&t);
 }
 
-void gv_report_junit(gv_buf *b, const gv_run *run, const gv_report_meta *m,
-		     const gv_report_ci *o)
+/* The totals: tests are the rules evaluated, failures the testcases with
+ * findings (st->failures, counted by junit_file). */
+static void junit_head(gv_buf *b, gv_report_ci_state *st, const gv_run *run,
+		       const gv_report_ci *o)
 {
-	size_t i, tests = 0, failures = 0, nerr = nerrors(o);
-	uint32_t k, e, j, nf;
+	size_t nerr = nerrors(o);
 
-	/* totals first: a testcase fails when its rule has findings */
-	for (i = 0; i < run->nfiles; i++)
-		for (k = 0; k < run->files[i].ndocs; k++) {
-			const gv_result *r = &run->files[i].docs[k].r;
-			tests += r->rules_evaluated;
-			for (j = 0; j < r->nfindings; j++)
-				failures += !j || strcmp(r->findings[j].rule, r->findings[j - 1].rule) ||
-					    strcmp(r->findings[j].policy, r->findings[j - 1].policy);
-		}
 	gv_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	gv_buf_printf(b, "<testsuites name=\"govgate check\" tests=\"%zu\" failures=\"%zu\" "
-		      "errors=\"%zu\">\n", tests + nerr, failures, nerr);
-	for (i = 0; i < run->nfiles; i++) {
-		const gv_file_result *fr = &run->files[i];
-		for (k = 0; k < fr->ndocs; k++) {
-			const gv_result *r = &fr->docs[k].r;
-			gv_buf name = GV_BUF_INIT;
+		      "errors=\"%zu\">\n", run->rules_evaluated + nerr, st->failures, nerr);
+}
 
-			for (j = 0, nf = 0; j < r->nfindings; j++)
-				nf += !j || strcmp(r->findings[j].rule, r->findings[j - 1].rule) ||
-				      strcmp(r->findings[j].policy, r->findings[j - 1].policy);
-			gv_buf_puts(&name, fr->path);
-			if (fr->ndocs > 1)
-				gv_buf_printf(&name, " (document %u)", k);
-			gv_buf_puts(b, "  <testsuite name=\"");
-			gv_xml_text(b, name.ptr);
-			gv_buf_printf(b, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
-				      "skipped=\"0\">\n", r->rules_evaluated, nf);
-			gv_buf_release(&name);
-			/* findings come in the order their rules were evaluated */
-			for (e = 0, j = 0; e < r->rules_evaluated; e++) {
-				const gv_policy *pol = NULL;
-				const gv_rule *rule = rule_at(m->prog, r->evaluated[e], &pol);
-				int failed = j < r->nfindings && !strcmp(r->findings[j].rule, rule->id) &&
-					     !strcmp(r->findings[j].policy, pol->name);
+static void junit_file(gv_buf *b, gv_report_ci_state *st, const gv_run *run, size_t i,
+		       const gv_report_meta *m)
+{
+	const gv_file_result *fr = &run->files[i];
+	uint32_t k, e, j, nf;
 
-				gv_buf_puts(b, "    <testcase classname=\"");
-				gv_xml_text(b, pol->name);
-				gv_buf_puts(b, "\" name=\"");
-				gv_xml_text(b, rule->id);
-				gv_buf_puts(b, "\" file=\"");
-				gv_xml_text(b, fr->path);
-				gv_buf_puts(b, failed ? "\">\n" : "\"/>\n");
-				if (!failed)
-					continue;
-				for (; j < r->nfindings && !strcmp(r->findings[j].rule, rule->id) &&
-				       !strcmp(r->findings[j].policy, pol->name); j++)
-					junit_failure(b, &r->findings[j]);
-				gv_buf_puts(b, "    </testcase>\n");
-			}
-			gv_buf_puts(b, "  </testsuite>\n");
+	for (k = 0; k < fr->ndocs; k++) {
+		const gv_result *r = &fr->docs[k].r;
+		gv_buf name = GV_BUF_INIT;
+
+		for (j = 0, nf = 0; j < r->nfindings; j++)
+			nf += !j || strcmp(r->findings[j].rule, r->findings[j - 1].rule) ||
+			      strcmp(r->findings[j].policy, r->findings[j - 1].policy);
+		st->failures += nf;
+		gv_buf_puts(&name, fr->path);
+		if (fr->ndocs > 1)
+			gv_buf_printf(&name, " (document %u)", k);
+		gv_buf_puts(b, "  <testsuite name=\"");
+		gv_xml_text(b, name.ptr);
+		gv_buf_printf(b, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
+			      "skipped=\"0\">\n", r->rules_evaluated, nf);
+		gv_buf_release(&name);
+		/* findings come in the order their rules were evaluated */
+		for (e = 0, j = 0; e < r->rules_evaluated; e++) {
+			const gv_policy *pol = NULL;
+			const gv_rule *rule = rule_at(m->prog, r->evaluated[e], &pol);
+			int failed = j < r->nfindings && !strcmp(r->findings[j].rule, rule->id) &&
+				     !strcmp(r->findings[j].policy, pol->name);
+
+			gv_buf_puts(b, "    <testcase classname=\"");
+			gv_xml_text(b, pol->name);
+			gv_buf_puts(b, "\" name=\"");
+			gv_xml_text(b, rule->id);
+			gv_buf_puts(b, "\" file=\"");
+			gv_xml_text(b, fr->path);
+			gv_buf_puts(b, failed ? "\">\n" : "\"/>\n");
+			if (!failed)
+				continue;
+			for (; j < r->nfindings && !strcmp(r->findings[j].rule, rule->id) &&
+			       !strcmp(r->findings[j].policy, pol->name); j++)
+				junit_failure(b, &r->findings[j]);
+			gv_buf_puts(b, "    </testcase>\n");
 		}
+		gv_buf_puts(b, "  </testsuite>\n");
 	}
+}
+
+static void junit_tail(gv_buf *b, const gv_report_ci *o)
+{
+	size_t i, nerr = nerrors(o);
+
 	if (nerr) {
 		gv_buf_printf(b, "  <testsuite name=\"input errors\" tests=\"%zu\" failures=\"0\" "
 			      "errors=\"%zu\" skipped=\"0\">\n", nerr, nerr);
@@ -485,12 +488,11 @@ static void gh_escape(gv_buf *b, const char *s, int property)
 	}
 }
 
-static void github_finding(void *arg, const gv_finding *f, const char *rel, size_t n)
+static void github_finding(gv_buf *b, gv_report_ci_state *st, const gv_finding *f,
+			   const char *rel)
 {
-	gv_buf *b = arg;
 	gv_buf t = GV_BUF_INIT;
 
-	(void)n;
 	gv_buf_printf(b, "::%s file=", github_command(f->enforcement));
 	gh_escape(b, rel, 1);
 	gv_buf_printf(b, ",line=%u,col=%u,title=", pos(f->line), pos(f->col));
@@ -506,12 +508,11 @@ static void github_finding(void *arg, const gv_finding *f, const char *rel, size
 	gv_buf_release(&t);
 }
 
-void gv_report_github(gv_buf *b, const gv_run *run, const gv_report_meta *m,
-		      const gv_report_ci *o)
+/* Input errors first. */
+static void github_head(gv_buf *b, const gv_report_ci *o)
 {
 	size_t i;
 
-	(void)m;
 	for (i = 0; o->errors && i < o->errors->n; i++) {
 		const gv_diag *dg = &o->errors->v[i];
 		if (dg->sev != GV_SEV_ERROR)
@@ -532,18 +533,17 @@ void gv_report_github(gv_buf *b, const gv_run *run, const gv_report_meta *m,
 		gh_escape(b, dg->msg, 0);
 		gv_buf_putc(b, '\n');
 	}
-	each_finding(run, o, github_finding, b);
 }
 
 /* --- GitLab Code Quality ---------------------------------------------- */
 
-static void gitlab_finding(void *arg, const gv_finding *f, const char *rel, size_t n)
+static void gitlab_finding(gv_buf *b, gv_report_ci_state *st, const gv_finding *f,
+			   const char *rel)
 {
-	gv_buf *b = arg;
 	char fp[65];
 
 	gv_report_fingerprint(fp, f, rel);
-	gv_buf_puts(b, n ? ",{" : "{");
+	gv_buf_puts(b, st->n ? ",{" : "{");
 	jkey(b, "description", f->message);
 	gv_buf_putc(b, ',');
 	jkey(b, "check_name", f->rule);
@@ -554,13 +554,87 @@ static void gitlab_finding(void *arg, const gv_finding *f, const char *rel, size
 	gv_buf_printf(b, ",\"lines\":{\"begin\":%u}}}", pos(f->line));
 }
 
-void gv_report_gitlab(gv_buf *b, const gv_run *run, const gv_report_meta *m,
+/* --- the parts, and whole runs --------------------------------------- */
+
+void gv_report_ci_head(gv_buf *out, gv_report_ci_state *st, int fmt, const gv_run *run,
+		       const gv_report_meta *m, const gv_report_ci *o)
+{
+	switch (fmt) {
+	case GV_FMT_SARIF: sarif_head(out, st, m, o); break;
+	case GV_FMT_JUNIT: junit_head(out, st, run, o); break;
+	case GV_FMT_GITHUB: github_head(out, o); break;
+	case GV_FMT_GITLAB: gv_buf_putc(out, '['); break;
+	}
+}
+
+void gv_report_ci_file(gv_buf *out, gv_report_ci_state *st, int fmt, const gv_run *run,
+		       size_t i, const gv_report_meta *m, const gv_report_ci *o)
+{
+	switch (fmt) {
+	case GV_FMT_SARIF:
+		sarif_table(st, m->prog);
+		each_finding(out, st, run, i, o, sarif_result);
+		break;
+	case GV_FMT_JUNIT: junit_file(out, st, run, i, m); break;
+	case GV_FMT_GITHUB: each_finding(out, st, run, i, o, github_finding); break;
+	case GV_FMT_GITLAB: each_finding(out, st, run, i, o, gitlab_finding); break;
+	}
+}
+
+void gv_report_ci_tail(gv_buf *out, gv_report_ci_state *st, int fmt, const gv_run *run,
+		       const gv_report_meta *m, const gv_report_ci *o)
+{
+	switch (fmt) {
+	case GV_FMT_SARIF: gv_buf_puts(out, "]}]}\n"); break;
+	case GV_FMT_JUNIT: junit_tail(out, o); break;
+	case GV_FMT_GITLAB: gv_buf_puts(out, "]\n"); break;
+	}
+}
+
+void gv_report_ci_state_release(gv_report_ci_state *st)
+{
+	free(st->rules);
+	memset(st, 0, sizeof(*st));
+}
+
+static void whole(gv_buf *out, int fmt, const gv_run *run, const gv_report_meta *m,
+		  const gv_report_ci *o)
+{
+	gv_report_ci_state st = GV_REPORT_CI_STATE_INIT;
+	gv_buf files = GV_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < run->nfiles; i++)
+		gv_report_ci_file(&files, &st, fmt, run, i, m, o);
+	gv_report_ci_head(out, &st, fmt, run, m, o);
+	gv_buf_add(out, files.ptr, files.len);
+	gv_report_ci_tail(out, &st, fmt, run, m, o);
+	gv_buf_release(&files);
+	gv_report_ci_state_release(&st);
+}
+
+void gv_report_sarif(gv_buf *out, const gv_run *run, const gv_report_meta *m,
+		     const gv_report_ci *o)
+{
+	whole(out, GV_FMT_SARIF, run, m, o);
+}
+
+void gv_report_junit(gv_buf *out, const gv_run *run, const gv_report_meta *m,
+		     const gv_report_ci *o)
+{
+	whole(out, GV_FMT_JUNIT, run, m, o);
+}
+
+void gv_report_github(gv_buf *out, const gv_run *run, const gv_report_meta *m,
 		      const gv_report_ci *o)
 {
-	(void)m;
-	gv_buf_putc(b, '[');
-	each_finding(run, o, gitlab_finding, b);
-	gv_buf_puts(b, "]\n");
+	whole(out, GV_FMT_GITHUB, run, m, o);
+}
+
+void gv_report_gitlab(gv_buf *out, const gv_run *run, const gv_report_meta *m,
+		      const gv_report_ci *o)
+{
+	whole(out, GV_FMT_GITLAB, run, m, o);
 }
 
 void gv_report_format(gv_buf *out, int fmt, const gv_run *run, const gv_report_meta *m,

@@ -5,8 +5,8 @@
  * security-severity, fingerprints, paths) is in report_ci.c and documented
  * in docs/CI.md.
  *
- * These writers need the whole run: every file's results must still be
- * there (`check` keeps them when one of these formats is asked for).
+ * gv_report_sarif() and the others render a whole run (every file's
+ * results still there); the parts below stream one.
  */
 #ifndef GV_REPORT_CI_H
 #define GV_REPORT_CI_H
@@ -42,6 +42,32 @@ void gv_report_github(gv_buf *out, const gv_run *run, const gv_report_meta *m,
 		      const gv_report_ci *o);
 void gv_report_gitlab(gv_buf *out, const gv_run *run, const gv_report_meta *m,
 		      const gv_report_ci *o);
+/*
+ * The same in parts, so that they can be streamed as report_json.c's are:
+ * gv_report_ci_file() for each file in input order as it is done (its
+ * results may be freed right after), then, once the run is over,
+ * gv_report_ci_head() and gv_report_ci_tail() to put around what the files
+ * gave (the head holds totals and input errors). The state carries what
+ * the parts share (commas, JUnit's failing testcases, SARIF's rule table);
+ * one state per output, released with gv_report_ci_state_release().
+ * fmt is one of GV_FMT_SARIF .. GV_FMT_GITLAB.
+ */
+struct gv_report_ci_rule;
+typedef struct gv_report_ci_state {
+	size_t n;                  /* findings written */
+	size_t failures;           /* JUnit testcases with findings */
+	struct gv_report_ci_rule *rules;
+	size_t nrules;
+} gv_report_ci_state;
+#define GV_REPORT_CI_STATE_INIT { 0, 0, NULL, 0 }
+void gv_report_ci_file(gv_buf *out, gv_report_ci_state *st, int fmt, const gv_run *run,
+		       size_t i, const gv_report_meta *m, const gv_report_ci *o);
+void gv_report_ci_head(gv_buf *out, gv_report_ci_state *st, int fmt, const gv_run *run,
+		       const gv_report_meta *m, const gv_report_ci *o);
+void gv_report_ci_tail(gv_buf *out, gv_report_ci_state *st, int fmt, const gv_run *run,
+		       const gv_report_meta *m, const gv_report_ci *o);
+void gv_report_ci_state_release(gv_report_ci_state *st);
+
 /* Any format, text without color. */
 void gv_report_format(gv_buf *out, int fmt, const gv_run *run, const gv_report_meta *m,
 		      const gv_report_ci *o);

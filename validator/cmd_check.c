@@ -129,10 +129,15 @@ static int parse_steps(uint64_t *out, const char *s)
 /* Where streamed results go while the run is on (see cmd_check). */
 typedef struct sink {
 	int json, color;
-	FILE *man, *find;      /* manifest entries and findings (text: finding lines) */
+	FILE *man, *find;      /* manifest entries and findings (text: finding lines;
+				* a CI format: its part of each file) */
 	gv_buf b1, b2;
 	size_t nman, nfind;
 	int failed;
+	int fmt;               /* a CI format (report_ci.h), or text or json */
+	gv_report_ci_state st;
+	gv_report_meta meta;
+	const gv_report_ci *ci;
 } sink;
 
 static void emit(void *arg, const gv_run *run, size_t i)
@@ -141,7 +146,9 @@ static void emit(void *arg, const gv_run *run, size_t i)
 
 	gv_buf_clear(&s->b1);
 	gv_buf_clear(&s->b2);
-	if (s->json)
+	if (s->fmt > GV_FMT_JSON)
+		gv_report_ci_file(&s->b2, &s->st, s->fmt, run, i, &s->meta, s->ci);
+	else if (s->json)
 		gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
 	else
 		gv_report_text_file(&s->b2, run, i, s->color);
@@ -185,7 +192,16 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 	gv_buf head = GV_BUF_INIT;
 	int err;
 
-	if (s->json) {
+	if (s->fmt > GV_FMT_JSON) {
+		gv_report_ci_head(&head, &s->st, s->fmt, run, m, s->ci);
+		err = put(buf, at, head.ptr, head.len, d);
+		if (!err)
+			err = copy(buf, at, s->find, d);
+		gv_buf_clear(&head);
+		gv_report_ci_tail(&head, &s->st, s->fmt, run, m, s->ci);
+		if (!err)
+			err = put(buf, at, head.ptr, head.len, d);
+	} else if (s->json) {
 		gv_report_json_head(&head, run, m);
 		err = put(buf, at, head.ptr, head.len, d);
 		if (!err)
@@ -296,7 +312,8 @@ int cmd_check(int argc, char **argv)
 	gv_gate_opts go;
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
-	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0 };
+	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
+		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL };
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
 
@@ -452,6 +469,12 @@ int cmd_check(int argc, char **argv)
 	json = fmt == GV_FMT_JSON;
 	evidence = sign_key || db;
 	sk.json = json || evidence;
+	/* a CI format streams too, unless the evidence needs the JSON */
+	sk.fmt = evidence ? GV_FMT_JSON : fmt;
+	sk.meta.prog = prog;
+	sk.meta.cloud = cloud_file;
+	sk.meta.onprem = onprem_file;
+	sk.ci = &ci;
 	sk.color = !output && !sk.json && gv_cmd_color(1);
 	if (!(sk.man = tmpfile()) || !(sk.find = tmpfile())) {
 		gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s", strerror(errno));
@@ -462,8 +485,8 @@ int cmd_check(int argc, char **argv)
 	go.jobs = jobs;
 	go.emit = emit;
 	go.emit_arg = &sk;
-	/* the CI formats (report_ci.c) and --out render from the whole run */
-	go.release = !evidence && fmt <= GV_FMT_JSON && !outs.n;
+	/* --out renders each format from the whole run */
+	go.release = !evidence && !outs.n;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
 	if (run.input_errors)
 		goto out;
@@ -514,15 +537,6 @@ int cmd_check(int argc, char **argv)
 							   &d);
 				goto out;
 			}
-		} else if (fmt > GV_FMT_JSON) {
-			gv_report_format(&out, fmt, &run, &m, &ci);
-			if (output) {
-				if (gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0)
-					goto out;
-			} else if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
-				gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
-				goto out;
-			}
 		} else if (output) {
 			gv_atomic at;
 			if (gv_atomic_begin(&at, output, 0666, &d) < 0 ||
@@ -545,6 +559,7 @@ out:
 		fclose(sk.find);
 	gv_buf_release(&sk.b1);
 	gv_buf_release(&sk.b2);
+	gv_report_ci_state_release(&sk.st);
 	gv_key_free(sign_key);
 	gv_key_free(log_key);
 	gv_audit_close(db);

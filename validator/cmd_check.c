@@ -138,23 +138,38 @@ typedef struct sink {
 	gv_report_ci_state st;
 	gv_report_meta meta;
 	const gv_report_ci *ci;
+	const char *path;      /* --out FILE */
+	struct sink *next;     /* the next output (--out) */
 } sink;
 
 static void emit(void *arg, const gv_run *run, size_t i)
 {
-	sink *s = arg;
+	sink *s;
 
-	gv_buf_clear(&s->b1);
-	gv_buf_clear(&s->b2);
-	if (s->fmt > GV_FMT_JSON)
-		gv_report_ci_file(&s->b2, &s->st, s->fmt, run, i, &s->meta, s->ci);
-	else if (s->json)
-		gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
-	else
-		gv_report_text_file(&s->b2, run, i, s->color);
-	if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
-	    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
-		s->failed = 1;
+	for (s = arg; s; s = s->next) {
+		gv_buf_clear(&s->b1);
+		gv_buf_clear(&s->b2);
+		if (s->fmt > GV_FMT_JSON)
+			gv_report_ci_file(&s->b2, &s->st, s->fmt, run, i, &s->meta, s->ci);
+		else if (s->json)
+			gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
+		else
+			gv_report_text_file(&s->b2, run, i, s->color);
+		if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
+		    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
+			s->failed = 1;
+	}
+}
+
+static void sink_release(sink *s)
+{
+	if (s->man)
+		fclose(s->man);
+	if (s->find)
+		fclose(s->find);
+	gv_buf_release(&s->b1);
+	gv_buf_release(&s->b2);
+	gv_report_ci_state_release(&s->st);
 }
 
 /* Sends bytes to a buffer, an atomic file, or standard output. */
@@ -239,26 +254,27 @@ static int out_format(const char *arg, const char **path)
 	return gv_format_parse(name);
 }
 
-/* Each --out FMT=FILE, rendered from the whole run and written atomically;
- * *failed names the file that could not be written. */
-static int write_outs(const strlist *outs, const gv_run *run, const gv_report_meta *m,
-		      const gv_report_ci *ci, const char **failed, gv_diags *d)
+/* Each --out FMT=FILE, streamed like the main output and put together
+ * atomically; *failed names the file that could not be written. */
+static int write_outs(sink *s, const gv_run *run, const gv_report_meta *m,
+		      const char **failed, gv_diags *d)
 {
-	gv_buf b = GV_BUF_INIT;
-	size_t i;
-	int err = GV_OK;
+	gv_atomic at;
 
-	for (i = 0; !err && i < outs->n; i++) {
-		const char *path;
-		int fmt = out_format(outs->v[i], &path);
-
-		gv_buf_clear(&b);
-		gv_report_format(&b, fmt, run, m, ci);
-		if ((err = gv_atomic_write(path, b.ptr, b.len, 0666, d)) < 0)
-			*failed = path;
+	for (; s; s = s->next) {
+		if (gv_atomic_begin(&at, s->path, 0666, d) < 0)
+			goto fail;
+		if (assemble(NULL, &at, s, run, m, d) < 0) {
+			gv_atomic_abort(&at);
+			goto fail;
+		}
+		if (gv_atomic_commit(&at, d) < 0)
+			goto fail;
 	}
-	gv_buf_release(&b);
-	return err;
+	return GV_OK;
+fail:
+	*failed = s->path;
+	return GV_EIO;
 }
 
 int cmd_check(int argc, char **argv)
@@ -313,7 +329,8 @@ int cmd_check(int argc, char **argv)
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
 	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
-		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL };
+		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL };
+	sink *osk = NULL;      /* one per --out */
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
 
@@ -480,16 +497,37 @@ int cmd_check(int argc, char **argv)
 		gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s", strerror(errno));
 		goto out;
 	}
+	osk = gv_xcalloc(outs.n ? outs.n : 1, sizeof(*osk));
+	for (i = 0; i < outs.n; i++) {
+		sink *o = &osk[i];
+
+		o->fmt = out_format(outs.v[i], &o->path);
+		o->json = o->fmt == GV_FMT_JSON;
+		o->b1 = (gv_buf)GV_BUF_INIT;
+		o->b2 = (gv_buf)GV_BUF_INIT;
+		o->meta = sk.meta;
+		o->ci = &ci;
+		if (i + 1 < outs.n)
+			o->next = &osk[i + 1];
+		if (!(o->man = tmpfile()) || !(o->find = tmpfile())) {
+			gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s",
+				 strerror(errno));
+			goto out;
+		}
+	}
+	if (outs.n)
+		sk.next = osk;
 	go.manifests = manifests.v;
 	go.nmanifests = manifests.n;
 	go.jobs = jobs;
 	go.emit = emit;
 	go.emit_arg = &sk;
-	/* --out renders each format from the whole run */
-	go.release = !evidence && !outs.n;
+	go.release = !evidence;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
 	if (run.input_errors)
 		goto out;
+	for (i = 0; i < outs.n; i++)
+		sk.failed |= osk[i].failed;
 	if (sk.failed) {
 		gv_error(&d, "GV-O003", NULL, "cannot write a temporary file: %s", strerror(errno));
 		goto out;
@@ -532,7 +570,7 @@ int cmd_check(int argc, char **argv)
 				gv_evidence_record_failure(&run, &eo, &eout, "output", "-", &d);
 				goto out;
 			}
-			if (write_outs(&outs, &run, &m, &ci, &failed_out, &d) < 0) {
+			if (write_outs(sk.next, &run, &m, &failed_out, &d) < 0) {
 				gv_evidence_record_failure(&run, &eo, &eout, "output", failed_out,
 							   &d);
 				goto out;
@@ -546,20 +584,17 @@ int cmd_check(int argc, char **argv)
 		} else if (assemble(NULL, NULL, &sk, &run, &m, &d) < 0) {
 			goto out;
 		}
-		if (!evidence && write_outs(&outs, &run, &m, &ci, &failed_out, &d) < 0)
+		if (!evidence && write_outs(sk.next, &run, &m, &failed_out, &d) < 0)
 			goto out;
 	}
 	rc = gv_decision_exit(run.decision);
 out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), !quiet);
 	gv_run_release(&run);
-	if (sk.man)
-		fclose(sk.man);
-	if (sk.find)
-		fclose(sk.find);
-	gv_buf_release(&sk.b1);
-	gv_buf_release(&sk.b2);
-	gv_report_ci_state_release(&sk.st);
+	sink_release(&sk);
+	for (i = 0; osk && i < outs.n; i++)
+		sink_release(&osk[i]);
+	free(osk);
 	gv_key_free(sign_key);
 	gv_key_free(log_key);
 	gv_audit_close(db);

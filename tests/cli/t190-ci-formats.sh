@@ -186,3 +186,13 @@ expect_eq "$(wc -c < "$T/out")" 0 "no workflow command"
 expect_rc 1 "--db, -f sarif and --out" -- check $P $F --db "$T/audit.db" -f sarif --out junit="$T/e.junit" --out json="$T/e.json" "$@"
 cmp -s "$T/out" "$T/ref.sarif" && cmp -s "$T/e.junit" "$T/ref.junit" && cmp -s "$T/e.json" "$T/ref.json" &&
 	pass || fail "evidence run differs"
+
+# streamed in input order whatever the number of jobs
+expect_rc 1 "-j 4, every format at once" -- check $P $F -j 4 -f sarif --out junit="$T/j4.junit" --out github="$T/j4.github" --out gitlab="$T/j4.gitlab" "$@" "$@"
+cp "$T/out" "$T/j4.sarif"
+expect_rc 1 "-j 1" -- check $P $F -j 1 -f sarif --out junit="$T/j1.junit" --out github="$T/j1.github" --out gitlab="$T/j1.gitlab" "$@" "$@"
+cp "$T/out" "$T/j1.sarif"
+TEST_NAME="-j 1 and -j 4 give the same bytes"
+for fmt in sarif junit github gitlab; do cmp -s "$T/j1.$fmt" "$T/j4.$fmt" || fmt=bad; [ $fmt = bad ] && break; done
+[ "$fmt" != bad ] && pass || fail "differ"
+expect_eq "$(grep -c '<failure ' "$T/j1.junit")" "$(($(grep -c '<failure ' "$T/ref.junit") * 2))" "twice the files, twice the failures"

@@ -8,6 +8,10 @@ prometheus python3 libxml2-utils"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3-jsonschema python3-yaml"
+# the SARIF schema check (tests/cli/t190-ci-formats.sh runs npm ci in
+# tests/sarif; without npm it skips that check and says so); any npm will
+# do, and Debian's conflicts with a NodeSource nodejs, so only when missing
+command -v npm > /dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

@@ -10,6 +10,7 @@
 #include "gv.h"
 #include "lint.h"
 #include "report.h"
+#include "report_ci.h"
 #include "sign.h"
 #include "walk.h"
 
@@ -42,8 +43,14 @@ static const char check_usage[] =
 "                           missing; default: the policies' max_fact_age\n"
 "      --max-clock-skew DUR how far in the future facts may be dated (0, 300,\n"
 "                           5m); later ones are refused (default: 300)\n"
-"  -f, --format FMT         text (default) or json\n"
+"  -f, --format FMT         text (default), json, sarif, junit, github or\n"
+"                           gitlab (docs/CI.md)\n"
 "  -o, --output FILE        write the result to FILE (atomically)\n"
+"      --out FMT=FILE       also write the result as FMT to FILE (atomically;\n"
+"                           repeatable): several formats from one run\n"
+"      --source-root DIR    paths in sarif, github and gitlab output are\n"
+"                           relative to DIR (default: the working directory);\n"
+"                           also --base-uri\n"
 "  -j, --jobs N             check manifests on N threads (default: all cores)\n"
 "      --regex-budget N     regex work allowed in the whole run, in PCRE2 steps\n"
 "                           (1000, 50k, 200M, 2G; default: 1G); a run that\n"
@@ -155,25 +162,47 @@ static void expand(strlist *out, gv_paths *walked, const strlist *args,
 /* Where streamed results go while the run is on (see cmd_check). */
 typedef struct sink {
 	int json, color;
-	FILE *man, *find;      /* manifest entries and findings (text: finding lines) */
+	FILE *man, *find;      /* manifest entries and findings (text: finding lines;
+				* a CI format: its part of each file) */
 	gv_buf b1, b2;
 	size_t nman, nfind;
 	int failed;
+	int fmt;               /* a CI format (report_ci.h), or text or json */
+	gv_report_ci_state st;
+	gv_report_meta meta;
+	const gv_report_ci *ci;
+	const char *path;      /* --out FILE */
+	struct sink *next;     /* the next output (--out) */
 } sink;
 
 static void emit(void *arg, const gv_run *run, size_t i)
 {
-	sink *s = arg;
+	sink *s;
 
-	gv_buf_clear(&s->b1);
-	gv_buf_clear(&s->b2);
-	if (s->json)
-		gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
-	else
-		gv_report_text_file(&s->b2, run, i, s->color);
-	if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
-	    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
-		s->failed = 1;
+	for (s = arg; s; s = s->next) {
+		gv_buf_clear(&s->b1);
+		gv_buf_clear(&s->b2);
+		if (s->fmt > GV_FMT_JSON)
+			gv_report_ci_file(&s->b2, &s->st, s->fmt, run, i, &s->meta, s->ci);
+		else if (s->json)
+			gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
+		else
+			gv_report_text_file(&s->b2, run, i, s->color);
+		if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
+		    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
+			s->failed = 1;
+	}
+}
+
+static void sink_release(sink *s)
+{
+	if (s->man)
+		fclose(s->man);
+	if (s->find)
+		fclose(s->find);
+	gv_buf_release(&s->b1);
+	gv_buf_release(&s->b2);
+	gv_report_ci_state_release(&s->st);
 }
 
 /* Sends bytes to a buffer, an atomic file, or standard output. */
@@ -211,7 +240,16 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 	gv_buf head = GV_BUF_INIT, errs = GV_BUF_INIT;
 	int err;
 
-	if (s->json) {
+	if (s->fmt > GV_FMT_JSON) {
+		gv_report_ci_head(&head, &s->st, s->fmt, run, m, s->ci);
+		err = put(buf, at, head.ptr, head.len, d);
+		if (!err)
+			err = copy(buf, at, s->find, d);
+		gv_buf_clear(&head);
+		gv_report_ci_tail(&head, &s->st, s->fmt, run, m, s->ci);
+		if (!err)
+			err = put(buf, at, head.ptr, head.len, d);
+	} else if (s->json) {
 		gv_report_json_head(&head, run, m);
 		err = put(buf, at, head.ptr, head.len, d);
 		if (!err)
@@ -239,6 +277,44 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 	return err;
 }
 
+/* "FMT=FILE" (--out): the format, and in *path the file; -1 if malformed */
+static int out_format(const char *arg, const char **path)
+{
+	const char *eq = strchr(arg, '=');
+	char name[16];
+
+	if (!eq || !eq[1] || (size_t)(eq - arg) >= sizeof(name))
+		return -1;
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	if (path)
+		*path = eq + 1;
+	return gv_format_parse(name);
+}
+
+/* Each --out FMT=FILE, streamed like the main output and put together
+ * atomically; *failed names the file that could not be written. */
+static int write_outs(sink *s, const gv_run *run, const gv_report_meta *m,
+		      const char **failed, gv_diags *d)
+{
+	gv_atomic at;
+
+	for (; s; s = s->next) {
+		if (gv_atomic_begin(&at, s->path, 0666, d) < 0)
+			goto fail;
+		if (assemble(NULL, &at, s, run, m, d) < 0) {
+			gv_atomic_abort(&at);
+			goto fail;
+		}
+		if (gv_atomic_commit(&at, d) < 0)
+			goto fail;
+	}
+	return GV_OK;
+fail:
+	*failed = s->path;
+	return GV_EIO;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -264,12 +340,18 @@ int cmd_check(int argc, char **argv)
 		{ "log-key", required_argument, NULL, 'L' },
 		{ "origin", required_argument, NULL, 'G' },
 		{ "actor", required_argument, NULL, 'U' },
+		{ "out", required_argument, NULL, 'W' },
+		{ "source-root", required_argument, NULL, 'Z' },
+		{ "base-uri", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 }, args = { 0 }, excludes = { 0 };
 	gv_paths walked = GV_PATHS_INIT;
 	gv_diags wd = GV_DIAGS_INIT;   /* folder errors, reported with the run's */
+	strlist outs = { 0 };
+	gv_report_ci ci = { NULL, NULL };
+	int fmt;
 	const char *cloud_path = NULL, *onprem_path = NULL, *format = "text", *output = NULL;
 	const char *files_from = NULL;
 	const char *sign_path = NULL, *log_key_path = NULL, *db_path = NULL;
@@ -287,7 +369,9 @@ int cmd_check(int argc, char **argv)
 	gv_gate_opts go;
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
-	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0 };
+	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
+		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL };
+	sink *osk = NULL;      /* one per --out */
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
 
@@ -345,6 +429,8 @@ int cmd_check(int argc, char **argv)
 		case 'L': log_key_path = optarg; break;
 		case 'G': eo.origin = optarg; break;
 		case 'U': eo.actor = optarg; break;
+		case 'W': push(&outs, optarg); break;
+		case 'Z': ci.source_root = optarg; break;
 		case 'h':
 			fputs(check_usage, stdout);
 			rc = 0;
@@ -354,10 +440,17 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		fprintf(stderr, "govgate: check: --format is 'text' or 'json', not '%s'\n", format);
+	if ((fmt = gv_format_parse(format)) < 0) {
+		fprintf(stderr, "govgate: check: --format is %s, not '%s'\n", GV_FORMAT_NAMES,
+			format);
 		goto out;
 	}
+	for (i = 0; i < outs.n; i++)
+		if (out_format(outs.v[i], NULL) < 0) {
+			fprintf(stderr, "govgate: check: --out takes FMT=FILE, FMT one of %s, "
+				"not '%s'\n", GV_FORMAT_NAMES, outs.v[i]);
+			goto out;
+		}
 	for (; optind < argc; optind++)
 		push(&args, argv[optind]);
 	if (files_from && read_list(&args, &list, files_from) < 0) {
@@ -398,6 +491,11 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	/* so are the outputs: a run that could not write one records nothing */
 	unwritable = gv_evidence_check_outputs(&eo, &d) < 0;
+	for (i = 0; i < outs.n; i++) {
+		const char *path;
+		out_format(outs.v[i], &path);
+		unwritable |= gv_atomic_check(path, &d) < 0;
+	}
 	if ((output && gv_atomic_check(output, &d) < 0) || unwritable)
 		goto out;
 	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
@@ -428,14 +526,40 @@ int cmd_check(int argc, char **argv)
 	/* results stream, in input order, into two temporary files (manifest
 	 * entries and findings) and are freed as they go, unless evidence needs
 	 * them; the output is put together once the run has succeeded */
-	json = !strcmp(format, "json");
+	json = fmt == GV_FMT_JSON;
 	evidence = sign_key || db;
 	sk.json = json || evidence;
+	/* a CI format streams too, unless the evidence needs the JSON */
+	sk.fmt = evidence ? GV_FMT_JSON : fmt;
+	sk.meta.prog = prog;
+	sk.meta.cloud = cloud_file;
+	sk.meta.onprem = onprem_file;
+	sk.ci = &ci;
 	sk.color = !output && !sk.json && gv_cmd_color(1);
 	if (!(sk.man = tmpfile()) || !(sk.find = tmpfile())) {
 		gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s", strerror(errno));
 		goto out;
 	}
+	osk = gv_xcalloc(outs.n ? outs.n : 1, sizeof(*osk));
+	for (i = 0; i < outs.n; i++) {
+		sink *o = &osk[i];
+
+		o->fmt = out_format(outs.v[i], &o->path);
+		o->json = o->fmt == GV_FMT_JSON;
+		o->b1 = (gv_buf)GV_BUF_INIT;
+		o->b2 = (gv_buf)GV_BUF_INIT;
+		o->meta = sk.meta;
+		o->ci = &ci;
+		if (i + 1 < outs.n)
+			o->next = &osk[i + 1];
+		if (!(o->man = tmpfile()) || !(o->find = tmpfile())) {
+			gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s",
+				 strerror(errno));
+			goto out;
+		}
+	}
+	if (outs.n)
+		sk.next = osk;
 	go.manifests = manifests.v;
 	go.nmanifests = manifests.n;
 	go.jobs = jobs;
@@ -449,12 +573,17 @@ int cmd_check(int argc, char **argv)
 	 * no partial report (gate.h) */
 	if (run.regex_budget_exhausted)
 		goto out;
+	/* input errors go into the CI formats too (SARIF notifications, JUnit errors) */
+	ci.errors = &d;
+	for (i = 0; i < outs.n; i++)
+		sk.failed |= osk[i].failed;
 	if (sk.failed) {
 		gv_error(&d, "GV-O003", NULL, "cannot write a temporary file: %s", strerror(errno));
 		goto out;
 	}
 	{
 		gv_report_meta m = { prog, cloud_file, onprem_file };
+		const char *failed_out = NULL;
 
 		if (run.input_errors && evidence) {
 			/* nothing is signed or recorded for a run with input errors;
@@ -463,8 +592,10 @@ int cmd_check(int argc, char **argv)
 			if (json) {
 				if (assemble(&out, NULL, &sk, &run, &m, &d) < 0)
 					goto out;
-			} else {
+			} else if (fmt == GV_FMT_TEXT) {
 				gv_report_text(&out, &run, !output && gv_cmd_color(1));
+			} else {
+				gv_report_format(&out, fmt, &run, &m, &ci);
 			}
 			if (output ? gv_atomic_write(output, out.ptr, out.len, 0666, &d) < 0 :
 			    fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout)) {
@@ -472,6 +603,8 @@ int cmd_check(int argc, char **argv)
 					gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
 				goto out;
 			}
+			if (write_outs(sk.next, &run, &m, &failed_out, &d) < 0)
+				goto out;
 			gv_error(&d, "GV-O010", NULL, "the run had input errors: no signed report, "
 				 "minisign file or receipt was written and nothing was recorded in the "
 				 "audit log");
@@ -490,9 +623,12 @@ int cmd_check(int argc, char **argv)
 			eo.started_at = started;
 			if (gv_evidence_write(&eout, &run, &m, &out, &eo, &d) < 0)
 				goto out;
-			if (!json) {
+			if (fmt == GV_FMT_TEXT) {
 				gv_buf_clear(&out);
 				gv_report_text(&out, &run, !output && gv_cmd_color(1));
+			} else if (!json) {
+				gv_buf_clear(&out);
+				gv_report_format(&out, fmt, &run, &m, &ci);
 			}
 			/* the events are in: a failure now is recorded as one */
 			if (output) {
@@ -506,6 +642,11 @@ int cmd_check(int argc, char **argv)
 				gv_evidence_record_failure(&run, &eo, &eout, "output", "-", &d);
 				goto out;
 			}
+			if (write_outs(sk.next, &run, &m, &failed_out, &d) < 0) {
+				gv_evidence_record_failure(&run, &eo, &eout, "output", failed_out,
+							   &d);
+				goto out;
+			}
 		} else if (output) {
 			gv_atomic at;
 			if (gv_atomic_begin(&at, output, 0666, &d) < 0 ||
@@ -515,6 +656,8 @@ int cmd_check(int argc, char **argv)
 		} else if (assemble(NULL, NULL, &sk, &run, &m, &d) < 0) {
 			goto out;
 		}
+		if (!evidence && write_outs(sk.next, &run, &m, &failed_out, &d) < 0)
+			goto out;
 	}
 	rc = run.input_errors ? GV_EXIT_INPUT : gv_decision_exit(run.decision);
 out:
@@ -525,12 +668,10 @@ out:
 	free(args.v);
 	free(excludes.v);
 	gv_run_release(&run);
-	if (sk.man)
-		fclose(sk.man);
-	if (sk.find)
-		fclose(sk.find);
-	gv_buf_release(&sk.b1);
-	gv_buf_release(&sk.b2);
+	sink_release(&sk);
+	for (i = 0; osk && i < outs.n; i++)
+		sink_release(&osk[i]);
+	free(osk);
 	gv_key_free(sign_key);
 	gv_key_free(log_key);
 	gv_audit_close(db);
@@ -540,6 +681,7 @@ out:
 	gv_diags_release(&d);
 	gv_buf_release(&out);
 	gv_buf_release(&list);
+	free(outs.v);
 	free(policies.v);
 	free(rules.v);
 	free(manifests.v);

@@ -1094,7 +1094,7 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 {
 	const gv_program *p = ev->prog;
 	const gv_node *id;
-	uint32_t i, j, base;
+	uint32_t i, j, base, *evaluated = NULL;
 	size_t k;
 
 	memset(res, 0, sizeof(*res));
@@ -1126,7 +1126,14 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 			ev->nbinds = 0;
 			if (r->when && !eval(ev, r->when, 0))
 				continue;
-			res->rules_evaluated++;
+			if (!evaluated) {
+				if (!res->arena)
+					res->arena = gv_arena_new();
+				evaluated = gv_arena_alloc(res->arena,
+							   sizeof(*evaluated) * p->nrules);
+				res->evaluated = evaluated;
+			}
+			evaluated[res->rules_evaluated++] = base + j;
 			ev->npts = 0;
 			if (eval(ev, r->check, 0)) {
 				if (ev->trace)

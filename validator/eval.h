@@ -5,8 +5,9 @@
  * A gv_evaluator is per thread (it holds PCRE2 scratch space and reusable
  * vectors); the program and the facts are shared and read-only. A
  * gv_result owns its findings and their strings (one arena, made only when
- * there is a finding or a deployment id to keep); locations borrow nothing, so the manifest can be
- * freed as soon as it has been evaluated.
+ * there is a finding, an evaluated rule or a deployment id to keep);
+ * locations borrow nothing, so the manifest can be freed as soon as it has
+ * been evaluated.
  */
 #ifndef GV_EVAL_H
 #define GV_EVAL_H
@@ -29,6 +30,10 @@ typedef struct gv_result {
 	size_t nfindings, alloc;
 	uint32_t policies_applied, rules_evaluated;
 	uint8_t decision;         /* gv_enforcement; worst among findings */
+	/* the rules evaluated, in order, as indices into the program's rules
+	 * counted policy by policy (rules_evaluated of them; the result's
+	 * arena), for reports that list every rule (report_ci.c, JUnit) */
+	const uint32_t *evaluated;
 	/* the manifest's identity, for receipts (the result's arena; NULL if absent) */
 	const char *deployment_id, *mode, *cloud_region, *on_prem, *status;
 	gv_arena *arena;

@@ -9,7 +9,7 @@
 /* Text as XML character data or an attribute value. Characters XML 1.0
  * cannot hold at all (controls other than tab, newline and return) become
  * '?'; the inputs are valid UTF-8 (yaml_load.c checks it). */
-static void xml_text(gv_buf *b, const char *s)
+void gv_xml_text(gv_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -31,7 +31,7 @@ static void xml_text(gv_buf *b, const char *s)
 static void suite_head(gv_buf *b, const char *name, size_t tests, size_t failures)
 {
 	gv_buf_puts(b, "  <testsuite name=\"");
-	xml_text(b, name);
+	gv_xml_text(b, name);
 	gv_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
 		      tests, failures);
 }
@@ -52,21 +52,21 @@ void gv_junit_write(gv_buf *out, const gv_ptest *t, const char *coverage_failure
 		for (n = i; n < j; n++) {
 			const gv_ptest_case *c = &t->cases[n];
 			gv_buf_puts(out, "    <testcase classname=\"");
-			xml_text(out, c->file);
+			gv_xml_text(out, c->file);
 			gv_buf_puts(out, "\" name=\"");
-			xml_text(out, c->name);
+			gv_xml_text(out, c->name);
 			gv_buf_puts(out, "\" file=\"");
-			xml_text(out, c->file);
+			gv_xml_text(out, c->file);
 			gv_buf_printf(out, "\" line=\"%u\"", c->line);
 			if (!c->diff) {
 				gv_buf_puts(out, "/>\n");
 				continue;
 			}
 			gv_buf_puts(out, ">\n      <failure message=\"");
-			xml_text(out, c->diff);
+			gv_xml_text(out, c->diff);
 			gv_buf_puts(out, "\" type=\"mismatch\">");
 			gv_buf_printf(out, "%s:%u:%u: ", c->file, c->line, c->col);
-			xml_text(out, c->diff);
+			gv_xml_text(out, c->diff);
 			gv_buf_puts(out, "</failure>\n    </testcase>\n");
 		}
 		gv_buf_puts(out, "  </testsuite>\n");
@@ -75,9 +75,9 @@ void gv_junit_write(gv_buf *out, const gv_ptest *t, const char *coverage_failure
 		suite_head(out, "coverage", 1, 1);
 		gv_buf_puts(out, "    <testcase classname=\"coverage\" name=\"minimum coverage\">\n"
 			    "      <failure message=\"");
-		xml_text(out, coverage_failure);
+		gv_xml_text(out, coverage_failure);
 		gv_buf_puts(out, "\" type=\"coverage\">");
-		xml_text(out, coverage_failure);
+		gv_xml_text(out, coverage_failure);
 		gv_buf_puts(out, "</failure>\n    </testcase>\n  </testsuite>\n");
 	}
 	gv_buf_puts(out, "</testsuites>\n");

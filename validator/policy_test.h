@@ -73,5 +73,9 @@ unsigned gv_ptest_coverage(const gv_ptest *t, size_t *covered);
  * NULL, adds a failing "coverage" case saying why (--min-coverage).
  */
 void gv_junit_write(gv_buf *out, const gv_ptest *t, const char *coverage_failure);
+/* s as XML character data or an attribute value (junit.c; report_ci.c
+ * uses it too): markup characters, tab, newline and return as references,
+ * other control characters as '?'. */
+void gv_xml_text(gv_buf *b, const char *s);
 
 #endif

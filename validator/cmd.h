@@ -6,6 +6,8 @@
 #ifndef GV_CMD_H
 #define GV_CMD_H
 
+#include <stddef.h>
+
 typedef struct gv_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -18,6 +20,13 @@ int gv_cmd_dispatch(const gv_cmd *table, const char *prog, int argc, char **argv
 
 /* Whether diagnostics to stderr should use colour (a terminal, no NO_COLOR). */
 int gv_cmd_color(int fd);
+
+/* A growing list of borrowed strings (repeatable options, arguments). */
+typedef struct strlist {
+	const char **v;
+	size_t n, alloc;
+} strlist;
+void gv_cmd_push(strlist *l, const char *s);
 
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

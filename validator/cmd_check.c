@@ -82,17 +82,6 @@ static const char check_usage[] =
 "an input error outranks a denial), 3 escalated (an escalate violation and\n"
 "nothing worse).\n";
 
-typedef struct strlist {
-	const char **v;
-	size_t n, alloc;
-} strlist;
-
-static void push(strlist *l, const char *s)
-{
-	GV_GROW(l->v, l->alloc, l->n + 1);
-	l->v[l->n++] = s;
-}
-
 static int read_list(strlist *l, gv_buf *store, const char *path)
 {
 	char *p, *e;
@@ -107,7 +96,7 @@ static int read_list(strlist *l, gv_buf *store, const char *path)
 		if (e > p && e[-1] == '\r')
 			e[-1] = '\0';
 		if (*p)
-			push(l, p);
+			gv_cmd_push(l, p);
 	}
 	return 0;
 }
@@ -152,9 +141,9 @@ static void expand(strlist *out, gv_paths *walked, const strlist *args,
 			first = walked->n;
 			gv_walk_manifests(walked, args->v[i], excludes->v, excludes->n, d);
 			for (j = first; j < walked->n; j++)
-				push(out, walked->v[j]);
+				gv_cmd_push(out, walked->v[j]);
 		} else {
-			push(out, args->v[i]);
+			gv_cmd_push(out, args->v[i]);
 		}
 	}
 }
@@ -382,8 +371,8 @@ int cmd_check(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:f:o:j:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': push(&policies, optarg); break;
-		case 'r': push(&rules, optarg); break;
+		case 'p': gv_cmd_push(&policies, optarg); break;
+		case 'r': gv_cmd_push(&rules, optarg); break;
 		case 'C': cloud_path = optarg; break;
 		case 'O': onprem_path = optarg; break;
 		case 'A':
@@ -419,7 +408,7 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'F': files_from = optarg; break;
 		case 'E': go.allow_empty = true; break;
-		case 'X': push(&excludes, optarg); break;
+		case 'X': gv_cmd_push(&excludes, optarg); break;
 		case 'q': quiet = 1; break;
 		case 'S': sign_path = optarg; break;
 		case 'R': eo.report_path = optarg; break;
@@ -429,7 +418,7 @@ int cmd_check(int argc, char **argv)
 		case 'L': log_key_path = optarg; break;
 		case 'G': eo.origin = optarg; break;
 		case 'U': eo.actor = optarg; break;
-		case 'W': push(&outs, optarg); break;
+		case 'W': gv_cmd_push(&outs, optarg); break;
 		case 'Z': ci.source_root = optarg; break;
 		case 'h':
 			fputs(check_usage, stdout);
@@ -452,7 +441,7 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	for (; optind < argc; optind++)
-		push(&args, argv[optind]);
+		gv_cmd_push(&args, argv[optind]);
 	if (files_from && read_list(&args, &list, files_from) < 0) {
 		fprintf(stderr, "govgate: %s: cannot read file list: %s\n", files_from,
 			strerror(errno));
@@ -468,7 +457,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (!rules.n && (rules_default = gv_default_rules_path()))
-		push(&rules, rules_default);
+		gv_cmd_push(&rules, rules_default);
 	if (!db_path && getenv(GV_AUDIT_DB_ENV) && *getenv(GV_AUDIT_DB_ENV))
 		db_path = getenv(GV_AUDIT_DB_ENV);
 	if ((eo.report_path || eo.minisign_path || eo.receipt_path) && !sign_path) {
@@ -509,10 +498,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (!max_age)
-		for (i = 0; i < prog->npolicies; i++)
-			if (prog->policies[i].max_fact_age &&
-			    (!max_age || prog->policies[i].max_fact_age < max_age))
-				max_age = prog->policies[i].max_fact_age;
+		max_age = gv_program_max_fact_age(prog);
 	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
 					max_skew, time(NULL), NULL, &d) < 0)
 		goto out;
@@ -759,9 +745,9 @@ static int cmd_policy_lint(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'r') {
-			push(&rules, optarg);
+			gv_cmd_push(&rules, optarg);
 		} else if (c == 'm') {
-			push(&samples, optarg);
+			gv_cmd_push(&samples, optarg);
 		} else if (c == 'C') {
 			cloud_path = optarg;
 		} else if (c == 'O') {
@@ -783,7 +769,7 @@ static int cmd_policy_lint(int argc, char **argv)
 		goto out;
 	}
 	if (!rules.n && (rules_default = gv_default_rules_path()))
-		push(&rules, rules_default);
+		gv_cmd_push(&rules, rules_default);
 	man = gv_xcalloc(samples.n + 1, sizeof(*man));
 	for (i = 0; i < samples.n; i++)
 		if (gv_file_load(&man[nman], samples.v[i], NULL, &d) == 0)

@@ -34,17 +34,6 @@ static const char explain_usage[] =
 "Exit codes: 0 the rule holds or does not apply, 1 it is violated, 2 usage\n"
 "or input error (also: no loaded policy applies the rule).\n";
 
-typedef struct strlist {
-	const char **v;
-	size_t n, alloc;
-} strlist;
-
-static void push(strlist *l, const char *s)
-{
-	GV_GROW(l->v, l->alloc, l->n + 1);
-	l->v[l->n++] = s;
-}
-
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -67,14 +56,14 @@ int cmd_explain(int argc, char **argv)
 	gv_facts cloud = { 0 }, onprem = { 0 };
 	gv_buf out = GV_BUF_INIT;
 	int64_t max_age = 0;
-	size_t n, nviolated, i;
+	size_t n, nviolated;
 	int c, rc = GV_EXIT_INPUT, json;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:r:f:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': push(&policies, optarg); break;
-		case 'R': push(&rules, optarg); break;
+		case 'p': gv_cmd_push(&policies, optarg); break;
+		case 'R': gv_cmd_push(&rules, optarg); break;
 		case 'r': rule = optarg; break;
 		case 'c': cloud_path = optarg; break;
 		case 'o': onprem_path = optarg; break;
@@ -102,14 +91,11 @@ int cmd_explain(int argc, char **argv)
 	}
 	json = !strcmp(format, "json");
 	if (!rules.n && (rules_default = gv_default_rules_path()))
-		push(&rules, rules_default);
+		gv_cmd_push(&rules, rules_default);
 	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
 		goto out;
 	if (!max_age)
-		for (i = 0; i < prog->npolicies; i++)
-			if (prog->policies[i].max_fact_age &&
-			    (!max_age || prog->policies[i].max_fact_age < max_age))
-				max_age = prog->policies[i].max_fact_age;
+		max_age = gv_program_max_fact_age(prog);
 	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
 					GV_FACTS_MAX_SKEW, time(NULL), NULL, &d) < 0)
 		goto out;

@@ -41,12 +41,12 @@ static const char test_usage[] =
 "or the coverage is below --min-coverage, 2 usage error, or a test file,\n"
 "policy, manifest or facts file is malformed or cannot be read.\n";
 
-typedef struct strlist {
+typedef struct ownlist {
 	char **v;
 	size_t n, alloc;
-} strlist;
+} ownlist;
 
-static void push(strlist *l, const char *s)
+static void push(ownlist *l, const char *s)
 {
 	GV_GROW(l->v, l->alloc, l->n + 1);
 	l->v[l->n++] = gv_xstrdup(s);
@@ -66,12 +66,12 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A file as given; a folder as its *.test.yaml files, in name order. */
-static int gather(strlist *out, const char *path, int depth)
+static int gather(ownlist *out, const char *path, int depth)
 {
 	struct stat st;
 	DIR *dir;
 	struct dirent *e;
-	strlist here = { 0 };
+	ownlist here = { 0 };
 	size_t i;
 
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
@@ -193,7 +193,7 @@ int cmd_policy_test(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	strlist policies = { 0 }, rules = { 0 }, tests = { 0 };
+	ownlist policies = { 0 }, rules = { 0 }, tests = { 0 };
 	const char *format = "text", *output = NULL;
 	char *rules_default = NULL, *cov_fail = NULL;
 	gv_ptest t = GV_PTEST_INIT;

@@ -353,12 +353,7 @@ static int prepare(dctx *c)
 		return err;
 	if (!c->prog->npolicies)
 		return gv_error(c->d, "GV-P007", p->path, "no policy found in the plan's policies");
-	c->max_age = p->max_fact_age;
-	if (!c->max_age)
-		for (i = 0; i < c->prog->npolicies; i++)
-			if (c->prog->policies[i].max_fact_age &&
-			    (!c->max_age || c->prog->policies[i].max_fact_age < c->max_age))
-				c->max_age = c->prog->policies[i].max_fact_age;
+	c->max_age = p->max_fact_age ? p->max_fact_age : gv_program_max_fact_age(c->prog);
 
 	if ((err = check_manifest(c)) < 0)
 		return err;

@@ -1,5 +1,6 @@
 /* main.c: govgate's entry point and command table. */
 #include "cmd.h"
+#include "alloc.h"
 #include "gv.h"
 
 #include <stdio.h>
@@ -34,6 +35,12 @@ int gv_cmd_color(int fd)
 {
 	const char *nc = getenv("NO_COLOR");
 	return isatty(fd) && !(nc && *nc);
+}
+
+void gv_cmd_push(strlist *l, const char *s)
+{
+	GV_GROW(l->v, l->alloc, l->n + 1);
+	l->v[l->n++] = s;
 }
 
 int gv_cmd_dispatch(const gv_cmd *table, const char *prog, int argc, char **argv)

@@ -136,6 +136,8 @@ int gv_program_load(gv_program **out, const char *const *policy_paths, size_t np
 int gv_program_lint(gv_program **out, const char *const *policy_paths, size_t npolicy,
 		    const char *const *rule_paths, size_t nrules, gv_diags *d);
 void gv_program_free(gv_program *p);
+/* The smallest max_fact_age of the program's policies (seconds); 0 when none sets one. */
+int64_t gv_program_max_fact_age(const gv_program *p);
 
 /*
  * The shipped rule library: $GOVGATE_RULES when set, else rules/ next to

@@ -490,6 +490,17 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 	return err;
 }
 
+int64_t gv_program_max_fact_age(const gv_program *p)
+{
+	int64_t age = 0;
+	size_t i;
+
+	for (i = 0; i < p->npolicies; i++)
+		if (p->policies[i].max_fact_age && (!age || p->policies[i].max_fact_age < age))
+			age = p->policies[i].max_fact_age;
+	return age;
+}
+
 void gv_program_free(gv_program *p)
 {
 	size_t i;

@@ -620,10 +620,7 @@ int gv_ptest_run_file(gv_ptest *t, const char *path, const gv_ptest_opts *o, gv_
 	}
 	if ((err = gv_program_load(&prog, pp, np, rp, nr, d)) < 0)
 		goto out;
-	for (i = 0; i < prog->npolicies; i++)
-		if (prog->policies[i].max_fact_age &&
-		    (!max_age || prog->policies[i].max_fact_age < max_age))
-			max_age = prog->policies[i].max_fact_age;
+	max_age = gv_program_max_fact_age(prog);
 	marks = gv_xcalloc(prog->nrules ? prog->nrules : 1, 1);
 	for (i = 0; i < tf.ncases; i++)
 		if ((err = run_case(t, &tf, &tf.cases[i], prog, marks, max_age, d)) < 0)

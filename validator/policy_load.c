@@ -626,6 +626,7 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 	gv_program *p = gv_xcalloc(1, sizeof(*p));
 	loadctx L = { p, d, NULL, 0, 0 };
 	strvec files = { 0 };
+	char **real;
 	size_t i, j, n, ndocs, pol_alloc = 0;
 	unsigned char *kinds;
 	uint32_t k;
@@ -638,24 +639,26 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 		gather(&files, rule_paths[i], 0, d);
 	for (i = 0; i < npolicy; i++)
 		gather(&files, policy_paths[i], 0, d);
-	/* the same file given twice (rules/ inside --policy) is loaded once */
+	/* the same file given twice (rules/ inside --policy) is loaded once;
+	 * each file's real path is worked out once, not once per comparison */
+	real = gv_xcalloc(files.n ? files.n : 1, sizeof(char *));
 	for (i = 0; i < files.n; i++) {
 		char *ri = realpath(files.v[i], NULL);
-		for (j = 0; ri && j < p->nfiles; j++) {
-			char *rj = realpath(p->files[j], NULL);
-			int same = rj && !strcmp(ri, rj);
-			free(rj);
-			if (same)
+		for (j = 0; ri && j < p->nfiles; j++)
+			if (real[j] && !strcmp(ri, real[j]))
 				break;
-		}
-		free(ri);
-		if (j < p->nfiles) {
+		if (ri && j < p->nfiles) {
+			free(ri);
 			free(files.v[i]);
 			continue;
 		}
 		GV_GROW(p->files, pol_alloc, p->nfiles + 1);
+		real[p->nfiles] = ri;
 		p->files[p->nfiles++] = files.v[i];
 	}
+	for (i = 0; i < p->nfiles; i++)
+		free(real[i]);
+	free(real);
 	free(files.v);
 	p->loaded = gv_xcalloc(p->nfiles ? p->nfiles : 1, sizeof(gv_file *));
 	for (i = 0; i < p->nfiles; i++) {

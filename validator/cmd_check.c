@@ -9,6 +9,7 @@
 #include "gate.h"
 #include "gv.h"
 #include "lint.h"
+#include "pathsrc.h"
 #include "report.h"
 #include "report_ci.h"
 #include "sign.h"
@@ -81,25 +82,6 @@ static const char check_usage[] =
 "halt violation), 2 usage or input error (also: the regex budget used up;\n"
 "an input error outranks a denial), 3 escalated (an escalate violation and\n"
 "nothing worse).\n";
-
-static int read_list(strlist *l, gv_buf *store, const char *path)
-{
-	char *p, *e;
-
-	if (gv_buf_read_file(store, path, (size_t)256 << 20) < 0)
-		return -1;
-	for (p = store->ptr; p < store->ptr + store->len; p = e + 1) {
-		e = memchr(p, '\n', store->len - (size_t)(p - store->ptr));
-		if (!e)
-			e = store->ptr + store->len;
-		*e = '\0';
-		if (e > p && e[-1] == '\r')
-			e[-1] = '\0';
-		if (*p)
-			gv_cmd_push(l, p);
-	}
-	return 0;
-}
 
 /* "50000", "50k", "200M", "2G" (powers of 1000); from 1000 to 10^15. */
 static int parse_steps(uint64_t *out, const char *s)
@@ -350,7 +332,9 @@ int cmd_check(int argc, char **argv)
 	gv_audit *db = NULL;
 	char started[GV_TIME_LEN + 1];
 	char *rules_default = NULL;
-	gv_buf list = GV_BUF_INIT, out = GV_BUF_INIT;
+	gv_buf out = GV_BUF_INIT;
+	gv_pathsrc src = { 0 };
+	gv_diags late = GV_DIAGS_INIT;   /* folders named in the --files-from list */
 	gv_diags d = GV_DIAGS_INIT;
 	gv_program *prog = NULL;
 	gv_file *cloud_file = NULL, *onprem_file = NULL;
@@ -442,17 +426,19 @@ int cmd_check(int argc, char **argv)
 		}
 	for (; optind < argc; optind++)
 		gv_cmd_push(&args, argv[optind]);
-	if (files_from && read_list(&args, &list, files_from) < 0) {
+	expand(&manifests, &walked, &args, &excludes, &wd);
+	/* the --files-from list is read as the run goes (pathsrc.h) */
+	if (gv_pathsrc_open(&src, manifests.v, manifests.n, files_from, excludes.v, excludes.n,
+			    &late) < 0) {
 		fprintf(stderr, "govgate: %s: cannot read file list: %s\n", files_from,
 			strerror(errno));
 		goto out;
 	}
-	expand(&manifests, &walked, &args, &excludes, &wd);
 	if (!policies.n) {
 		fprintf(stderr, "govgate: check: no policy given (use --policy PATH)\n%s", check_usage);
 		goto out;
 	}
-	if (!args.n) {
+	if (!args.n && gv_pathsrc_empty(&src)) {
 		fprintf(stderr, "govgate: check: no manifest given\n%s", check_usage);
 		goto out;
 	}
@@ -548,6 +534,11 @@ int cmd_check(int argc, char **argv)
 		sk.next = osk;
 	go.manifests = manifests.v;
 	go.nmanifests = manifests.n;
+	if (files_from) {
+		go.next = gv_pathsrc_next;
+		go.next_arg = &src;
+		go.late_errors = &late;
+	}
 	go.jobs = jobs;
 	go.emit = emit;
 	go.emit_arg = &sk;
@@ -666,7 +657,8 @@ out:
 	gv_program_free(prog);
 	gv_diags_release(&d);
 	gv_buf_release(&out);
-	gv_buf_release(&list);
+	gv_pathsrc_close(&src);
+	gv_diags_release(&late);
 	free(outs.v);
 	free(policies.v);
 	free(rules.v);

@@ -37,10 +37,31 @@ int gv_time_parse(time_t *out, const char *s)
 	return 0;
 }
 
+/* n decimal digits of v, the last ones if it has more */
+static void digits(char *p, long v, int n)
+{
+	if (v < 0)
+		v = 0;
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void gv_time_format(char out[GV_TIME_LEN + 1], time_t t)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, GV_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* by hand rather than strftime(), which reads the time zone files
+	 * (/etc/localtime) on its first call: a file opened and parsed on
+	 * every run, for a time printed in UTC */
+	if (!gmtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
+	memcpy(out, "0000-00-00T00:00:00Z", GV_TIME_LEN + 1);
+	digits(out, (long)tm.tm_year + 1900, 4);
+	digits(out + 5, tm.tm_mon + 1, 2);
+	digits(out + 8, tm.tm_mday, 2);
+	digits(out + 11, tm.tm_hour, 2);
+	digits(out + 14, tm.tm_min, 2);
+	digits(out + 17, tm.tm_sec, 2);
 }

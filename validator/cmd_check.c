@@ -13,6 +13,7 @@
 #include "report.h"
 #include "report_ci.h"
 #include "sign.h"
+#include "spool.h"
 #include "walk.h"
 
 #include <errno.h>
@@ -133,7 +134,7 @@ static void expand(strlist *out, gv_paths *walked, const strlist *args,
 /* Where streamed results go while the run is on (see cmd_check). */
 typedef struct sink {
 	int json, color;
-	FILE *man, *find;      /* manifest entries and findings (text: finding lines;
+	gv_spool man, find;    /* manifest entries and findings (text: finding lines;
 				* a CI format: its part of each file) */
 	gv_buf b1, b2;
 	size_t nman, nfind;
@@ -159,18 +160,16 @@ static void emit(void *arg, const gv_run *run, size_t i)
 			gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
 		else
 			gv_report_text_file(&s->b2, run, i, s->color);
-		if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
-		    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
+		if (gv_spool_write(&s->man, s->b1.ptr, s->b1.len) < 0 ||
+		    gv_spool_write(&s->find, s->b2.ptr, s->b2.len) < 0)
 			s->failed = 1;
 	}
 }
 
 static void sink_release(sink *s)
 {
-	if (s->man)
-		fclose(s->man);
-	if (s->find)
-		fclose(s->find);
+	gv_spool_release(&s->man);
+	gv_spool_release(&s->find);
 	gv_buf_release(&s->b1);
 	gv_buf_release(&s->b2);
 	gv_report_ci_state_release(&s->st);
@@ -190,16 +189,24 @@ static int put(gv_buf *buf, gv_atomic *at, const void *p, size_t n, gv_diags *d)
 	return GV_OK;
 }
 
-static int copy(gv_buf *buf, gv_atomic *at, FILE *from, gv_diags *d)
-{
-	char chunk[65536];
-	size_t n;
-	int err = GV_OK;
+typedef struct put_arg {
+	gv_buf *buf;
+	gv_atomic *at;
+	gv_diags *d;
+} put_arg;
 
-	rewind(from);
-	while (!err && (n = fread(chunk, 1, sizeof(chunk), from)) > 0)
-		err = put(buf, at, chunk, n, d);
-	if (!err && ferror(from))
+static int put_spooled(void *arg, const void *p, size_t n)
+{
+	put_arg *a = arg;
+	return put(a->buf, a->at, p, n, a->d);
+}
+
+static int copy(gv_buf *buf, gv_atomic *at, gv_spool *from, gv_diags *d)
+{
+	put_arg a = { buf, at, d };
+	int unreadable, err = gv_spool_copy(from, put_spooled, &a, &unreadable);
+
+	if (unreadable)
 		err = gv_error(d, "GV-O003", NULL, "cannot read back a temporary file");
 	return err;
 }
@@ -215,7 +222,7 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 		gv_report_ci_head(&head, &s->st, s->fmt, run, m, s->ci);
 		err = put(buf, at, head.ptr, head.len, d);
 		if (!err)
-			err = copy(buf, at, s->find, d);
+			err = copy(buf, at, &s->find, d);
 		gv_buf_clear(&head);
 		gv_report_ci_tail(&head, &s->st, s->fmt, run, m, s->ci);
 		if (!err)
@@ -224,11 +231,11 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 		gv_report_json_head(&head, run, m);
 		err = put(buf, at, head.ptr, head.len, d);
 		if (!err)
-			err = copy(buf, at, s->man, d);
+			err = copy(buf, at, &s->man, d);
 		if (!err)
 			err = put(buf, at, GV_REPORT_JSON_MIDDLE, strlen(GV_REPORT_JSON_MIDDLE), d);
 		if (!err)
-			err = copy(buf, at, s->find, d);
+			err = copy(buf, at, &s->find, d);
 		/* the input errors so far: d holds nothing else at this point */
 		gv_report_json_errors(&errs, d);
 		if (!err)
@@ -236,7 +243,7 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 		if (!err)
 			err = put(buf, at, GV_REPORT_JSON_END, strlen(GV_REPORT_JSON_END), d);
 	} else {
-		err = copy(buf, at, s->find, d);
+		err = copy(buf, at, &s->find, d);
 		gv_report_text_summary(&head, run, s->color);
 		if (!err)
 			err = put(buf, at, head.ptr, head.len, d);
@@ -342,7 +349,7 @@ int cmd_check(int argc, char **argv)
 	gv_gate_opts go;
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
-	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
+	sink sk = { 0, 0, GV_SPOOL_INIT, GV_SPOOL_INIT, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
 		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL };
 	sink *osk = NULL;      /* one per --out */
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
@@ -508,10 +515,6 @@ int cmd_check(int argc, char **argv)
 	sk.meta.onprem = onprem_file;
 	sk.ci = &ci;
 	sk.color = !output && !sk.json && gv_cmd_color(1);
-	if (!(sk.man = tmpfile()) || !(sk.find = tmpfile())) {
-		gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s", strerror(errno));
-		goto out;
-	}
 	osk = gv_xcalloc(outs.n ? outs.n : 1, sizeof(*osk));
 	for (i = 0; i < outs.n; i++) {
 		sink *o = &osk[i];
@@ -524,11 +527,8 @@ int cmd_check(int argc, char **argv)
 		o->ci = &ci;
 		if (i + 1 < outs.n)
 			o->next = &osk[i + 1];
-		if (!(o->man = tmpfile()) || !(o->find = tmpfile())) {
-			gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s",
-				 strerror(errno));
-			goto out;
-		}
+		o->man = (gv_spool)GV_SPOOL_INIT;
+		o->find = (gv_spool)GV_SPOOL_INIT;
 	}
 	if (outs.n)
 		sk.next = osk;

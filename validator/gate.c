@@ -227,9 +227,8 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	gv_gate_opts all;
 	const char **taken = NULL;
 	pthread_t *th;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t jobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)(ncpu > 0 ? ncpu : 1);
-	size_t i, started = 0, ntaken = 0, prior = o->prior_errors;
+	long ncpu;
+	size_t jobs = 1, i, started = 0, ntaken = 0, prior = o->prior_errors;
 
 	memset(run, 0, sizeof(*run));
 	if (o->next && !o->release) {
@@ -240,6 +239,11 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 		all.next = NULL;
 		o = &all;
 	}
+	/* one file needs one thread: the cores are not even counted */
+	if (o->jobs > 0)
+		jobs = (size_t)o->jobs;
+	else if (o->next || o->nmanifests > 1)
+		jobs = (size_t)((ncpu = sysconf(_SC_NPROCESSORS_ONLN)) > 0 ? ncpu : 1);
 	memset(&sh, 0, sizeof(sh));
 	sh.prog = prog;
 	sh.cloud = cloud;

@@ -22,8 +22,21 @@ int gv_pathsrc_open(gv_pathsrc *s, const char *const *given, size_t ngiven, cons
 	if (!list)
 		return GV_OK;
 	s->list_path = list;
-	s->list = strcmp(list, "-") ? fopen(list, "r") : stdin;
-	if (!s->list)
+	if (!strcmp(list, "-")) {
+		int err = gv_buf_read_file(&s->piped, "-", GV_PATHSRC_MAX_LIST);
+		if (err == GV_ELIMIT)
+			errno = EFBIG;
+		if (err < 0) {
+			gv_pathsrc_close(s);
+			return err;
+		}
+		if (s->piped.len && !(s->list = fmemopen(s->piped.ptr, s->piped.len, "r"))) {
+			gv_pathsrc_close(s);
+			return GV_EIO;
+		}
+		return GV_OK;
+	}
+	if (!(s->list = fopen(list, "r")))
 		return GV_EIO;
 	if (fstat(fileno(s->list), &st) == 0 && S_ISDIR(st.st_mode)) {
 		gv_pathsrc_close(s);
@@ -68,7 +81,7 @@ static bool read_line(gv_pathsrc *s)
 		if (s->line[0])
 			return true;
 	}
-	if (s->list && s->list != stdin)
+	if (s->list)
 		fclose(s->list);
 	s->list = NULL;
 	return false;
@@ -109,9 +122,10 @@ const char *gv_pathsrc_next(void *src)
 
 void gv_pathsrc_close(gv_pathsrc *s)
 {
-	if (s->list && s->list != stdin)
+	if (s->list)
 		fclose(s->list);
 	s->list = NULL;
+	gv_buf_release(&s->piped);
 	free(s->line);
 	s->line = NULL;
 	gv_paths_release(&s->walked);

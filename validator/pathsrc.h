@@ -5,6 +5,10 @@
  * paths is never held in memory; a folder named in the list is walked when
  * its turn comes, and its errors go to late (gv_gate_opts.late_errors).
  *
+ * A list on standard input is read whole first, as before: a "-" in it
+ * (a manifest on standard input) then reads nothing, rather than the rest
+ * of the list.
+ *
  * Ownership: the given paths are borrowed; a path returned by
  * gv_pathsrc_next() is valid until the next call.
  */
@@ -14,6 +18,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "walk.h"
 
@@ -24,6 +29,7 @@ typedef struct gv_pathsrc {
 	const char *const *given;
 	size_t ngiven, gi;
 	FILE *list;                   /* the --files-from list, or NULL */
+	gv_buf piped;                 /* a list on standard input, read whole */
 	const char *list_path;
 	size_t list_bytes;
 	char *line;                   /* the line handed out or waiting */

@@ -113,3 +113,10 @@ for f in $M/hybrid-ok.yaml $M/encryption-misconfig.yaml $M/labels-warn.json; do
 	subjects="$subjects${subjects:+,}{\"name\":\"$f\",\"digest\":{\"sha256\":\"$(sha256sum $f | cut -c1-64)\"}}"
 done
 expect_eq "$(grep -o '"subject":\[[^]]*\]' "$T/payload.json")" "\"subject\":[$subjects]" "every listed file is a subject, in order"
+
+# a list on standard input is read whole first: a '-' in it then reads an
+# empty manifest, not the rest of the list
+printf '%s\n-\n%s\n' $M/hybrid-ok.yaml $M/labels-warn.json | { run check $P $F -f json --files-from - ; echo "$rc" > "$T/rc"; }
+expect_eq "$(cat "$T/rc")" 2 "'-' in a piped list"
+expect_eq "$(grep -o '"errors":.*' "$T/out")" '"errors":[{"file":"-","line":null,"column":null,"code":"GV-M001","message":"manifest is empty"}]}' "standard input was used up by the list"
+expect_out '"counts":\{"files":3,"manifests":2,' "the other two are checked"

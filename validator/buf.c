@@ -170,32 +170,37 @@ void gv_buf_hex(gv_buf *b, const unsigned char *data, size_t n)
 }
 
 /* A named file is read with read(2) straight into the buffer, sized from
- * fstat: one read and one to see the end, no stdio buffer; standard input
- * goes through stdio, which other readers of it share. */
+ * fstat: one read, and one into a small buffer to see the end (the buffer
+ * is not grown for it); no stdio buffer. Standard input goes through stdio,
+ * which other readers of it share. */
 static int read_fd(gv_buf *b, int fd, size_t max)
 {
 	struct stat st;
-	size_t want = 65536;
+	char tmp[4096];
 	ssize_t r;
 
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
-		want = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		gv_buf_grow(b, (size_t)st.st_size < max ? (size_t)st.st_size : max + 1);
 	for (;;) {
-		gv_buf_grow(b, want);
-		r = read(fd, b->ptr + b->len, want);
+		size_t room = b->alloc > b->len + 1 ? b->alloc - b->len - 1 : 0;
+		char *dst = room ? b->ptr + b->len : tmp;
+
+		r = read(fd, dst, room ? room : sizeof(tmp));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return GV_EIO;
 		if (r == 0)
-			break;
-		b->len += (size_t)r;
-		b->ptr[b->len] = '\0';
+			return GV_OK;
+		if (dst == tmp) {
+			gv_buf_add(b, tmp, (size_t)r);
+		} else {
+			b->len += (size_t)r;
+			b->ptr[b->len] = '\0';
+		}
 		if (b->len > max)
 			return GV_ELIMIT;
-		want = 65536;
 	}
-	return GV_OK;
 }
 
 int gv_buf_read_file(gv_buf *b, const char *path, size_t max)

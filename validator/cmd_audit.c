@@ -13,6 +13,7 @@
 #include "atomic.h"
 #include "audit.h"
 #include "cmd.h"
+#include "cli_opts.h"
 #include "buf.h"
 #include "gv.h"
 #include "note.h"
@@ -33,26 +34,144 @@ enum {
 	OPT_ALLOW_TAIL, OPT_TRUST
 };
 
-static const struct option all_opts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "type", required_argument, NULL, OPT_TYPE },
-	{ "deployment", required_argument, NULL, OPT_DEPLOYMENT },
-	{ "actor", required_argument, NULL, OPT_ACTOR },
-	{ "payload", required_argument, NULL, OPT_PAYLOAD },
-	{ "log-key", required_argument, NULL, OPT_LOG_KEY },
-	{ "origin", required_argument, NULL, OPT_ORIGIN },
-	{ "seq", required_argument, NULL, OPT_SEQ },
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
-	{ "jsonl", required_argument, NULL, OPT_JSONL },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
-	{ "output", required_argument, NULL, OPT_OUT },
-	{ "allow-unsigned-tail", no_argument, NULL, OPT_ALLOW_TAIL },
-	{ "trust", required_argument, NULL, OPT_TRUST },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+#define ROW_DB { "db", 0, OPT_DB, "FILE", "the audit log (default: $GOVGATE_DB, else " \
+		 "govgate-audit.db in the working directory)", GV_OPT_FILES }
+#define ROW_OUT(what) { "output", 'o', OPT_OUT, "FILE", what, GV_OPT_FILES }
+#define ROW_LOG_KEY { "log-key", 0, OPT_LOG_KEY, "KEY", "sign a checkpoint with this private " \
+		      "key", GV_OPT_FILES }
+#define ROW_ORIGIN { "origin", 0, OPT_ORIGIN, "NAME", "the checkpoint's origin (default: " \
+		     "$GOVGATE_LOG_ORIGIN or govgate.local/audit)", NULL }
+#define ROW_TYPE(what) { "type", 0, OPT_TYPE, "T", what, NULL }
+#define ROW_DEPLOYMENT(what) { "deployment", 0, OPT_DEPLOYMENT, "ID", what, NULL }
+
+static const gv_opt append_opts[] = {
+	ROW_TYPE("the entry's event type (required)"),
+	ROW_DB,
+	ROW_DEPLOYMENT("the deployment the entry belongs to"),
+	{ "actor", 0, OPT_ACTOR, "A", "who caused the event", NULL },
+	{ "payload", 0, OPT_PAYLOAD, "JSON", "the entry's payload, a JSON object", NULL },
+	ROW_LOG_KEY,
+	ROW_ORIGIN,
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt checkpoint_opts[] = {
+	ROW_DB, ROW_LOG_KEY, ROW_ORIGIN,
+	ROW_OUT("write the checkpoint to FILE (atomically) instead of standard output"),
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt prove_opts[] = {
+	{ "seq", 0, OPT_SEQ, "N", "prove that entry N is included in the latest checkpoint",
+	  NULL },
+	{ "from", 0, OPT_FROM, "SIZE", "prove that the latest checkpoint extends the tree of "
+	  "SIZE entries", NULL },
+	ROW_DB,
+	ROW_OUT("write the proof to FILE (atomically) instead of standard output"),
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt verify_opts[] = {
+	{ "key", 0, OPT_KEY, "PUB", "the log's public key (required)", GV_OPT_FILES },
+	ROW_DB,
+	{ "jsonl", 0, OPT_JSONL, "EXPORT", "verify an export (audit export) instead of a "
+	  "database", GV_OPT_FILES },
+	{ "checkpoint", 0, OPT_CHECKPOINT, "SAVED", "also check that the log is consistent "
+	  "with a checkpoint saved earlier", GV_OPT_FILES },
+	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "verify the replica of ORIGIN under PUB "
+	  "(repeatable)", NULL },
+	{ "allow-unsigned-tail", 0, OPT_ALLOW_TAIL, NULL, "accept entries after the last "
+	  "checkpoint (reported, not covered)", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt log_opts[] = {
+	ROW_DB,
+	ROW_DEPLOYMENT("only the entries of this deployment"),
+	ROW_TYPE("only entries of this event type"),
+	{ "since", 0, OPT_SINCE, "TIME", "only entries at or after TIME (RFC 3339)", NULL },
+	{ "until", 0, OPT_UNTIL, "TIME", "only entries before TIME (RFC 3339)", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt export_opts[] = {
+	ROW_DB,
+	ROW_OUT("the JSON lines file to write (required); the checkpoints go to "
+		"FILE.checkpoints"),
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt key_opts[] = {
+	{ "key", 0, OPT_KEY, "PUB", "the log's public key (required)", GV_OPT_FILES },
+	ROW_ORIGIN,
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_audit = {
+	"audit", "append to, prove and verify the audit log", "VERB [options]",
+	"The audit log is an SQLite database of hash-chained entries under an RFC 6962 "
+	"Merkle tree, with checkpoints signed as C2SP signed notes (docs/EVIDENCE.md). "
+	"check, deploy and sync append to it; these verbs read, prove and verify it.",
+	NULL, NULL,
+	"verify: 0 verified, 1 the evidence does not verify (tampered, forked, uncovered, "
+	"or signed by another key; the message says which), 2 malformed or unreadable "
+	"input, or a usage error. The other verbs: 0 done, 1 the log contradicts its "
+	"checkpoints, 2 input error.",
+	NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_verify = {
+	"audit verify", "recompute the chain, tree and checkpoint signatures",
+	"--key PUB [--db FILE | --jsonl EXPORT]\n"
+	"                            [--checkpoint SAVED]\n"
+	"                            [--trust ORIGIN=PUB]... [--allow-unsigned-tail]",
+	"Recomputes the chain, the tree and every checkpoint signature, checks receipts "
+	"against the entries they name and every replica under the keys given with "
+	"--trust (else those the signed log pinned), and says which entries a checkpoint "
+	"signed by PUB covers. Entries after the last one are an unauthenticated tail: "
+	"exit 1 unless --allow-unsigned-tail.",
+	verify_opts, NULL,
+	"0 verified; 1 tampered, uncovered, signed by another key, or a replica or receipt "
+	"that does not verify; 2 unreadable or malformed input (a --checkpoint that is not "
+	"a signed checkpoint is named at its line).",
+	"$ govgate audit verify --key keys/log.pub --db audit.db", NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_checkpoint = {
+	"audit checkpoint", "print the latest checkpoint (sign one with --log-key)",
+	"[--db FILE] [--log-key KEY [--origin O]] [-o FILE]", NULL, checkpoint_opts, NULL, NULL,
+	"$ govgate audit checkpoint --db audit.db --log-key keys/log.key", NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_prove = {
+	"audit prove", "inclusion (--seq) or consistency (--from) proof",
+	"(--seq N | --from SIZE) [--db FILE] [-o FILE]", NULL, prove_opts, NULL, NULL,
+	NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_log = {
+	"audit log", "list entries, filtered by deployment, type or time",
+	"[--db FILE] [--deployment ID] [--type T] [--since TIME] [--until TIME]", NULL,
+	log_opts, NULL, NULL, NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_export = {
+	"audit export", "write the entries as JSON lines and the checkpoints",
+	"[--db FILE] -o OUT", NULL, export_opts, NULL, NULL, NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_append = {
+	"audit append", "append an entry (for scripts and tests)",
+	"--type T [--db FILE] [--deployment ID] [--actor A] [--payload JSON]\n"
+	"                            [--log-key KEY [--origin O]]", NULL, append_opts, NULL, NULL,
+	NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_key = {
+	"audit key", "print the note verifier key of a log's public key",
+	"--key PUB [--origin O]", NULL, key_opts, NULL, NULL, NULL, NULL, NULL
+};
+
+/* Every verb's options: getopt_long parses the union, so an option of another
+ * verb is named as not applying here rather than as unknown. */
+static const gv_optcmd *const verbs[] = {
+	&gv_optcmd_audit_verify, &gv_optcmd_audit_checkpoint, &gv_optcmd_audit_prove,
+	&gv_optcmd_audit_log, &gv_optcmd_audit_export, &gv_optcmd_audit_append,
+	&gv_optcmd_audit_key
 };
 
 typedef struct opts {
@@ -70,23 +189,44 @@ static int usage_error(const char *verb, const char *msg)
 	return GV_EXIT_INPUT;
 }
 
-/*
- * Parses argv against `allowed` (option names, space separated). Returns 0,
- * 1 when help was printed, or -1 after a usage error.
- */
-static int parse(opts *o, int argc, char **argv, const char *allowed, const char *usage)
+/* The union of the verbs' options, each long name once. */
+static void all_options(gv_getopt *g)
 {
+	gv_opt all[GV_OPTS_MAX + 1];
+	gv_optcmd u = { "audit", NULL, NULL, NULL, all, NULL, NULL, NULL, NULL, NULL };
+	const gv_opt *o;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < GV_ARRAY_LEN(verbs); i++)
+		for (o = verbs[i]->opts; o->name; o++) {
+			for (j = 0; j < n && strcmp(all[j].name, o->name); j++)
+				;
+			if (j == n && n < GV_OPTS_MAX)
+				all[n++] = *o;
+		}
+	all[n].name = NULL;
+	gv_opts_getopt(g, &u);
+}
+
+/*
+ * Parses argv against the verb's table. Returns 0, 1 when help was
+ * printed, or -1 after a usage error.
+ */
+static int parse(opts *o, int argc, char **argv, const gv_optcmd *verb)
+{
+	gv_getopt g;
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	all_options(&g);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", all_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		const char *name = NULL;
 		size_t i;
 
 		if (c == 'h') {
-			printf("usage: govgate audit %s %s\n", argv[0], usage);
+			gv_opts_help(stdout, verb);
 			return 1;
 		}
 		if (c == '?') {
@@ -96,18 +236,14 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, const char
 		}
 		if (c == 'o')
 			c = OPT_OUT;
-		for (i = 0; all_opts[i].name; i++)
-			if (all_opts[i].val == c)
-				name = all_opts[i].name;
-		{
+		for (i = 0; g.longs[i].name; i++)
+			if (g.longs[i].val == c)
+				name = g.longs[i].name;
+		if (!gv_opts_find(verb, c)) {
 			/* each verb accepts only its own options */
-			const char *p = strstr(allowed, name);
-			size_t n = strlen(name);
-			if (!p || (p != allowed && p[-1] != ' ') || (p[n] && p[n] != ' ')) {
-				fprintf(stderr, "govgate: audit %s: option '--%s' does not apply here\n",
-					argv[0], name);
-				return -1;
-			}
+			fprintf(stderr, "govgate: audit %s: option '--%s' does not apply here\n",
+				argv[0], name);
+			return -1;
 		}
 		switch (c) {
 		case OPT_DB: o->db = optarg; break;
@@ -192,9 +328,7 @@ static int audit_append(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db type deployment actor payload log-key origin",
-		       "--type T [--db FILE] [--deployment ID] [--actor A] [--payload JSON] "
-		       "[--log-key KEY [--origin O]]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_append)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.type)
 		return usage_error("append", "--type is required");
@@ -226,8 +360,7 @@ static int audit_checkpoint(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db log-key origin output",
-		       "[--db FILE] [--log-key KEY [--origin O]] [-o FILE]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_checkpoint)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (o.log_key && (err = gv_key_load_private(&k, o.log_key, &d)) < 0)
 		goto out;
@@ -256,8 +389,7 @@ static int audit_prove(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db seq from output",
-		       "(--seq N | --from SIZE) [--db FILE] [-o FILE]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_prove)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!!o.seq == !!o.from)
 		return usage_error("prove", "give exactly one of --seq N and --from SIZE");
@@ -361,19 +493,7 @@ static int audit_verify(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db jsonl key checkpoint allow-unsigned-tail trust",
-		       "--key PUB [--db FILE | --jsonl EXPORT] [--checkpoint SAVED] "
-		       "[--trust ORIGIN=PUB]... [--allow-unsigned-tail]"))) {
-		if (r > 0)
-			fputs("\nRecomputes the chain, the tree and every checkpoint signature, checks\n"
-			      "receipts against the entries they name and every replica under the keys\n"
-			      "given with --trust (else those the signed log pinned), and says which\n"
-			      "entries a checkpoint signed by PUB covers. Entries after the last one are\n"
-			      "an unauthenticated tail: exit 1 unless --allow-unsigned-tail.\n\n"
-			      "Exit codes: 0 verified; 1 tampered, uncovered, signed by another key, or a\n"
-			      "replica or receipt that does not verify; 2 unreadable or malformed input\n"
-			      "(a --checkpoint that is not a signed checkpoint is named at its line).\n",
-			      stdout);
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_verify))) {
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	}
 	if (!o.key)
@@ -432,8 +552,7 @@ static int audit_log(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db deployment type since until",
-		       "[--db FILE] [--deployment ID] [--type T] [--since TIME] [--until TIME]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_log)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	memset(&f, 0, sizeof(f));
 	f.deployment_id = o.deployment;
@@ -456,7 +575,7 @@ static int audit_export(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db output", "[--db FILE] -o OUT")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_export)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.out || !strcmp(o.out, "-"))
 		return usage_error("export", "-o OUT (a file) is required");
@@ -478,7 +597,7 @@ static int audit_key(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "key origin", "--key PUB [--origin O]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_key)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.key)
 		return usage_error("key", "--key PUB is required");

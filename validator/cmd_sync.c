@@ -13,6 +13,7 @@
  *   status   0 printed; 2 usage or database error
  */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "audit.h"
 #include "buf.h"
@@ -62,17 +63,81 @@ static int parse_u64(const char *s, uint64_t *out)
 enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT,
        OPT_KEY };
 
+#define ROW_DB { "db", 0, OPT_DB, "FILE", "the local audit log (default: $GOVGATE_DB, " \
+		 "else govgate-audit.db)", GV_OPT_FILES }
+
+static const gv_opt export_opts[] = {
+	ROW_DB,
+	{ "since", 0, OPT_SINCE, "SIZE", "only the entries after the first SIZE (default: 0, "
+	  "all of them)", NULL },
+	{ "output", 'o', 'o', "BUNDLE", "the bundle file to write (required)", GV_OPT_FILES },
+	{ "log-key", 0, OPT_LOG_KEY, "KEY", "sign a fresh checkpoint with KEY first",
+	  GV_OPT_FILES },
+	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt import_opts[] = {
+	ROW_DB,
+	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "the key the log of ORIGIN signs with "
+	  "(repeatable; required)", NULL },
+	{ "rotate-key", 0, OPT_ROTATE, NULL, "accept a new key for an origin already pinned "
+	  "under another", NULL },
+	{ "log-key", 0, OPT_LOG_KEY, "KEY", "sign a checkpoint of the local log after the "
+	  "import", GV_OPT_FILES },
+	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt status_opts[] = {
+	{ "key", 0, OPT_KEY, "LOG-PUB", "the local log's public key: replicas pinned under "
+	  "its signed checkpoints", GV_OPT_FILES },
+	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "verify the replica of ORIGIN under PUB "
+	  "(repeatable)", NULL },
+	ROW_DB,
+	{ "origin", 0, OPT_ORIGIN, "O", "only the replica of this origin", NULL },
+	{ "format", 'f', 'f', "FMT", "text (default) or json", "text json" },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_sync = {
+	"sync", "export and import sync bundles between two logs", "VERB [options]",
+	"Two sites keep each other's audit log: 'export' writes the entries after a tree "
+	"size as a bundle with a signed checkpoint and a consistency proof; 'import' "
+	"verifies a bundle against the key trusted for its origin and adds it to the "
+	"replica, detecting forks; 'status' shows each verified replica's size and lag "
+	"(docs/EVIDENCE.md).",
+	NULL, NULL, NULL, NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_sync_export = {
+	"sync export", "write a bundle of the entries after a size, with proof",
+	"[--db FILE] [--since SIZE] -o BUNDLE [--log-key KEY [--origin O]]", NULL,
+	export_opts, NULL,
+	"0 written; 1 the log contradicts its own checkpoints; 2 usage or input error (no "
+	"checkpoint, --since too large, ...).",
+	"$ govgate sync export --db site-a.db --log-key keys/log.key -o a.bundle", NULL, NULL
+};
+const gv_optcmd gv_optcmd_sync_import = {
+	"sync import", "verify a bundle and add it to the replica of its origin",
+	"[--db FILE] --trust ORIGIN=PUB... [--rotate-key] [--log-key KEY [--origin O]] BUNDLE",
+	NULL, import_opts, NULL,
+	"0 imported, or already up to date; 1 the bundle was rejected: it does not verify, "
+	"is not signed by the key trusted for its origin, or contradicts the replica (a "
+	"fork: an ALERT line on standard error and a sync.fork_detected entry in the local "
+	"log); 2 unreadable or malformed bundle, usage or database error, or a bundle that "
+	"starts after the replica's end.",
+	"$ govgate sync import --db site-b.db --trust site-a.example/audit=keys/a-log.pub a.bundle",
+	GV_OPT_FILES, NULL
+};
+const gv_optcmd gv_optcmd_sync_status = {
+	"sync status", "show each replica's size, lag and sync latency",
+	"(--key LOG-PUB | --trust ORIGIN=PUB...) [--db FILE] [--origin O] [-f text|json]",
+	NULL, status_opts, NULL, "0 printed; 2 usage or database error.", NULL, NULL, NULL
+};
+
 static int sync_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "log-key", required_argument, NULL, OPT_LOG_KEY },
-		{ "origin", required_argument, NULL, OPT_ORIGIN },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_sync_export_info info;
 	gv_audit *a = NULL;
@@ -80,14 +145,15 @@ static int sync_export(int argc, char **argv)
 	const char *db = NULL, *out = NULL, *log_key = NULL, *origin = NULL;
 	uint64_t since = 0;
 	int c, err;
+	gv_getopt g;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_sync_export);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync export [--db FILE] [--since SIZE] -o BUNDLE "
-			       "[--log-key KEY [--origin O]]\n");
+			gv_opts_help(stdout, &gv_optcmd_sync_export);
 			return 0;
 		case OPT_DB: db = optarg; break;
 		case 'o': out = optarg; break;
@@ -137,15 +203,6 @@ out:
 
 static int sync_import(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "trust", required_argument, NULL, OPT_TRUST },
-		{ "rotate-key", no_argument, NULL, OPT_ROTATE },
-		{ "log-key", required_argument, NULL, OPT_LOG_KEY },
-		{ "origin", required_argument, NULL, OPT_ORIGIN },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
 	const char *specs[GV_SYNC_MAX_TRUST];
@@ -158,15 +215,16 @@ static int sync_import(int argc, char **argv)
 	size_t ntrust = 0;
 	bool rotate = false;
 	int c, err = GV_OK;
+	gv_getopt g;
 
 	memset(&res, 0, sizeof(res));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_sync_import);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync import [--db FILE] --trust ORIGIN=PUB... "
-			       "[--rotate-key] [--log-key KEY [--origin O]] BUNDLE\n");
+			gv_opts_help(stdout, &gv_optcmd_sync_import);
 			return 0;
 		case OPT_DB: db = optarg; break;
 		case OPT_ROTATE: rotate = true; break;
@@ -319,15 +377,6 @@ static void status_text(gv_buf *b, const gv_sync_status *s)
 
 static int sync_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "origin", required_argument, NULL, OPT_ORIGIN },
-		{ "format", required_argument, NULL, 'f' },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "trust", required_argument, NULL, OPT_TRUST },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_audit *a = NULL;
 	gv_buf out = GV_BUF_INIT;
@@ -339,14 +388,15 @@ static int sync_status(int argc, char **argv)
 	const char *specs[GV_SYNC_MAX_TRUST];
 	size_t n = 0, i, shown = 0, ntrust = 0;
 	int c, err, json;
+	gv_getopt g;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_sync_status);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync status (--key LOG-PUB | --trust ORIGIN=PUB...) "
-			       "[--db FILE] [--origin O] [-f text|json]\n");
+			gv_opts_help(stdout, &gv_optcmd_sync_status);
 			return 0;
 		case OPT_KEY: key = optarg; break;
 		case OPT_TRUST:

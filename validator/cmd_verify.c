@@ -4,6 +4,7 @@
  * (gv.h): 0 valid, 1 invalid evidence, 2 malformed input or usage.
  */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "buf.h"
 #include "digest.h"
@@ -18,23 +19,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char verify_usage[] =
-"usage: govgate verify --key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]\n"
-"\n"
-"Verifies a signed compliance report or deployment receipt (a DSSE envelope\n"
-"around an in-toto Statement) with the public key PUB, offline. On success\n"
-"prints the signer's key id, the decision (or the receipt) and every subject.\n"
-"\n"
-"  -k, --key PUB        public key (.pub) the report must be signed by\n"
-"  -m, --manifest FILE  also check that FILE is one of the report's subjects\n"
-"                       (by SHA-256; repeatable)\n"
-"  --log-pub LOG-PUB    receipts: also check the receipt's log proof, that the\n"
-"                       log signed by LOG-PUB recorded exactly this receipt\n"
-"\n"
-"Exit codes: 0 valid, 1 invalid (not signed by PUB, bad signature, changed\n"
-"payload, a manifest that is not a subject, or a receipt that the log of\n"
-"LOG-PUB does not prove), 2 malformed or unreadable\n"
-"input (including a validly signed payload that is not a govgate Statement).\n";
+static const gv_opt verify_opts[] = {
+	{ "key", 'k', 'k', "PUB", "public key (.pub) the report must be signed by", GV_OPT_FILES },
+	{ "manifest", 'm', 'm', "FILE", "also check that FILE is one of the report's subjects "
+	  "(by SHA-256; repeatable)", GV_OPT_FILES },
+	{ "log-pub", 0, 'L', "LOG-PUB", "receipts: also check the receipt's log proof, that "
+	  "the log signed by LOG-PUB recorded exactly this receipt", GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_verify = {
+	"verify", "verify a signed report or receipt offline",
+	"--key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]",
+	"Verifies a signed compliance report or deployment receipt (a DSSE envelope "
+	"around an in-toto Statement) with the public key PUB, offline. On success prints "
+	"the signer's key id, the decision (or the receipt) and every subject.",
+	verify_opts, NULL,
+	"0 valid, 1 invalid (not signed by PUB, bad signature, changed payload, a "
+	"manifest that is not a subject, or a receipt that the log of LOG-PUB does not "
+	"prove), 2 malformed or unreadable input (including a validly signed payload "
+	"that is not a govgate Statement).",
+	"Verify a report and that it covers the manifest deployed:\n"
+	"$ govgate verify --key keys/report.pub --manifest app.yaml out/report.dsse.json\n"
+	"\n"
+	"Verify a receipt and its proof in the audit log:\n"
+	"$ govgate verify --key keys/report.pub --log-pub keys/log.pub receipt.json",
+	GV_OPT_FILES, NULL
+};
 
 /* Prints untrusted text on one line: control bytes become \xNN. */
 static void put_clean(FILE *f, const char *s)
@@ -110,13 +122,6 @@ static int check_log_proof(const gv_statement *st, const gv_key *lk, const char 
 
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "manifest", required_argument, NULL, 'm' },
-		{ "log-pub", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	const char *keypath = NULL, *report = NULL, **manifests = NULL, *logpath = NULL;
 	size_t nmanifests = 0, alloc = 0, i;
@@ -124,9 +129,11 @@ int cmd_verify(int argc, char **argv)
 	gv_key *k = NULL, *lk = NULL;
 	gv_buf logline = GV_BUF_INIT;
 	int c, rc = GV_EXIT_MALFORMED, err;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:m:h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_verify);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'k': keypath = optarg; break;
 		case 'L': logpath = optarg; break;
@@ -135,17 +142,18 @@ int cmd_verify(int argc, char **argv)
 			manifests[nmanifests++] = optarg;
 			break;
 		case 'h':
-			fputs(verify_usage, stdout);
+			gv_opts_help(stdout, &gv_optcmd_verify);
 			rc = 0;
 			goto out;
 		default:
-			fputs(verify_usage, stderr);
+			gv_opts_help(stderr, &gv_optcmd_verify);
 			goto out;
 		}
 	}
 	if (!keypath || optind != argc - 1) {
-		fprintf(stderr, "govgate: verify: %s\n%s",
-			!keypath ? "--key PUB is required" : "give exactly one REPORT", verify_usage);
+		fprintf(stderr, "govgate: verify: %s\n",
+			!keypath ? "--key PUB is required" : "give exactly one REPORT");
+		gv_opts_help(stderr, &gv_optcmd_verify);
 		goto out;
 	}
 	report = argv[optind];

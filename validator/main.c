@@ -28,6 +28,7 @@ static const gv_cmd commands[] = {
 	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
 	{ "deploy", cmd_deploy, "run a hybrid deployment plan through the governed flow" },
 	{ "version", cmd_version, "print the version" },
+	{ "completion", cmd_completion, "print a bash or zsh completion script" },
 	{ NULL, NULL, NULL }
 };
 
@@ -67,5 +68,7 @@ int gv_cmd_dispatch(const gv_cmd *table, const char *prog, int argc, char **argv
 
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "help"))
+		return gv_cmd_help(argc - 1, argv + 1);
 	return gv_cmd_dispatch(commands, "govgate", argc - 1, argv + 1);
 }

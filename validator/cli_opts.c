@@ -691,22 +691,35 @@ void gv_opts_bash(FILE *f, const gv_optset *s)
 	      "complete -F _govgate govgate\n", f);
 }
 
-/* Text for a zsh spec: its first clause, without what zsh's specs or the
- * single quotes around them would take as syntax. */
+/* Text for a zsh spec: its first clause (up to a ';', about 72 columns),
+ * without what zsh's specs or the single quotes around them take as syntax. */
 static void zsh_text(FILE *f, const char *s, int colon)
 {
+	char out[160];
 	size_t n = 0;
+	int depth = 0;
 
-	for (; *s && *s != ';' && *s != '(' && n < 60; s++, n++) {
-		if (*s == ',' && n > 30)
+	for (; *s && n < sizeof(out) - 4; s++) {
+		if (depth == 0 && (*s == ';' || (n > 72 && (*s == ' ' || *s == ','))))
 			break;
-		if (*s == '\'' || *s == '[' || *s == ']' || *s == '\\' || *s == '\n' || *s == '`')
-			fputc(*s == '\n' ? ' ' : '"', f);
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && depth)
+			depth--;
+		if (*s == '\'' || *s == '[' || *s == ']' || *s == '\\' || *s == '`')
+			out[n++] = '"';
+		else if (*s == '\n')
+			out[n++] = ' ';
 		else if (*s == ':' && colon)
-			fputs("\\:", f);
+			out[n++] = '\\', out[n++] = ':';
 		else
-			fputc(*s, f);
+			out[n++] = *s;
 	}
+	while (n && (out[n - 1] == ' ' || out[n - 1] == ','))
+		n--;
+	while (depth-- > 0 && n < sizeof(out) - 1)
+		out[n++] = ')';
+	fwrite(out, 1, n, f);
 }
 
 static void zsh_action(FILE *f, const char *values)

@@ -13,18 +13,20 @@
 #include <string.h>
 #include <time.h>
 
-static const gv_optcmd opt_version = {
-	"version", "print the version", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL
+static const gv_opt help_only[] = { GV_OPT_HELP, GV_OPT_END };
+const gv_optcmd gv_optcmd_version = {
+	"version", "print the version", "",
+	"Prints 'govgate' and the version; also 'govgate --version' or 'govgate -V'.",
+	help_only, NULL, "0.", NULL, NULL, NULL
 };
 
-static const gv_opt completion_opts[] = { GV_OPT_HELP, GV_OPT_END };
 const gv_optcmd gv_optcmd_completion = {
 	"completion", "print a bash or zsh completion script", "bash|zsh",
 	"Prints the completion script for the shell: commands, verbs, every "
 	"command's options, the format names of -f and file arguments. `make "
 	"install` installs both; to try one without installing, run "
 	"'source <(govgate completion bash)' in bash.",
-	completion_opts, NULL, "0 printed, 2 usage error.",
+	help_only, NULL, "0 printed, 2 usage error.",
 	"Install the bash completion for the current user:\n"
 	"$ govgate completion bash > ~/.local/share/bash-completion/completions/govgate",
 	"bash zsh", NULL
@@ -48,7 +50,7 @@ static const gv_optcmd *const pages[] = {
 	&gv_optcmd_sync_status,
 	&gv_optcmd_metrics,
 	&gv_optcmd_deploy,
-	&opt_version,
+	&gv_optcmd_version,
 	&gv_optcmd_completion,
 };
 

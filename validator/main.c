@@ -1,5 +1,6 @@
 /* main.c: govgate's entry point and command table. */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "gv.h"
 
@@ -10,6 +11,10 @@
 
 static int cmd_version(int argc, char **argv)
 {
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		gv_opts_help(stdout, &gv_optcmd_version);
+		return 0;
+	}
 	printf("govgate %s\n", GV_VERSION);
 	return 0;
 }

@@ -202,7 +202,8 @@ static void roff_ch(roff *r, char ch, char prev)
 	if (ch == '\\')
 		fputs("\\e", r->f), r->col += 2;
 	else if (ch == '-' && (prev == ' ' || prev == '-' || prev == '\0' ||
-			       prev == '(' || prev == '\n' || prev == '\''))
+			       prev == '(' || prev == '[' || prev == '|' || prev == '\n' ||
+			       prev == '\''))
 		fputs("\\-", r->f), r->col += 2;   /* an option, not a hyphen */
 	else
 		fputc(ch, r->f), r->col++;
@@ -531,7 +532,7 @@ int gv_opts_man(FILE *f, const gv_optset *s, const char *page)
 			if (c->after)
 				roff_paras(&r, c->after, &first, NULL);
 			if (c->exits)
-				roff_paras(&r, c->exits, &first, "Exit codes: ");
+				roff_paras(&r, c->exits, &first, "Exit codes:");
 		}
 	}
 	if (group->exits) {

@@ -198,6 +198,22 @@ expect_eq "$(comp govgate completion '')" "bash zsh " "completion shells"
 expect_eq "$(comp govgate c)" "check completion " "commands starting with c"
 want=$(echo $cmds help | tr ' ' '\n' | sort | tr '\n' ' ')
 expect_eq "$(comp govgate '')" "$want" "every command"
+# the -f candidates are the names the commands' own format errors list
+# fmts WORDS...: the names in an error message, sorted, one line
+fmts() { echo "$@" | sed 's/ or /, /g; s/[^a-z, ]//g' | tr ',' '\n' | tr -d ' ' | grep . | sort | tr '\n' ' '; }
+for c in "check -p x x" "policy test x" "probe --side cloud -e a:1" "sync status --key x"; do
+	"$GG" $c --format bogus > /dev/null 2> "$T/e"
+	case $c in
+	check*) names=$(sed -n "s/.*--format is \(.*\), not 'bogus'$/\1/p" "$T/e");;
+	policy*) names=$(sed -n "s/.*--format is \(.*\), not 'bogus'$/\1/p" "$T/e");;
+	probe*) names=$(sed -n "s/.*(want \(.*\))$/\1/p" "$T/e");;
+	sync*) names=$(sed -n "s/.*-f takes \(.*\); see .*/\1/p" "$T/e");;
+	esac
+	TEST_NAME="$c --format bogus lists the format names"
+	[ -n "$names" ] && pass || fail "none in: $(head -1 "$T/e")"
+	expect_eq "$(comp govgate ${c%% -*} --format '')" "$(fmts $names)" \
+		"completion of '${c%% -*} --format' = the names its error lists"
+done
 mkdir -p "$T/scratch/pol.d"
 : > "$T/scratch/pol.yaml"
 : > "$T/scratch/other.yaml"

@@ -43,18 +43,13 @@ const gv_optcmd gv_optcmd_key = {
 	"key", "key ids, minisign export, statement signing", "VERB [options]",
 	"Works with the key pairs of govgate-keygen(1):\n"
 	"\n"
-	"  id              print the key id of a .pub or .key file: the lowercase hex\n"
-	"                  SHA-256 of the DER SubjectPublicKeyInfo\n"
-	"  export          print the public key in minisign's format, for\n"
-	"                  'minisign -V -p FILE' on reports signed with --minisign\n"
-	"  sign-statement  for testing and scripting: sign an in-toto Statement (any\n"
-	"                  JSON file, signed byte for byte) as a DSSE envelope, the\n"
-	"                  form 'govgate verify' checks; useful to re-sign evidence\n"
-	"                  with a new key. Writes OUT atomically, or standard output\n"
-	"  sign            for testing and scripting: write FILE.minisig, a minisign\n"
-	"                  signature (prehashed, with the trusted comment TEXT; by\n"
-	"                  default 'timestamp:<now>\\tfile:<name>') that\n"
-	"                  'minisign -Vm FILE -p <export of the key>' accepts",
+	"  id              print the key id of a .pub or .key file\n"
+	"  export          print the public key in minisign's format\n"
+	"  sign-statement  sign a Statement JSON file as a DSSE envelope (testing,\n"
+	"                  re-signing)\n"
+	"  sign            write FILE.minisig, a minisign signature (testing, scripting)\n"
+	"\n"
+	"Run 'govgate key VERB --help' for a verb's options.",
 	NULL, NULL, "0 done, 2 usage error or an unreadable key or file.", NULL, NULL, NULL
 };
 

@@ -133,6 +133,26 @@ for cv in $all; do
 	TEST_NAME="govgate-$c(1) lists the options of '$(echo "$cv" | tr ':' ' ') --help'"
 	if diff -u "$T/lst" "$T/manopts" > "$T/d"; then pass; else fail "help (-) vs man (+):"; cat "$T/d" >&2; fi
 done
+# the one-line summaries `govgate help` and the groups' help print are the
+# tables' (the man pages' NAME lines and verb headings)
+for c in $cmds; do
+	want=$(sed -n "s/^  $c  *//p" "$T/help")
+	got=$(sed -n '/^\.SH NAME$/,/^\.SH SYNOPSIS$/p' "$T/man/govgate-$c.1" | sed '1d;$d' |
+		tr '\n' ' ' | sed 's/^govgate-[a-z-]* \\- //; s/ $//')
+	expect_eq "$got" "$want" "govgate-$c(1) NAME = the summary in 'govgate help'"
+done
+for cv in $all; do
+	case $cv in *:*) ;; *) continue;; esac
+	c=${cv%%:*} v=${cv#*:}
+	want=$("$GG" "$c" --help | awk -v v="$v" '
+		found && /^           +[a-z(]/ { sub(/^ +/, ""); out = out " " $0; next }
+		found { exit }
+		/^  [a-z]/ && $1 == v { found = 1; sub("^  " v " +", ""); out = $0 }
+		END { print out }')
+	got=$(awk -v h="   govgate $c $v" '$0 == h { getline; sub(/^ */, ""); print; exit }' \
+		"$T/man/govgate-$c.txt")
+	expect_eq "$got" "$want" "govgate-$c(1): $v's summary = the one '$c --help' lists"
+done
 expect_rc 2 "help --man nosuch" -- help --man nosuch
 expect_err "^govgate: help: no man page 'nosuch'$" "no such page"
 

@@ -9,6 +9,14 @@
  * man pages. A paragraph whose first line starts with a space is kept as
  * written (a list, a table of codes). All strings are static; nothing here
  * allocates.
+ *
+ * Adding an option to a command: one row in its gv_opt table (long name,
+ * short letter or 0, the value getopt_long returns, the argument's name,
+ * the help, how a shell completes the argument) and a case for that value
+ * in the command's getopt loop. --help, the man page and the completions
+ * follow; tests/cli/t195-cli-help-man.sh fails when an option getopt
+ * accepts is missing from --help. A new command or verb also gets a
+ * gv_optcmd, declared in cmd.h and listed in cmd_pages.c.
  */
 #ifndef GV_CLI_OPTS_H
 #define GV_CLI_OPTS_H

@@ -132,8 +132,18 @@ int gv_cmd_help(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 2 || argc == 3) {
+		/* a group's help is its verbs, as 'govgate GROUP --help' prints them */
+		static const struct { const char *name; int (*fn)(int, char **); } groups[] = {
+			{ "policy", cmd_policy }, { "key", cmd_key }, { "audit", cmd_audit },
+			{ "sync", cmd_sync }
+		};
 		snprintf(name, sizeof(name), "%s%s%s", argv[1], argc == 3 ? " " : "",
 			 argc == 3 ? argv[2] : "");
+		for (i = 0; argc == 2 && i < sizeof(groups) / sizeof(groups[0]); i++)
+			if (!strcmp(groups[i].name, name)) {
+				char help[] = "--help", *args[] = { argv[1], help, NULL };
+				return groups[i].fn(2, args);
+			}
 		for (i = 0; i < s.n; i++)
 			if (!strcmp(pages[i]->name, name)) {
 				gv_opts_help(stdout, pages[i]);

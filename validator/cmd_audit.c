@@ -76,8 +76,8 @@ static const gv_opt verify_opts[] = {
 	ROW_DB,
 	{ "jsonl", 0, OPT_JSONL, "EXPORT", "verify an export (audit export) instead of a "
 	  "database", GV_OPT_FILES },
-	{ "checkpoint", 0, OPT_CHECKPOINT, "SAVED", "also check that the log is consistent "
-	  "with a checkpoint saved earlier", GV_OPT_FILES },
+	{ "checkpoint", 0, OPT_CHECKPOINT, "SAVED", "a checkpoint kept earlier: the log must "
+	  "still extend it", GV_OPT_FILES },
 	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "verify the replica of ORIGIN under PUB "
 	  "(repeatable)", NULL },
 	{ "allow-unsigned-tail", 0, OPT_ALLOW_TAIL, NULL, "accept entries after the last "
@@ -89,8 +89,10 @@ static const gv_opt log_opts[] = {
 	ROW_DB,
 	ROW_DEPLOYMENT("only the entries of this deployment"),
 	ROW_TYPE("only entries of this event type"),
-	{ "since", 0, OPT_SINCE, "TIME", "only entries at or after TIME (RFC 3339)", NULL },
-	{ "until", 0, OPT_UNTIL, "TIME", "only entries before TIME (RFC 3339)", NULL },
+	{ "since", 0, OPT_SINCE, "TIME", "only entries from TIME on (YYYY-MM-DD, from its "
+	  "start, or YYYY-MM-DDTHH:MM:SSZ)", NULL },
+	{ "until", 0, OPT_UNTIL, "TIME", "only entries up to TIME (YYYY-MM-DD, to its end, or "
+	  "YYYY-MM-DDTHH:MM:SSZ)", NULL },
 	GV_OPT_HELP,
 	GV_OPT_END
 };
@@ -493,9 +495,8 @@ static int audit_verify(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_verify))) {
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_verify)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
-	}
 	if (!o.key)
 		return usage_error("verify", "--key PUB (the log's public key) is required");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)

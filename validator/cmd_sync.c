@@ -71,7 +71,8 @@ static const gv_opt export_opts[] = {
 	{ "since", 0, OPT_SINCE, "SIZE", "only the entries after the first SIZE (default: 0, "
 	  "all of them)", NULL },
 	{ "output", 'o', 'o', "BUNDLE", "the bundle file to write (required)", GV_OPT_FILES },
-	{ "log-key", 0, OPT_LOG_KEY, "KEY", "sign a fresh checkpoint with KEY first",
+	{ "log-key", 0, OPT_LOG_KEY, "KEY", "first sign a checkpoint of the whole log when the "
+	  "latest does not cover it (without it the bundle stops at the latest checkpoint)",
 	  GV_OPT_FILES },
 	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
 	GV_OPT_HELP,
@@ -81,8 +82,8 @@ static const gv_opt import_opts[] = {
 	ROW_DB,
 	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "the key the log of ORIGIN signs with "
 	  "(repeatable; required)", NULL },
-	{ "rotate-key", 0, OPT_ROTATE, NULL, "accept a new key for an origin already pinned "
-	  "under another", NULL },
+	{ "rotate-key", 0, OPT_ROTATE, NULL, "accept a key other than the one the origin's "
+	  "first import pinned, and pin it", NULL },
 	{ "log-key", 0, OPT_LOG_KEY, "KEY", "sign a checkpoint of the local log after the "
 	  "import", GV_OPT_FILES },
 	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
@@ -90,8 +91,9 @@ static const gv_opt import_opts[] = {
 	GV_OPT_END
 };
 static const gv_opt status_opts[] = {
-	{ "key", 0, OPT_KEY, "LOG-PUB", "the local log's public key: replicas pinned under "
-	  "its signed checkpoints", GV_OPT_FILES },
+	{ "key", 0, OPT_KEY, "LOG-PUB", "the local log's public key: the log is verified "
+	  "first, and replicas under the keys it pinned under checkpoints signed by LOG-PUB",
+	  GV_OPT_FILES },
 	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "verify the replica of ORIGIN under PUB "
 	  "(repeatable)", NULL },
 	ROW_DB,

@@ -85,6 +85,11 @@ expect_rc 0 "help audit verify" -- help audit verify
 "$GG" audit verify --help > "$T/want"
 TEST_NAME="help audit verify = audit verify --help"
 cmp -s "$T/out" "$T/want" && pass || fail "outputs differ"
+expect_rc 0 "help sync" -- help sync
+"$GG" sync --help > "$T/want"
+TEST_NAME="help sync = sync --help (the verbs)"
+cmp -s "$T/out" "$T/want" && pass || fail "outputs differ"
+expect_out "^  import +verify a bundle and add it to the replica of its origin$" "help sync lists import"
 expect_rc 2 "help nosuch" -- help nosuch
 expect_err "^govgate: help: 'nosuch' is not a command; see 'govgate help'$" "help nosuch"
 expect_rc 2 "completion fish" -- completion fish

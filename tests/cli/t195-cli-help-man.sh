@@ -261,6 +261,21 @@ if command -v zsh >/dev/null 2>&1; then
 	TEST_NAME="_govgate offers check's formats"
 	grep -Fq "'*'{-f,--format=}'[text (default), json, sarif, junit, github or gitlab (docs/CI.md)]:FMT:(text json sarif junit github gitlab)'" \
 		"$ZSHCOMP" && pass || fail "no -f spec"
+	# what zsh's completion system lists, typed on a pseudo terminal
+	mkdir -p "$T/zfn"
+	cp "$ZSHCOMP" "$T/zfn/_govgate"
+	zcomp() {
+		TERM=dumb timeout 30 zsh -f "$ROOT/tests/cli/zsh-complete.zsh" "$T/zfn" "$1" |
+			sort | tr '\n' ' '
+	}
+	expect_eq "$(zcomp 'govgate check -f ')" "github gitlab json junit sarif text " \
+		"zsh: govgate check -f <tab>"
+	expect_eq "$(zcomp 'govgate check --f')" "--files-from --format " "zsh: govgate check --f<tab>"
+	expect_eq "$(zcomp 'govgate audit ')" "append checkpoint export key log prove verify " \
+		"zsh: govgate audit <tab>"
+	expect_eq "$(zcomp 'govgate probe --side ')" "cloud onprem " "zsh: govgate probe --side <tab>"
+	expect_eq "$(zcomp 'govgate sync status --')" "--db --format --help --key --origin --trust " \
+		"zsh: govgate sync status --<tab>"
 else
 	echo "t195: zsh not found; zsh completion not parsed"
 fi

@@ -4,6 +4,7 @@
 #include "atomic.h"
 #include "audit.h"
 #include "buf.h"
+#include "datadir.h"
 #include "evidence.h"
 #include "facts.h"
 #include "gate.h"
@@ -449,7 +450,11 @@ int cmd_check(int argc, char **argv)
 	}
 	expand(&manifests, &walked, &args, &excludes, &wd);
 	if (!policies.n) {
-		fprintf(stderr, "govgate: check: no policy given (use --policy PATH)\n%s", check_usage);
+		/* no default policy: a gate says which policy it enforces */
+		char *pack = gv_datadir_find("policies");
+		fprintf(stderr, "govgate: check: no policy given (use --policy PATH%s%s)\n%s",
+			pack ? "; the shipped policy pack is " : "", pack ? pack : "", check_usage);
+		free(pack);
 		goto out;
 	}
 	if (!args.n) {

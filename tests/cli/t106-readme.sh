@@ -48,3 +48,10 @@ if grep -q 'FAIL\|: error: ' "$T/walk.out"; then
 else
 	pass
 fi
+
+# without the README's mkdir: keygen says which folder is missing, writes nothing
+mkdir -p "$T/nokeys"
+(cd "$T/nokeys" && "$GG" keygen --out keys/report) > "$T/out" 2> "$T/err"
+expect_eq "$?" 2 "keygen into a missing folder: exit 2"
+expect_eq "$(cat "$T/err")" "keys/report.key: error: cannot create key file: folder 'keys' does not exist (create it first) [GV-K001]" "keygen names the missing folder"
+expect_eq "$(ls -A "$T/nokeys")" "" "keygen created nothing"

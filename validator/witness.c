@@ -305,6 +305,51 @@ int gv_witness_check(const gv_witness_list *l, const char *note, size_t len, con
 	return GV_OK;
 }
 
+typedef struct has_ctx {
+	const char *in;
+	size_t len, missing;
+} has_ctx;
+
+static int has_line(void *ctx, const char *line, size_t linelen, const char *name,
+		    size_t namelen, const unsigned char *sig, long siglen)
+{
+	has_ctx *h = ctx;
+	const char *p = h->in, *end = h->in + h->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (n == linelen && !memcmp(p, line, n))
+			return GV_OK;
+		p += n;
+	}
+	h->missing++;
+	return GV_OK;
+}
+
+int gv_witness_same_checkpoint(const char *note, size_t len, const char *cosigned, size_t clen,
+			       const char *file, gv_diags *d)
+{
+	size_t blen, cblen;
+	has_ctx h;
+	int err;
+
+	if ((err = strict(note, len, NULL, &blen, d)) < 0 ||
+	    (err = strict(cosigned, clen, file, &cblen, d)) < 0)
+		return err;
+	if (blen != cblen || memcmp(note, cosigned, blen))
+		return gv_error(d, CODE_COSIG, file, "not the same checkpoint (another text: another "
+				"origin, size or root)"), GV_ESIG;
+	h.in = cosigned + cblen + 1;
+	h.len = clen - cblen - 1;
+	h.missing = 0;
+	each_line(note, len, blen, has_line, &h);
+	if (h.missing)
+		return gv_error(d, CODE_COSIG, file, "the same checkpoint text, but without the log's "
+				"signature line"), GV_ESIG;
+	return GV_OK;
+}
+
 /* --- the witness --------------------------------------------------------- */
 
 typedef struct keep_ctx {

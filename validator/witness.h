@@ -73,6 +73,15 @@ void gv_witness_list_release(gv_witness_list *l);
 int gv_witness_check(const gv_witness_list *l, const char *note, size_t len, const char *file,
 		     size_t *count, gv_diags *d);
 
+/*
+ * Whether cosigned is a cosigned copy of the checkpoint note: the same
+ * body, and every signature line of note among its lines (as a witness's
+ * output is). GV_OK, GV_EPARSE for a malformed note, GV_ESIG with an error
+ * naming file otherwise.
+ */
+int gv_witness_same_checkpoint(const char *note, size_t len, const char *cosigned, size_t clen,
+			       const char *file, gv_diags *d);
+
 typedef struct gv_witness_result {
 	uint64_t old_size, size;   /* last cosigned size (0: none), this checkpoint's */
 	uint64_t time;             /* the cosignature's timestamp */

@@ -168,3 +168,51 @@ append "$A" 10 1 a
 "$GG" audit publish --db "$A" --tiles "$T/tiles" --log-key "$T/log.key" --origin $O >/dev/null
 expect_rc 1 "a new checkpoint has no cosignature yet" -- audit verify --tiles "$T/tiles" --key "$T/log.pub" $WA
 expect_out "^audit log NOT VERIFIED: the checkpoint has 0 valid cosignatures from the named witnesses, 1 required$" "uncosigned verdict"
+
+# sync bundles carry the cosignatures they have (sync export --cosigned), and
+# sync import --witness imports only a checkpoint with enough of them
+S="$T/sync"; mkdir "$S" "$S/st"
+for i in 1 2 3; do
+	"$GG" audit append --db "$S/c.db" --type hybrid.deployment.completed --deployment "c-$i" --log-key "$T/log.key" --origin $O >/dev/null
+done
+"$GG" audit checkpoint --db "$S/c.db" -o "$S/c.cp"
+"$GG" witness cosign --key "$T/w1.key" --name $W1 --trust $O="$T/log.pub" --state "$S/st" "$S/c.cp" -o "$S/c.cos" 2>/dev/null
+expect_rc 0 "export a plain bundle" -- sync export --db "$S/c.db" --since 0 -o "$S/plain.bundle"
+expect_rc 0 "export a bundle carrying the cosigned checkpoint" -- sync export --db "$S/c.db" --since 0 -o "$S/cos.bundle" --cosigned "$S/c.cos"
+expect_eq "$(tail -n 1 "$S/cos.bundle" | cut -d' ' -f2)" "$W1" "the bundle ends with the cosignature"
+expect_eq "$(head -n -1 "$S/cos.bundle" | cmp -s - "$S/plain.bundle"; echo $?)" 0 "and is otherwise the plain bundle"
+expect_rc 1 "import without the cosignature is refused" -- sync import --db "$S/o.db" --trust $O="$T/log.pub" $WA "$S/plain.bundle"
+expect_out "^not imported: the bundle's checkpoint has 0 valid cosignatures from the named witnesses, 1 required$" "refused import verdict"
+expect_err "plain.bundle: error: the checkpoint has 0 valid cosignatures from the named witnesses, 1 required \(--min-witnesses\); none from '$W1' \[GV-W001\]" "refused import message"
+[ -e "$S/o.db" ]; expect_eq $? 1 "nothing was written (the check comes before the database is opened)"
+expect_rc 0 "import with the cosignature" -- sync import --db "$S/o.db" --trust $O="$T/log.pub" $WA "$S/cos.bundle"
+expect_out "^witnesses: 1 of 1 named witnesses cosigned the bundle's checkpoint \(1 required\)$" "import witness line"
+expect_out "^imported 3 entries of '$O' \(replica 0 -> 3 entries\)" "imported"
+expect_rc 0 "the replica verifies with its cosigned checkpoint" -- sync status --db "$S/o.db" --trust $O="$T/log.pub"
+expect_out "^  entries:      3$" "replica holds 3"
+for i in 4 5; do
+	"$GG" audit append --db "$S/c.db" --type hybrid.deployment.completed --deployment "c-$i" --log-key "$T/log.key" --origin $O >/dev/null
+done
+expect_rc 1 "--cosigned for another checkpoint than the bundle's" -- sync export --db "$S/c.db" --since 3 -o "$S/c2.bundle" --cosigned "$S/c.cos"
+expect_err "c.cos: error: not the same checkpoint \(another text: another origin, size or root\) \[GV-W001\]" "mismatched cosigned message"
+
+# verify: the checkpoint of a receipt's log proof, or a cosigned copy of it
+"$GG" keygen --out "$T/rep" >/dev/null 2>&1
+R="$T/r.db"
+"$GG" check --rules rules --policy policies --cloud-facts fixtures/facts/cloud.yaml \
+	--onprem-facts fixtures/facts/onprem.yaml --db "$R" --log-key "$T/log.key" --origin $O \
+	--sign "$T/rep.key" --receipt "$T/rc.dsse" fixtures/manifests/encryption-misconfig.yaml >/dev/null 2>&1
+sed 's/.*"payload":"\([^"]*\)".*/\1/' "$T/rc.dsse" | base64 -d |
+	python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["predicate"]["log_proof"])' > "$T/rc.proof"
+awk 'f { print } /^$/ { f = 1 }' "$T/rc.proof" > "$T/rc.cp"
+mkdir "$T/st3"
+"$GG" witness cosign --key "$T/w1.key" --name $W1 --trust $O="$T/log.pub" --state "$T/st3" "$T/rc.cp" -o "$T/rc.cos" 2>/dev/null
+expect_rc 1 "a receipt whose checkpoint has no cosignature" -- verify --key "$T/rep.pub" --log-pub "$T/log.pub" $WA "$T/rc.dsse"
+expect_err "rc.dsse: error: the checkpoint has 0 valid cosignatures from the named witnesses, 1 required" "receipt without cosignature message"
+expect_rc 0 "a receipt with a cosigned copy of its checkpoint" -- verify --key "$T/rep.pub" --log-pub "$T/log.pub" $WA --cosigned "$T/rc.cos" "$T/rc.dsse"
+expect_out "^log: entry [0-9]+ of '$O' included in the checkpoint for size [0-9]+ signed by key" "receipt log line"
+expect_out "^witnesses: 1 of 1 named witnesses cosigned the checkpoint \(1 required\)$" "receipt witness line"
+expect_rc 1 "a cosigned checkpoint of another tree" -- verify --key "$T/rep.pub" --log-pub "$T/log.pub" $WA --cosigned "$T/a10.w1" "$T/rc.dsse"
+expect_err "a10.w1: error: not the same checkpoint" "another tree for the receipt"
+expect_rc 2 "--witness without --log-pub" -- verify --key "$T/rep.pub" $WA "$T/rc.dsse"
+expect_err "--witness and --cosigned need --log-pub LOG-PUB" "verify usage"

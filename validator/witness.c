@@ -488,7 +488,8 @@ int gv_witness_cosign(char **out, const char *note, size_t len, const char *file
 					"refusing to cosign", origin, c.size), GV_ESIG);
 			goto out;
 		}
-		if (c.size > old.size &&
+		/* every tree extends the empty one */
+		if (c.size > old.size && old.size &&
 		    (err = check_proof(&old, &c, proof, proof_len, proof_file, d)) < 0)
 			goto out;
 	} else if (err == GV_EIO && errno == ENOENT) {

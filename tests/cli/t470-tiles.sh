@@ -218,3 +218,39 @@ if command -v go >/dev/null 2>&1; then
 else
 	echo "    skip: t470's Go check needs 'go' (Debian golang-go)" >&2
 fi
+
+# the chain: a folder whose tiles, bundles and signed checkpoint all agree,
+# but whose entry 3 names another prev (made and signed here with Python's
+# cryptography, with the log's own key), is still refused
+"$GG" audit export --db "$T/e.db" -o "$T/e.jsonl" 2>/dev/null
+python3 - "$T/e.jsonl" "$T/log.key" "$T/forged" env.example/log <<'PY'
+import base64, hashlib, os, struct, sys
+from cryptography.hazmat.primitives import serialization
+entries = [l.rstrip(b"\n") for l in open(sys.argv[1], "rb")]
+key = serialization.load_pem_private_key(open(sys.argv[2], "rb").read(), None)
+out, origin = sys.argv[3], sys.argv[4]
+e = entries[3]
+entries[3] = e[:-66] + b"f" * 64 + b'"}'          # another prev, same length
+leaf = lambda e: hashlib.sha256(b"\0" + e).digest()
+node = lambda l, r: hashlib.sha256(b"\1" + l + r).digest()
+def mth(hs):
+    if len(hs) == 1:
+        return hs[0]
+    k = 1
+    while k * 2 < len(hs):
+        k *= 2
+    return node(mth(hs[:k]), mth(hs[k:]))
+hs = [leaf(x) for x in entries]
+os.makedirs(out + "/tile/0/000.p")
+os.makedirs(out + "/tile/entries/000.p")
+open(out + "/tile/0/000.p/%d" % len(hs), "wb").write(b"".join(hs))
+open(out + "/tile/entries/000.p/%d" % len(hs), "wb").write(
+    b"".join(struct.pack(">H", len(x)) + x for x in entries))
+text = b"%s\n%d\n%s\n" % (origin.encode(), len(hs), base64.b64encode(mth(hs)))
+pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+kid = hashlib.sha256(origin.encode() + b"\n\x01" + pub).digest()[:4]
+sig = base64.b64encode(kid + key.sign(text)).decode()
+open(out + "/checkpoint", "wb").write(text + ("\n\u2014 %s %s\n" % (origin, sig)).encode())
+PY
+expect_rc 1 "a signed folder whose entry 3 breaks the chain" -- audit verify --tiles "$T/forged" --key "$T/log.pub"
+expect_err "forged/tile/entries/000.p/10: error: entry 3 breaks the chain \(its seq or prev is not the entry before it\) \[GV-T001\]" "chain message"

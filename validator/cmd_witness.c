@@ -59,7 +59,7 @@ static int read_input(gv_buf *b, const char *path, size_t max, const char *what,
 	int err = gv_buf_read_file(b, path, max);
 
 	if (err < 0)
-		gv_error(d, "GV-W003", path, "cannot read the %s: %s", what,
+		gv_error(d, "GV-C003", path, "cannot read the %s: %s", what,
 			 err == GV_ELIMIT ? "too large" : strerror(errno));
 	return err;
 }

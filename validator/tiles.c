@@ -18,8 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define CODE_TILE "GV-T001"    /* the folder contradicts the tree or the checkpoint */
-#define CODE_INPUT "GV-T002"   /* unusable input: too large, unreadable */
+#define CODE_TILE "GV-H001"    /* the folder contradicts the tree or the checkpoint */
+#define CODE_INPUT "GV-H002"   /* unusable input: too large, unreadable */
 
 #define TILE_BYTES (GV_TILE_WIDTH * GV_HASH_LEN)
 #define MAX_BUNDLE ((size_t)GV_TILE_WIDTH * (2 + GV_TILE_MAX_ENTRY))

@@ -21,9 +21,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#define CODE_COSIG "GV-W001"    /* a cosignature does not verify, or too few */
-#define CODE_REFUSE "GV-W002"   /* the witness refuses: fork, rollback, unknown log */
-#define CODE_INPUT "GV-W003"    /* usage, malformed input, state */
+#define CODE_COSIG "GV-C001"    /* a cosignature does not verify, or too few */
+#define CODE_REFUSE "GV-C002"   /* the witness refuses: fork, rollback, unknown log */
+#define CODE_INPUT "GV-C003"    /* usage, malformed input, state */
 
 static const char em_dash[] = "\xe2\x80\x94 ";
 #define COSIG_LEN (4 + 8 + GV_ED25519_SIG_LEN)

@@ -22,7 +22,7 @@ mkdir "$D"
 expect_rc 2 "publish needs --tiles and --log-key" -- audit publish --db "$DB" --log-key "$T/log.key"
 expect_err "audit publish: --tiles DIR and --log-key KEY are required" "publish usage message"
 expect_rc 2 "publish into a folder that does not exist" -- audit publish --db "$DB" --tiles "$T/nope" --log-key "$T/log.key" --origin $O
-expect_err "nope: error: --tiles must name an existing folder \[GV-T002\]" "missing folder message"
+expect_err "nope: error: --tiles must name an existing folder \[GV-H002\]" "missing folder message"
 
 expect_rc 0 "publish 300 entries" -- audit publish --db "$DB" --tiles "$D" --log-key "$T/log.key" --origin $O
 expect_out "^published 300 entries to $D: 6 files written, 0 unchanged$" "publish summary"
@@ -85,7 +85,7 @@ for f in 1 256 300 559 560; do
 	cmp -s "$T/a" "$T/b"; expect_eq $? 0 "consistency proof from $f identical"
 done
 expect_rc 2 "prove --tiles a seq beyond the checkpoint" -- audit prove --tiles "$D" --seq 560
-expect_err "checkpoint: error: seq 560 is not in the latest checkpoint \(size 560\) \[GV-T002\]" "seq out of range message"
+expect_err "checkpoint: error: seq 560 is not in the latest checkpoint \(size 560\) \[GV-H002\]" "seq out of range message"
 expect_rc 2 "prove --tiles --from 0" -- audit prove --tiles "$D" --from 0
 expect_err "--from 0 must be between 1 and the latest checkpoint's size 560" "from out of range message"
 
@@ -94,31 +94,31 @@ tamper() { rm -rf "$T/t2"; cp -r "$D" "$T/t2"; }
 tamper; printf 'X' | dd of="$T/t2/tile/0/001" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect_rc 1 "a tampered full tile" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
 expect_out "^audit log TAMPERED$" "tampered verdict"
-expect_err "t2/checkpoint: error: the level-0 tiles \(560 leaf hashes\) do not hash to this checkpoint's root: it is a checkpoint for another tree, or the tiles were changed \[GV-T001\]" "tampered tile message"
+expect_err "t2/checkpoint: error: the level-0 tiles \(560 leaf hashes\) do not hash to this checkpoint's root: it is a checkpoint for another tree, or the tiles were changed \[GV-H001\]" "tampered tile message"
 tamper; rm "$T/t2/tile/0/001"
 expect_rc 1 "a missing tile" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
-expect_err "t2/tile/0/001: error: missing: the checkpoint's tree of 560 entries needs this tile \[GV-T001\]" "missing tile message"
+expect_err "t2/tile/0/001: error: missing: the checkpoint's tree of 560 entries needs this tile \[GV-H001\]" "missing tile message"
 tamper; rm "$T/t2/tile/entries/002.p/48"
 expect_rc 1 "a missing entry bundle" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
-expect_err "t2/tile/entries/002.p/48: error: missing: the checkpoint's tree needs this entry bundle \[GV-T001\]" "missing bundle message"
+expect_err "t2/tile/entries/002.p/48: error: missing: the checkpoint's tree needs this entry bundle \[GV-H001\]" "missing bundle message"
 tamper; printf 'X' | dd of="$T/t2/tile/0/001.p/44" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect_rc 1 "a partial tile that disagrees with the full one" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
-expect_err "t2/tile/0/001.p/44: error: this partial tile disagrees with the tree \(and with the full tile of the same index\) \[GV-T001\]" "partial tile message"
+expect_err "t2/tile/0/001.p/44: error: this partial tile disagrees with the tree \(and with the full tile of the same index\) \[GV-H001\]" "partial tile message"
 tamper; printf 'X' | dd of="$T/t2/tile/1/000.p/1" bs=1 seek=3 conv=notrunc 2>/dev/null
 expect_rc 1 "an older level-1 partial tile that disagrees" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
 expect_err "t2/tile/1/000.p/1: error: this partial tile disagrees" "level-1 partial message"
 tamper; printf 'X' | dd of="$T/t2/tile/1/000.p/2" bs=1 seek=40 conv=notrunc 2>/dev/null
 expect_rc 1 "a level-1 tile that disagrees with level 0" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
-expect_err "t2/tile/1/000.p/2: error: hash 1 does not match the tree recomputed from the level-0 tiles \[GV-T001\]" "level-1 tile message"
+expect_err "t2/tile/1/000.p/2: error: hash 1 does not match the tree recomputed from the level-0 tiles \[GV-H001\]" "level-1 tile message"
 tamper; sed -i 's/"i":5}/"i":6}/' "$T/t2/tile/entries/000"
 expect_rc 1 "a tampered entry bundle" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
-expect_err "t2/tile/entries/000: error: entry 5 does not match its leaf hash in the level-0 tile \[GV-T001\]" "tampered bundle message"
+expect_err "t2/tile/entries/000: error: entry 5 does not match its leaf hash in the level-0 tile \[GV-H001\]" "tampered bundle message"
 tamper; printf 'junk' >> "$T/t2/tile/entries/002.p/48"
 expect_rc 1 "bytes after the last entry of a bundle" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
-expect_err "t2/tile/entries/002.p/48: error: has 4 bytes after its 48 entries \[GV-T001\]" "trailing bytes message"
+expect_err "t2/tile/entries/002.p/48: error: has 4 bytes after its 48 entries \[GV-H001\]" "trailing bytes message"
 tamper; head -c 8000 "$D/tile/0/000" > "$T/t2/tile/0/000"
 expect_rc 1 "a truncated tile" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
-expect_err "t2/tile/0/000: error: is 8000 bytes, a tile of 256 hashes is 8192 \[GV-T001\]" "truncated tile message"
+expect_err "t2/tile/0/000: error: is 8000 bytes, a tile of 256 hashes is 8192 \[GV-H001\]" "truncated tile message"
 # a checkpoint for another tree, signed by the same key
 append "$T/b.db" 0 560
 "$GG" audit checkpoint --db "$T/b.db" --log-key "$T/log.key" --origin $O -o "$T/b.cp"
@@ -128,22 +128,22 @@ expect_err "t2/checkpoint: error: the level-0 tiles \(560 leaf hashes\) do not h
 expect_rc 1 "the folder under another key" -- audit verify --tiles "$D" --key "$T/other.pub"
 expect_err "tiles/checkpoint: error: note has no signature by '$O'" "another key message"
 expect_rc 2 "verify a folder with no checkpoint" -- audit verify --tiles "$T/nope" --key "$T/log.pub"
-expect_err "nope/checkpoint: error: cannot read: No such file or directory \(is --tiles a published log\?\) \[GV-T002\]" "no checkpoint message"
+expect_err "nope/checkpoint: error: cannot read: No such file or directory \(is --tiles a published log\?\) \[GV-H002\]" "no checkpoint message"
 expect_rc 2 "--tiles with --checkpoint" -- audit verify --tiles "$D" --key "$T/log.pub" --checkpoint "$T/latest.cp"
 expect_err "--tiles DIR verifies the folder alone: no --jsonl, --checkpoint, --trust or --allow-unsigned-tail" "--tiles is exclusive"
 
 # publishing over another log's folder is refused, and writes nothing
 tamper
 expect_rc 1 "publish another tree of the same size into the folder" -- audit publish --db "$T/b.db" --tiles "$T/t2" --log-key "$T/log.key" --origin $O
-expect_err "t2/checkpoint: error: the folder holds a checkpoint of '$O' at size 560 that the log \(size 560\) cannot extend; refusing to publish over another tree \[GV-T001\]" "same size, other root refusal"
+expect_err "t2/checkpoint: error: the folder holds a checkpoint of '$O' at size 560 that the log \(size 560\) cannot extend; refusing to publish over another tree \[GV-H001\]" "same size, other root refusal"
 append "$T/b.db" 560 40
 expect_rc 1 "publish another, larger log into the folder" -- audit publish --db "$T/b.db" --tiles "$T/t2" --log-key "$T/log.key" --origin $O
-expect_err "t2/tile/entries/000: error: a full tile on disk differs from the log; refusing to rewrite it \(is this folder another log's\?\) \[GV-T001\]" "full tile refusal"
+expect_err "t2/tile/entries/000: error: a full tile on disk differs from the log; refusing to rewrite it \(is this folder another log's\?\) \[GV-H001\]" "full tile refusal"
 cmp -s "$T/t2/checkpoint" "$D/checkpoint"; expect_eq $? 0 "the refused publish left the checkpoint"
 append "$T/c.db" 0 10
 tamper
 expect_rc 1 "publish a smaller log into the folder" -- audit publish --db "$T/c.db" --tiles "$T/t2" --log-key "$T/log.key" --origin $O
-expect_err "t2/checkpoint: error: the folder holds a checkpoint of '$O' at size 560 that the log \(size 10\) cannot extend; refusing to publish over another tree \[GV-T001\]" "larger checkpoint refusal"
+expect_err "t2/checkpoint: error: the folder holds a checkpoint of '$O' at size 560 that the log \(size 10\) cannot extend; refusing to publish over another tree \[GV-H001\]" "larger checkpoint refusal"
 
 # an entry longer than a bundle's 16-bit length: refused before anything is written
 append "$T/big.db" 0 3
@@ -151,7 +151,7 @@ python3 -c 'print("{\"blob\":\"" + "x" * 70000 + "\"}")' > "$T/big.json"
 "$GG" audit append --db "$T/big.db" --type blob --payload "$(cat "$T/big.json")" >/dev/null
 mkdir "$T/bigtiles"
 expect_rc 2 "publish a log with an entry over 65535 bytes" -- audit publish --db "$T/big.db" --tiles "$T/bigtiles" --log-key "$T/log.key" --origin $O
-expect_err "big.db: error: entry 3 is 70[0-9]{3} bytes; a tile entry bundle holds entries of at most 65535 bytes \(16-bit length\), so this log cannot be published as tiles \[GV-T002\]" "oversized entry message"
+expect_err "big.db: error: entry 3 is 70[0-9]{3} bytes; a tile entry bundle holds entries of at most 65535 bytes \(16-bit length\), so this log cannot be published as tiles \[GV-H002\]" "oversized entry message"
 expect_eq "$(find "$T/bigtiles" -type f | wc -l)" "0" "nothing was written"
 
 # the origin from the environment, as elsewhere
@@ -253,4 +253,4 @@ sig = base64.b64encode(kid + key.sign(text)).decode()
 open(out + "/checkpoint", "wb").write(text + ("\n\u2014 %s %s\n" % (origin, sig)).encode())
 PY
 expect_rc 1 "a signed folder whose entry 3 breaks the chain" -- audit verify --tiles "$T/forged" --key "$T/log.pub"
-expect_err "forged/tile/entries/000.p/10: error: entry 3 breaks the chain \(its seq or prev is not the entry before it\) \[GV-T001\]" "chain message"
+expect_err "forged/tile/entries/000.p/10: error: entry 3 breaks the chain \(its seq or prev is not the entry before it\) \[GV-H001\]" "chain message"

@@ -66,23 +66,23 @@ cosign1 0 "the same checkpoint again" "$T/a5.cp"
 cosign1 0 "the cosigned checkpoint itself (its old cosignature is replaced)" "$T/a5.w1"
 expect_eq "$(grep -c "$W1" "$T/out")" "1" "one cosignature per witness"
 cosign1 2 "a larger tree without a proof" "$T/a10.cp"
-expect_err "'$O' grew from size 5 \(last cosigned\) to 10: give --proof with a consistency proof from 5 \('govgate audit prove --from 5'\) \[GV-W003\]" "proof needed message"
+expect_err "'$O' grew from size 5 \(last cosigned\) to 10: give --proof with a consistency proof from 5 \('govgate audit prove --from 5'\) \[GV-C003\]" "proof needed message"
 cosign1 0 "a larger tree with its consistency proof" "$T/a10.cp" "$T/a5-10.proof"
 cp "$T/out" "$T/a10.w1"
 expect_err "cosigned size 10 \(last cosigned: 5\)" "cosign summary after growth"
 cosign1 1 "a smaller tree is refused" "$T/a5.cp"
-expect_err "a5.cp: error: fork or rollback: '$O' at size 5 is smaller than size 10, which this witness already cosigned; refusing to cosign \[GV-W002\]" "rollback message"
+expect_err "a5.cp: error: fork or rollback: '$O' at size 5 is smaller than size 10, which this witness already cosigned; refusing to cosign \[GV-C002\]" "rollback message"
 
 # a fork: the same key and origin sign another tree
 append "$B" 0 10 b
 "$GG" audit checkpoint --db "$B" --log-key "$T/log.key" --origin $O -o "$T/b10.cp"
 cosign1 1 "a fork of the same size is refused" "$T/b10.cp"
-expect_err "b10.cp: error: fork: '$O' at size 10 has another root than the checkpoint this witness cosigned at that size; refusing to cosign \[GV-W002\]" "same-size fork message"
+expect_err "b10.cp: error: fork: '$O' at size 10 has another root than the checkpoint this witness cosigned at that size; refusing to cosign \[GV-C002\]" "same-size fork message"
 append "$B" 10 2 b
 "$GG" audit checkpoint --db "$B" --log-key "$T/log.key" --origin $O -o "$T/b12.cp"
 "$GG" audit prove --db "$B" --from 10 -o "$T/b10-12.proof"
 cosign1 1 "a fork that grew, with its own consistency proof, is refused" "$T/b12.cp" "$T/b10-12.proof"
-expect_err "b10-12.proof: error: fork: '$O' at size 12 is not an extension of the tree it cosigned at size 10 \(the consistency proof does not verify\); refusing to cosign \[GV-W002\]" "grown fork message"
+expect_err "b10-12.proof: error: fork: '$O' at size 12 is not an extension of the tree it cosigned at size 10 \(the consistency proof does not verify\); refusing to cosign \[GV-C002\]" "grown fork message"
 cmp -s "$state" "$T/a10.cp"; expect_eq $? 0 "refusals leave the state as it was"
 # the other witness never saw site A: it cosigns the fork, which is exactly
 # what a client requiring both witnesses catches
@@ -92,7 +92,7 @@ cp "$T/out" "$T/b12.w2"
 "$GG" audit checkpoint --db "$T/c.db" --log-key "$T/other.key" --origin other.example/log -o "$T/other.cp" 2>/dev/null ||
 	{ append "$T/c.db" 0 1 c; "$GG" audit checkpoint --db "$T/c.db" --log-key "$T/other.key" --origin other.example/log -o "$T/other.cp"; }
 cosign1 1 "a log the witness does not know" "$T/other.cp"
-expect_err "other.cp: error: no --trust key for the log 'other.example/log'; refusing to cosign a log this witness does not know \[GV-W002\]" "unknown log message"
+expect_err "other.cp: error: no --trust key for the log 'other.example/log'; refusing to cosign a log this witness does not know \[GV-C002\]" "unknown log message"
 append "$T/d.db" 0 3 d
 "$GG" audit checkpoint --db "$T/d.db" --log-key "$T/other.key" --origin $O -o "$T/forged.cp"
 cosign1 1 "a checkpoint not signed by the log's key" "$T/forged.cp"
@@ -130,13 +130,13 @@ expect_out "^audit log intact: 10 entries, all covered by checkpoints signed by 
 expect_out "^witnesses: 1 of 1 named witnesses cosigned the checkpoint \(1 required\)$" "witness verdict"
 expect_rc 1 "two witnesses required, one cosigned" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" $WA $WB
 expect_out "^audit log NOT VERIFIED: the checkpoint has 1 valid cosignature from the named witnesses, 2 required$" "too few verdict"
-expect_err "a10.w1: error: the checkpoint has 1 valid cosignature from the named witnesses, 2 required \(--min-witnesses\); none from '$W2' \[GV-W001\]" "too few message"
+expect_err "a10.w1: error: the checkpoint has 1 valid cosignature from the named witnesses, 2 required \(--min-witnesses\); none from '$W2' \[GV-C001\]" "too few message"
 expect_rc 0 "--min-witnesses 1 of two" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" $WA $WB --min-witnesses 1
 expect_out "^witnesses: 1 of 2 named witnesses cosigned the checkpoint \(1 required\)$" "quorum verdict"
 sed '$s/^\(.\{40\}\)./\1A/' "$T/a10.w1" > "$T/bad.w1"
 cmp -s "$T/bad.w1" "$T/a10.w1" && sed '$s/^\(.\{40\}\)./\1B/' "$T/a10.w1" > "$T/bad.w1"
 expect_rc 1 "a tampered cosignature" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/bad.w1" $WA
-expect_err "bad.w1: error: cosignature by witness '$W1' \(key id [0-9a-f]{8}\) does not verify \[GV-W001\]" "tampered cosignature message"
+expect_err "bad.w1: error: cosignature by witness '$W1' \(key id [0-9a-f]{8}\) does not verify \[GV-C001\]" "tampered cosignature message"
 expect_rc 1 "a cosignature under another witness key" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" --witness $W1="$T/w3.pub"
 expect_err "0 valid cosignatures from the named witnesses, 1 required" "wrong witness key message"
 expect_rc 1 "the fork cosigned by the fresh witness does not pass both" -- audit verify --db "$B" --key "$T/log.pub" --checkpoint "$T/b12.w2" $WA $WB
@@ -144,7 +144,7 @@ expect_err "none from '$W1'" "the witness that saw site A is missing"
 expect_rc 2 "--witness needs a checkpoint with --db" -- audit verify --db "$A" --key "$T/log.pub" $WA
 expect_err "--witness needs the cosigned checkpoint: --checkpoint FILE \(or --tiles DIR\)" "usage message"
 expect_rc 2 "--min-witnesses above the witnesses named" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" $WA --min-witnesses 2
-expect_err "--min-witnesses '2' is not a number from 1 to the 1 witness named \[GV-W003\]" "min-witnesses message"
+expect_err "--min-witnesses '2' is not a number from 1 to the 1 witness named \[GV-C003\]" "min-witnesses message"
 expect_rc 2 "--min-witnesses without --witness" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" --min-witnesses 1
 expect_err "--min-witnesses needs at least one --witness NAME=PUB" "min without witness message"
 expect_rc 2 "a --witness that is not NAME=PUB" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" --witness "$W1"
@@ -183,7 +183,7 @@ expect_eq "$(tail -n 1 "$S/cos.bundle" | cut -d' ' -f2)" "$W1" "the bundle ends 
 expect_eq "$(head -n -1 "$S/cos.bundle" | cmp -s - "$S/plain.bundle"; echo $?)" 0 "and is otherwise the plain bundle"
 expect_rc 1 "import without the cosignature is refused" -- sync import --db "$S/o.db" --trust $O="$T/log.pub" $WA "$S/plain.bundle"
 expect_out "^not imported: the bundle's checkpoint has 0 valid cosignatures from the named witnesses, 1 required$" "refused import verdict"
-expect_err "plain.bundle: error: the checkpoint has 0 valid cosignatures from the named witnesses, 1 required \(--min-witnesses\); none from '$W1' \[GV-W001\]" "refused import message"
+expect_err "plain.bundle: error: the checkpoint has 0 valid cosignatures from the named witnesses, 1 required \(--min-witnesses\); none from '$W1' \[GV-C001\]" "refused import message"
 [ -e "$S/o.db" ]; expect_eq $? 1 "nothing was written (the check comes before the database is opened)"
 expect_rc 0 "import with the cosignature" -- sync import --db "$S/o.db" --trust $O="$T/log.pub" $WA "$S/cos.bundle"
 expect_out "^witnesses: 1 of 1 named witnesses cosigned the bundle's checkpoint \(1 required\)$" "import witness line"
@@ -194,7 +194,7 @@ for i in 4 5; do
 	"$GG" audit append --db "$S/c.db" --type hybrid.deployment.completed --deployment "c-$i" --log-key "$T/log.key" --origin $O >/dev/null
 done
 expect_rc 1 "--cosigned for another checkpoint than the bundle's" -- sync export --db "$S/c.db" --since 3 -o "$S/c2.bundle" --cosigned "$S/c.cos"
-expect_err "c.cos: error: not the same checkpoint \(another text: another origin, size or root\) \[GV-W001\]" "mismatched cosigned message"
+expect_err "c.cos: error: not the same checkpoint \(another text: another origin, size or root\) \[GV-C001\]" "mismatched cosigned message"
 
 # verify: the checkpoint of a receipt's log proof, or a cosigned copy of it
 "$GG" keygen --out "$T/rep" >/dev/null 2>&1

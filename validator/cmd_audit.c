@@ -32,11 +32,16 @@
 enum {
 	OPT_DB = 1000, OPT_TYPE, OPT_DEPLOYMENT, OPT_ACTOR, OPT_PAYLOAD, OPT_LOG_KEY, OPT_ORIGIN,
 	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT,
-	OPT_ALLOW_TAIL, OPT_TRUST, OPT_TILES, OPT_WITNESS, OPT_MIN_WITNESSES
+	OPT_ALLOW_TAIL, OPT_TRUST
 };
+/* tiles and witnesses (docs/TILES.md) */
+enum { OPT_TILES = 1100, OPT_WITNESS, OPT_MIN_WITNESSES };
 
 static const struct option all_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "tiles", required_argument, NULL, OPT_TILES },
+	{ "witness", required_argument, NULL, OPT_WITNESS },
+	{ "min-witnesses", required_argument, NULL, OPT_MIN_WITNESSES },
 	{ "type", required_argument, NULL, OPT_TYPE },
 	{ "deployment", required_argument, NULL, OPT_DEPLOYMENT },
 	{ "actor", required_argument, NULL, OPT_ACTOR },
@@ -53,9 +58,6 @@ static const struct option all_opts[] = {
 	{ "output", required_argument, NULL, OPT_OUT },
 	{ "allow-unsigned-tail", no_argument, NULL, OPT_ALLOW_TAIL },
 	{ "trust", required_argument, NULL, OPT_TRUST },
-	{ "tiles", required_argument, NULL, OPT_TILES },
-	{ "witness", required_argument, NULL, OPT_WITNESS },
-	{ "min-witnesses", required_argument, NULL, OPT_MIN_WITNESSES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -119,6 +121,16 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, const char
 		}
 		switch (c) {
 		case OPT_DB: o->db = optarg; break;
+		case OPT_TILES: o->tiles = optarg; break;
+		case OPT_MIN_WITNESSES: o->min_witnesses = optarg; break;
+		case OPT_WITNESS:
+			if (o->nwitness == GV_WITNESS_MAX) {
+				fprintf(stderr, "govgate: audit %s: more than %d --witness options\n",
+					argv[0], GV_WITNESS_MAX);
+				return -1;
+			}
+			o->witness[o->nwitness++] = optarg;
+			break;
 		case OPT_TYPE: o->type = optarg; break;
 		case OPT_DEPLOYMENT: o->deployment = optarg; break;
 		case OPT_ACTOR: o->actor = optarg; break;
@@ -134,16 +146,6 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, const char
 		case OPT_UNTIL: o->until = optarg; break;
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_ALLOW_TAIL: o->allow_tail = 1; break;
-		case OPT_TILES: o->tiles = optarg; break;
-		case OPT_MIN_WITNESSES: o->min_witnesses = optarg; break;
-		case OPT_WITNESS:
-			if (o->nwitness == GV_WITNESS_MAX) {
-				fprintf(stderr, "govgate: audit %s: more than %d --witness options\n",
-					argv[0], GV_WITNESS_MAX);
-				return -1;
-			}
-			o->witness[o->nwitness++] = optarg;
-			break;
 		case OPT_TRUST:
 			if (o->ntrust == GV_SYNC_MAX_TRUST) {
 				fprintf(stderr, "govgate: audit %s: more than %d --trust options\n",

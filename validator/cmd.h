@@ -35,12 +35,12 @@ int cmd_keygen(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_witness(int argc, char **argv);       /* cmd_witness.c */
 int cmd_probe(int argc, char **argv);
 int cmd_receipts(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
-int cmd_witness(int argc, char **argv);       /* cmd_witness.c */
 
 #endif

@@ -22,11 +22,11 @@ static const gv_cmd commands[] = {
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
+	{ "witness", cmd_witness, "cosign another site's checkpoints (C2SP tlog-witness, offline)" },
 	{ "receipts", cmd_receipts, "list deployment receipts or write one signed" },
 	{ "probe", cmd_probe, "probe endpoints and print connectivity facts" },
 	{ "sync", cmd_sync, "export and import sync bundles between two logs" },
 	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
-	{ "witness", cmd_witness, "cosign another site's checkpoints (C2SP tlog-witness, offline)" },
 	{ "deploy", cmd_deploy, "run a hybrid deployment plan through the governed flow" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }

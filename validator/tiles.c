@@ -88,9 +88,16 @@ static int mkdirs(const char *dir, const char *rel, gv_diags *d)
 static int read_rel(gv_buf *b, const char *dir, const char *rel, size_t max, gv_diags *d)
 {
 	char *p = join(dir, rel);
+	struct stat sb;
 	int err;
 
 	gv_buf_clear(b);
+	/* a FIFO or a device in a downloaded folder must not hang or flood the reader */
+	if (stat(p, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		gv_error(d, CODE_TILE, p, "is not a regular file");
+		free(p);
+		return GV_ESIG;
+	}
 	err = gv_buf_read_file(b, p, max);
 	if (err == GV_EIO && errno == ENOENT)
 		err = GV_ENOTFOUND;

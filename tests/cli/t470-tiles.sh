@@ -258,3 +258,8 @@ open(out + "/checkpoint", "wb").write(text + ("\n\u2014 %s %s\n" % (origin, sig)
 PY
 expect_rc 1 "a signed folder whose entry 3 breaks the chain" -- audit verify --tiles "$T/forged" --key "$T/log.pub"
 expect_err "forged/tile/entries/000.p/10: error: entry 3 breaks the chain \(its seq or prev is not the entry before it\) \[GV-H001\]" "chain message"
+
+# a FIFO where a tile should be is refused, not waited on
+tamper; rm "$T/t2/tile/0/001"; mkfifo "$T/t2/tile/0/001"
+expect_rc 1 "a FIFO in place of a tile" -- audit verify --tiles "$T/t2" --key "$T/log.pub"
+expect_err "t2/tile/0/001: error: is not a regular file \[GV-H001\]" "FIFO message"

@@ -68,7 +68,7 @@ void gv_witness_list_release(gv_witness_list *l);
  * Checks the cosignatures on a signed checkpoint note by the witnesses of
  * l: GV_OK when at least l->min verify (*count, if not NULL, says how many
  * did); GV_ESIG when fewer did, or when a line carrying a named witness's
- * name and key id does not verify. `what` names the checkpoint in errors.
+ * name and key id does not verify. Errors name `file`.
  */
 int gv_witness_check(const gv_witness_list *l, const char *note, size_t len, const char *file,
 		     size_t *count, gv_diags *d);

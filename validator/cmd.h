@@ -35,6 +35,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_witness(int argc, char **argv);       /* cmd_witness.c */
 int cmd_probe(int argc, char **argv);
 int cmd_receipts(int argc, char **argv);
 int cmd_sync(int argc, char **argv);

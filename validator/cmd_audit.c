@@ -18,6 +18,8 @@
 #include "note.h"
 #include "sign.h"
 #include "sync.h"
+#include "tiles.h"
+#include "witness.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,9 +34,14 @@ enum {
 	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT,
 	OPT_ALLOW_TAIL, OPT_TRUST
 };
+/* tiles and witnesses (docs/TILES.md) */
+enum { OPT_TILES = 1100, OPT_WITNESS, OPT_MIN_WITNESSES };
 
 static const struct option all_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "tiles", required_argument, NULL, OPT_TILES },
+	{ "witness", required_argument, NULL, OPT_WITNESS },
+	{ "min-witnesses", required_argument, NULL, OPT_MIN_WITNESSES },
 	{ "type", required_argument, NULL, OPT_TYPE },
 	{ "deployment", required_argument, NULL, OPT_DEPLOYMENT },
 	{ "actor", required_argument, NULL, OPT_ACTOR },
@@ -62,6 +69,9 @@ typedef struct opts {
 	int allow_tail;
 	const char *trust[GV_SYNC_MAX_TRUST];
 	size_t ntrust;
+	const char *tiles, *min_witnesses;
+	const char *witness[GV_WITNESS_MAX];
+	size_t nwitness;
 } opts;
 
 static int usage_error(const char *verb, const char *msg)
@@ -111,6 +121,16 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, const char
 		}
 		switch (c) {
 		case OPT_DB: o->db = optarg; break;
+		case OPT_TILES: o->tiles = optarg; break;
+		case OPT_MIN_WITNESSES: o->min_witnesses = optarg; break;
+		case OPT_WITNESS:
+			if (o->nwitness == GV_WITNESS_MAX) {
+				fprintf(stderr, "govgate: audit %s: more than %d --witness options\n",
+					argv[0], GV_WITNESS_MAX);
+				return -1;
+			}
+			o->witness[o->nwitness++] = optarg;
+			break;
 		case OPT_TYPE: o->type = optarg; break;
 		case OPT_DEPLOYMENT: o->deployment = optarg; break;
 		case OPT_ACTOR: o->actor = optarg; break;
@@ -256,17 +276,23 @@ static int audit_prove(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db seq from output",
-		       "(--seq N | --from SIZE) [--db FILE] [-o FILE]")))
+	if ((r = parse(&o, argc, argv, "db seq from output tiles",
+		       "(--seq N | --from SIZE) [--db FILE | --tiles DIR] [-o FILE]")))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!!o.seq == !!o.from)
 		return usage_error("prove", "give exactly one of --seq N and --from SIZE");
 	if (parse_u64(o.seq ? o.seq : o.from, &n) < 0)
 		return usage_error("prove", "--seq and --from take a non-negative integer");
+	if (o.tiles) {
+		err = o.seq ? gv_tiles_prove_inclusion(o.tiles, n, &proof, &d) :
+			      gv_tiles_prove_consistency(o.tiles, n, &proof, &d);
+		goto done;
+	}
 	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
 		goto out;
 	err = o.seq ? gv_audit_prove_inclusion(a, n, &proof, &d) :
 		      gv_audit_prove_consistency(a, n, &proof, &d);
+done:
 	if (err == GV_OK)
 		err = write_out(o.out, proof, &d);
 out:
@@ -350,6 +376,83 @@ static int verdict(const gv_audit_result *res, const gv_key *k, int allow_tail, 
 	return GV_OK;
 }
 
+/* The witnesses' part of a verdict: enough cosignatures on the checkpoint, or not. */
+static int witness_verdict(const gv_witness_list *wl, const char *note, size_t len,
+			   const char *file, gv_diags *d)
+{
+	size_t n = 0;
+	int err = gv_witness_check(wl, note, len, file, &n, d);
+
+	if (err == GV_OK)
+		printf("witnesses: %zu of %zu named witnesses cosigned the checkpoint (%zu required)\n",
+		       n, wl->n, wl->min);
+	else if (err == GV_ESIG)
+		printf("audit log NOT VERIFIED: the checkpoint has %zu valid cosignature%s from the "
+		       "named witnesses, %zu required\n", n, n == 1 ? "" : "s", wl->min);
+	return err;
+}
+
+/* `audit verify --tiles DIR`: the published folder alone (tiles.c). */
+static int tiles_verdict(const char *dir, const gv_key *k, const gv_witness_list *wl,
+			 gv_diags *d)
+{
+	char kid[GV_KEYID_HEX_LEN + 1];
+	gv_tiles_result res;
+	int err = gv_tiles_verify(dir, k, &res, d);
+
+	gv_key_id(k, kid);
+	if (err == GV_ESIG) {
+		printf("audit log TAMPERED\n");
+		return err;
+	}
+	if (err < 0)
+		return err;
+	printf("audit log intact: %" PRIu64 " entries in the tiles, all covered by the checkpoint "
+	       "signed by key %s (%" PRIu64 " tiles and %" PRIu64 " entry bundles verified)\n",
+	       res.size, kid, res.tiles, res.bundles);
+	if (wl->n)
+		err = witness_verdict(wl, res.note, res.note_len, dir, d);
+	free(res.note);
+	return err;
+}
+
+static int audit_publish(int argc, char **argv)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_tiles_stats st;
+	gv_audit *a = NULL;
+	gv_key *k = NULL;
+	opts o;
+	int r, err;
+
+	if ((r = parse(&o, argc, argv, "db tiles log-key origin",
+		       "--tiles DIR --log-key KEY [--db FILE] [--origin O]"))) {
+		if (r > 0)
+			fputs("\nSigns (or reuses) the checkpoint of the log's current size and writes it\n"
+			      "with every tile and entry bundle to DIR in the C2SP tlog-tiles layout;\n"
+			      "only new files are written (docs/TILES.md).\n\n"
+			      "Exit codes: 0 published; 1 the folder or the log contradicts the tree (a\n"
+			      "full tile on disk differs, a checkpoint for a larger tree); 2 input error\n"
+			      "(an entry longer than 65535 bytes cannot be published).\n", stdout);
+		return r > 0 ? 0 : GV_EXIT_INPUT;
+	}
+	if (!o.tiles || !o.log_key)
+		return usage_error("publish", "--tiles DIR and --log-key KEY are required");
+	if (!gv_note_name_valid(o.origin))
+		return usage_error("publish", "the origin must be non-empty, without spaces or '+'");
+	if ((err = gv_key_load_private(&k, o.log_key, &d)) < 0)
+		goto out;
+	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
+		goto out;
+	if ((err = gv_tiles_publish(a, o.tiles, o.origin, k, &st, &d)) == GV_OK)
+		printf("published %" PRIu64 " entries to %s: %" PRIu64 " files written, %" PRIu64
+		       " unchanged\n", st.size, o.tiles, st.written, st.unchanged);
+out:
+	gv_key_free(k);
+	gv_audit_close(a);
+	return finish(&d, err);
+}
+
 static int audit_verify(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
@@ -358,18 +461,25 @@ static int audit_verify(int argc, char **argv)
 	gv_key *k = NULL;
 	gv_buf saved = GV_BUF_INIT;
 	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_witness_list wl = GV_WITNESS_LIST_INIT;
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db jsonl key checkpoint allow-unsigned-tail trust",
-		       "--key PUB [--db FILE | --jsonl EXPORT] [--checkpoint SAVED] "
-		       "[--trust ORIGIN=PUB]... [--allow-unsigned-tail]"))) {
+	if ((r = parse(&o, argc, argv, "db jsonl key checkpoint allow-unsigned-tail trust tiles "
+		       "witness min-witnesses",
+		       "--key PUB [--db FILE | --jsonl EXPORT | --tiles DIR] [--checkpoint SAVED] "
+		       "[--trust ORIGIN=PUB]... [--allow-unsigned-tail] "
+		       "[--witness NAME=PUB]... [--min-witnesses N]"))) {
 		if (r > 0)
 			fputs("\nRecomputes the chain, the tree and every checkpoint signature, checks\n"
 			      "receipts against the entries they name and every replica under the keys\n"
 			      "given with --trust (else those the signed log pinned), and says which\n"
 			      "entries a checkpoint signed by PUB covers. Entries after the last one are\n"
-			      "an unauthenticated tail: exit 1 unless --allow-unsigned-tail.\n\n"
+			      "an unauthenticated tail: exit 1 unless --allow-unsigned-tail.\n"
+			      "--tiles DIR verifies a folder written by 'audit publish' instead (see\n"
+			      "docs/TILES.md). With --witness, the checkpoint (DIR/checkpoint, or\n"
+			      "--checkpoint SAVED) counts only with --min-witnesses N (default: all)\n"
+			      "valid cosignatures from the named witnesses.\n\n"
 			      "Exit codes: 0 verified; 1 tampered, uncovered, signed by another key, or a\n"
 			      "replica or receipt that does not verify; 2 unreadable or malformed input\n"
 			      "(a --checkpoint that is not a signed checkpoint is named at its line).\n",
@@ -378,8 +488,20 @@ static int audit_verify(int argc, char **argv)
 	}
 	if (!o.key)
 		return usage_error("verify", "--key PUB (the log's public key) is required");
+	if (o.tiles && (o.jsonl || o.checkpoint || o.ntrust || o.allow_tail))
+		return usage_error("verify", "--tiles DIR verifies the folder alone: no --jsonl, "
+				   "--checkpoint, --trust or --allow-unsigned-tail");
+	if (o.nwitness && !o.tiles && !o.checkpoint)
+		return usage_error("verify", "--witness needs the cosigned checkpoint: --checkpoint "
+				   "FILE (or --tiles DIR)");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)
 		goto out;
+	if ((err = gv_witness_list_load(&wl, o.witness, o.nwitness, o.min_witnesses, &d)) < 0)
+		goto out;
+	if (o.tiles) {
+		err = tiles_verdict(o.tiles, k, &wl, &d);
+		goto out;
+	}
 	if (o.ntrust && (err = gv_sync_trust_load(&trust, o.trust, o.ntrust, 0, &d)) < 0)
 		goto out;
 	if (o.checkpoint && (err = read_saved(&saved, o.checkpoint, &d)) < 0)
@@ -393,10 +515,13 @@ static int audit_verify(int argc, char **argv)
 		err = gv_audit_verify(a, k, o.checkpoint ? saved.ptr : NULL, saved.len, o.checkpoint,
 				      &res, &d);
 	}
-	if (err == GV_OK)
+	if (err == GV_OK) {
 		err = verdict(&res, k, o.allow_tail, &d, o.jsonl ? o.jsonl : o.db);
-	else if (err == GV_ESIG)
+		if (err == GV_OK && wl.n)
+			err = witness_verdict(&wl, saved.ptr, saved.len, o.checkpoint, &d);
+	} else if (err == GV_ESIG) {
 		printf("audit log TAMPERED\n");
+	}
 	if (a && (err == GV_OK || err == GV_ESIG)) {
 		/*
 		 * every replica of another log, under the keys the auditor gives,
@@ -410,6 +535,7 @@ static int audit_verify(int argc, char **argv)
 			err = rerr;
 	}
 out:
+	gv_witness_list_release(&wl);
 	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&saved);
 	gv_key_free(k);
@@ -496,6 +622,7 @@ static int audit_key(int argc, char **argv)
 static const gv_cmd audit_cmds[] = {
 	{ "verify", audit_verify, "recompute the chain, tree and checkpoint signatures" },
 	{ "checkpoint", audit_checkpoint, "print the latest checkpoint (sign one with --log-key)" },
+	{ "publish", audit_publish, "write the log as C2SP tiles to a folder (--tiles DIR)" },
 	{ "prove", audit_prove, "inclusion (--seq) or consistency (--from) proof" },
 	{ "log", audit_log, "list entries, filtered by deployment, type or time" },
 	{ "export", audit_export, "write the entries as JSON lines and the checkpoints" },

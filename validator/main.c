@@ -22,6 +22,7 @@ static const gv_cmd commands[] = {
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
+	{ "witness", cmd_witness, "cosign another site's checkpoints (C2SP tlog-witness, offline)" },
 	{ "receipts", cmd_receipts, "list deployment receipts or write one signed" },
 	{ "probe", cmd_probe, "probe endpoints and print connectivity facts" },
 	{ "sync", cmd_sync, "export and import sync bundles between two logs" },

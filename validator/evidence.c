@@ -6,6 +6,7 @@
 #include "dsse.h"
 #include "facts.h"
 #include "gv.h"
+#include "waiver.h"
 #include "minisign.h"
 #include "note.h"
 #include "receipt.h"
@@ -307,6 +308,20 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 					out->first_seq = seq;
 				out->last_seq = seq;
 			}
+		if (run->waivers) {
+			/* governance.waiver.applied / .rejected (waiver.h) */
+			size_t nw = 0;
+			int had = out->appended;
+			err = gv_waivers_record(run->waivers, o->db, o->actor, &seq, &nw, d);
+			if (nw) {
+				if (!had)
+					out->first_seq = seq - (nw - 1);
+				out->appended = 1;
+				out->last_seq = seq;
+			}
+			if (err < 0)
+				goto out;
+		}
 		if (o->log_key) {
 			stage = "checkpoint";
 			if ((err = checkpoint(&cp, &note, o, d)) < 0)

@@ -78,6 +78,11 @@ int gv_bundle_create(gv_buf *out, const char *const *policy_paths, size_t npolic
 		err = gv_error(d, CODE_CREATE, NULL, "no policy or rule file found to sign");
 		goto out;
 	}
+	if (prog->nloaded > GV_BUNDLE_MAX_SUBJECTS) {
+		err = gv_error(d, CODE_LIMIT, NULL, "more than %d files to sign in one bundle",
+			       GV_BUNDLE_MAX_SUBJECTS);
+		goto out;
+	}
 	names = gv_xcalloc(prog->nloaded, sizeof(*names));
 	for (i = 0; i < prog->nloaded; i++) {
 		names[i] = gv_bundle_subject_name(prog->loaded[i]->path, policy_paths, npolicy,
@@ -156,6 +161,11 @@ int gv_bundles_add(gv_bundles *b, const char *path, const gv_trust *t, gv_diags 
 	if (st->kind != GV_STATEMENT_POLICY_BUNDLE) {
 		err = gv_error(d, CODE_NOT_BUNDLE, path, "not a policy bundle: its predicateType is "
 			       "'%s', not '%s'", st->predicate_type, GV_PREDICATE_POLICY_BUNDLE);
+		goto out;
+	}
+	if (st->nsubjects > GV_BUNDLE_MAX_SUBJECTS) {
+		err = gv_error(d, CODE_LIMIT, path, "the policy bundle lists more than %d files",
+			       GV_BUNDLE_MAX_SUBJECTS);
 		goto out;
 	}
 	/* a name twice could hide which digest counts: refuse the bundle */

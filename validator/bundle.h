@@ -30,6 +30,7 @@
 #include "trust.h"
 
 #define GV_BUNDLE_MAX 64           /* bundles per run */
+#define GV_BUNDLE_MAX_SUBJECTS 10000  /* files per bundle */
 
 /*
  * Loads the files as `check` would (rules first, then policies; the caller

@@ -164,6 +164,7 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	pthread_mutex_init(&sh.lock, NULL);
 	run->nfiles = o->nmanifests;
 	run->waivers = o->waivers;
+	gv_waivers_reset(o->waivers);
 	run->bundles = o->bundles;
 	sh.done = gv_xcalloc(run->nfiles ? run->nfiles : 1, 1);
 	run->files = gv_xcalloc(run->nfiles ? run->nfiles : 1, sizeof(gv_file_result));

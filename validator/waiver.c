@@ -422,6 +422,14 @@ void gv_waivers_release(gv_waivers *w)
 
 /* --- a run ------------------------------------------------------------------- */
 
+void gv_waivers_reset(gv_waivers *w)
+{
+	size_t i;
+
+	for (i = 0; w && i < w->n; i++)
+		w->v[i].applied = w->v[i].matched = w->v[i].out_of_scope = w->v[i].unwaivable = 0;
+}
+
 static int rule_waivable(const gv_program *prog, const char *policy, const char *rule)
 {
 	uint32_t i, j;

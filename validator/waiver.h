@@ -117,6 +117,9 @@ int gv_waivers_add(gv_waivers *w, const char *path, const gv_trust *trust,
 		   const gv_key *initiator, time_t now, gv_diags *d);
 void gv_waivers_release(gv_waivers *w);
 
+/* Clears the counts of a previous run (deploy evaluates more than once). */
+void gv_waivers_reset(gv_waivers *w);
+
 struct gv_result;
 /* Marks r's findings that an applicable waiver covers and recomputes
  * r->decision from the others (see above). w NULL: nothing. */

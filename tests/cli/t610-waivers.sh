@@ -123,6 +123,15 @@ expect_eq "$(jget "$T/r.json" "d['waivers'][0]['status'], d['waivers'][0]['reaso
 expect_rc 0 "sarif" -- $CHECK --waiver "$T/w.dsse" -f sarif -o "$T/r.sarif" "$M"
 expect_eq "$(jget "$T/r.sarif" "d['runs'][0]['results'][0]['suppressions']")" "[{'kind': 'external', 'status': 'accepted', 'justification': 'waived by W-2026-014 (ticket SEC-1234, signed by compliance-lead, expires 2026-12-31): Key rotation moves to the new KMS on 2026-12-20; tracked in SEC-1234.'}]" "sarif: suppressions"
 expect_eq "$(jget "$T/r.sarif" "d['runs'][0]['results'][0]['level']")" error "sarif: the result stays"
+if command -v npm > /dev/null 2>&1 && command -v node > /dev/null 2>&1; then
+	[ -d tests/sarif/node_modules/ajv-draft-04 ] ||
+		(cd tests/sarif && npm ci --no-audit --no-fund > /dev/null 2>&1)
+	TEST_NAME="sarif with suppressions validates against sarif-schema-2.1.0"
+	node tests/sarif/validate.js "$T/r.sarif" > "$T/v" 2>&1 && pass ||
+		{ fail "schema"; head -20 "$T/v" >&2; }
+else
+	echo "t610: npm not found; SARIF schema validation skipped"
+fi
 expect_rc 0 "junit" -- $CHECK --waiver "$T/w.dsse" -f junit "$M"
 expect_out 'failures="0" errors="0" skipped="1"' "junit: skipped, not failed"
 expect_out '<skipped message="waived by W-2026-014 \(ticket SEC-1234' "junit: why"

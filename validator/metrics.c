@@ -109,7 +109,7 @@ static int count_violations(void *payload, uint64_t seq, const char *bytes, size
 
 /* Waivers that matched a finding, by policy, rule and state: active
  * (governance.waiver.applied) or expired (governance.waiver.rejected with
- * status expired). */
+ * reason expired). */
 typedef struct wseries {
 	char policy[MAX_LABEL + 1], rule[MAX_LABEL + 1];
 	uint64_t count[2];   /* active, expired */
@@ -132,7 +132,7 @@ static int count_waiver(void *payload, uint64_t seq, const char *bytes, size_t l
 
 	if (gv_json_parse(&f, "entry", bytes, len, NULL, &quiet) == GV_OK && f->ndocs == 1 &&
 	    (p = gv_node_get(f->docs[0], "payload")) && p->kind == GV_NODE_MAP &&
-	    (!t->expired || ((st = gv_node_get(p, "status")) && st->kind == GV_NODE_STR &&
+	    (!t->expired || ((st = gv_node_get(p, "reason")) && st->kind == GV_NODE_STR &&
 			     !strcmp(st->s, "expired")))) {
 		label_from(pol, gv_node_get(p, "policy"));
 		label_from(rule, gv_node_get(p, "rule"));

@@ -535,7 +535,8 @@ void gv_waivers_json(gv_buf *b, const gv_waivers *w)
 		kstr(b, "expires", x->expires);
 		kstr(b, "signer", x->signer);
 		kstr(b, "keyid", x->keyid[0] ? x->keyid : NULL);
-		kstr(b, "status", gv_waiver_status_name(s));
+		kstr(b, "status", s == GV_WAIVER_APPLIED || s == GV_WAIVER_UNUSED ?
+		     gv_waiver_status_name(s) : "not-applied");
 		kstr(b, "reason", s == GV_WAIVER_APPLIED || s == GV_WAIVER_UNUSED ? NULL :
 		     gv_waiver_status_name(s));
 		gv_buf_printf(b, ",\"findings\":%zu}", s == GV_WAIVER_APPLIED ? x->applied : x->matched);
@@ -566,7 +567,8 @@ int gv_waivers_record(const gv_waivers *w, gv_audit *db, const char *actor,
 		kstr(&b, "signer", x->signer);
 		kstr(&b, "keyid", x->keyid[0] ? x->keyid : NULL);
 		gv_buf_printf(&b, ",\"sha256\":\"%s\"", x->sha256);
-		kstr(&b, "status", gv_waiver_status_name(s));
+		kstr(&b, "status", s == GV_WAIVER_APPLIED ? "applied" : "not-applied");
+		kstr(&b, "reason", s == GV_WAIVER_APPLIED ? NULL : gv_waiver_status_name(s));
 		gv_buf_printf(&b, ",\"findings\":%zu}", s == GV_WAIVER_APPLIED ? x->applied :
 			      x->matched);
 		err = gv_audit_append(db, s == GV_WAIVER_APPLIED ? "governance.waiver.applied" :

@@ -146,7 +146,7 @@ expect_eq "$(jget "$T/r.gl" "d[0]['severity']")" info "gitlab: info"
 reason() {
 	f=$1; r=$2; what=$3; shift 3
 	expect_rc 1 "$what: exit 1" -- $CHECK --waiver "$f" -f json -o "$T/rr.json" "$@" "$M"
-	expect_eq "$(jget "$T/rr.json" "d['decision'], d['waivers'][0]['status'], d['waivers'][0]['reason'], 'waiver' in d['findings'][0]")" "block $r $r False" "$what: $r"
+	expect_eq "$(jget "$T/rr.json" "d['decision'], d['waivers'][0]['status'], d['waivers'][0]['reason'], 'waiver' in d['findings'][0]")" "block not-applied $r False" "$what: $r"
 }
 "$GG" waiver sign --key "$T/keys/ops.key" -o "$T/w-ops.dsse" "$T/W-2026-014.yaml"
 reason "$T/w-ops.dsse" role-not-held "platform-admin is no waiver approver"
@@ -217,10 +217,10 @@ GOVGATE_NOW=2027-01-02T00:00:00Z expect_rc 1 "expired, recorded" -- $CHECK --wai
 expect_eq "$(grep -c '"type":"governance.waiver.applied"' "$T/x.jsonl")" 1 "one applied entry"
 expect_eq "$(grep -c '"type":"governance.waiver.rejected"' "$T/x.jsonl")" 1 "one rejected entry"
 grep '"governance.waiver.applied"' "$T/x.jsonl" > "$T/applied.json"
-expect_eq "$(jget "$T/applied.json" "d['deployment_id'], d['payload']['waiver'], d['payload']['policy'], d['payload']['rule'], d['payload']['ticket'], d['payload']['signer'], d['payload']['expires'], d['payload']['status'], d['payload']['findings']")" \
-	"DEP-2026-11-28-001 W-2026-014 hybrid-baseline enc.key-rotation SEC-1234 compliance-lead 2026-12-31 applied 1" "applied entry payload"
+expect_eq "$(jget "$T/applied.json" "d['deployment_id'], d['payload']['waiver'], d['payload']['policy'], d['payload']['rule'], d['payload']['ticket'], d['payload']['signer'], d['payload']['expires'], d['payload']['status'], d['payload']['reason'], d['payload']['findings']")" \
+	"DEP-2026-11-28-001 W-2026-014 hybrid-baseline enc.key-rotation SEC-1234 compliance-lead 2026-12-31 applied None 1" "applied entry payload"
 grep '"governance.waiver.rejected"' "$T/x.jsonl" > "$T/rejected.json"
-expect_eq "$(jget "$T/rejected.json" "d['payload']['status']")" expired "rejected entry: expired"
+expect_eq "$(jget "$T/rejected.json" "d['payload']['status'], d['payload']['reason']")" "not-applied expired" "rejected entry: expired"
 expect_rc 0 "the log verifies" -- audit verify --db "$DB" --key "$T/keys/log.pub"
 expect_rc 0 "the signed report verifies" -- verify --key "$T/keys/ops.pub" "$T/rep.dsse"
 expect_out "^decision: allow$" "signed decision allow"

@@ -55,8 +55,14 @@ static void validated_payload(gv_buf *b, const gv_file_result *fr, const gv_resu
 		const gv_finding *f = &r->findings[i];
 		gv_buf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
 		gv_buf_json_cstr(b, f->rule);
-		gv_buf_printf(b, ",\"enforcement\":\"%s\",\"severity\":\"%s\"}",
+		gv_buf_printf(b, ",\"enforcement\":\"%s\",\"severity\":\"%s\"",
 			      gv_enforcement_name(f->enforcement), gv_severity_name(f->severity));
+		/* a waived finding: the waiver's name (waiver.h) */
+		if (f->waiver) {
+			gv_buf_puts(b, ",\"waiver\":");
+			gv_buf_json_cstr(b, f->waiver->name);
+		}
+		gv_buf_putc(b, '}');
 	}
 	gv_buf_printf(b, "],\"violations_truncated\":%s}",
 		      r->nfindings > MAX_VIOLATIONS ? "true" : "false");

@@ -219,6 +219,10 @@ expect_eq "$(grep -c '"type":"governance.waiver.rejected"' "$T/x.jsonl")" 1 "one
 grep '"governance.waiver.applied"' "$T/x.jsonl" > "$T/applied.json"
 expect_eq "$(jget "$T/applied.json" "d['deployment_id'], d['payload']['waiver'], d['payload']['policy'], d['payload']['rule'], d['payload']['ticket'], d['payload']['signer'], d['payload']['expires'], d['payload']['status'], d['payload']['reason'], d['payload']['findings']")" \
 	"DEP-2026-11-28-001 W-2026-014 hybrid-baseline enc.key-rotation SEC-1234 compliance-lead 2026-12-31 applied None 1" "applied entry payload"
+grep '"governance.validated"' "$T/x.jsonl" | head -1 > "$T/validated.json"
+expect_eq "$(jget "$T/validated.json" "d['payload']['decision'], d['payload']['violations']")" \
+	"allow [{'rule': 'enc.key-rotation', 'enforcement': 'block', 'severity': 'medium', 'waiver': 'W-2026-014'}]" \
+	"governance.validated: decision allow, the violation names its waiver"
 grep '"governance.waiver.rejected"' "$T/x.jsonl" > "$T/rejected.json"
 expect_eq "$(jget "$T/rejected.json" "d['payload']['status'], d['payload']['reason']")" "not-applied expired" "rejected entry: expired"
 expect_rc 0 "the log verifies" -- audit verify --db "$DB" --key "$T/keys/log.pub"

@@ -62,9 +62,9 @@ const char *gv_bundle_subject_name(const char *path, const char *const *policy_p
 	return slash ? slash + 1 : path;
 }
 
-int gv_bundle_create(gv_buf *out, const char *const *policy_paths, size_t npolicy,
-		     const char *const *rule_paths, size_t nrules, const gv_key *k,
-		     const char *created_at, gv_diags *d)
+int gv_bundle_create(gv_buf *out, size_t *nfiles, const char *const *policy_paths,
+		     size_t npolicy, const char *const *rule_paths, size_t nrules,
+		     const gv_key *k, const char *created_at, gv_diags *d)
 {
 	gv_program *prog = NULL;
 	gv_buf st = GV_BUF_INIT;
@@ -112,6 +112,7 @@ int gv_bundle_create(gv_buf *out, const char *const *policy_paths, size_t npolic
 	gv_buf_puts(&st, "\"}}}");
 	if (gv_report_sign_envelope(out, st.ptr, st.len, k) < 0)
 		err = gv_error(d, CODE_CREATE, NULL, "the key cannot sign (a public key?)");
+	*nfiles = prog->nloaded;
 out:
 	free(names);
 	gv_buf_release(&st);

@@ -35,11 +35,12 @@
 /*
  * Loads the files as `check` would (rules first, then policies; the caller
  * passes the shipped library when no --rules is given) and appends the
- * signed bundle to out. Two files with the same subject name are an error.
+ * signed bundle to out; *nfiles is the number of files. Two files with the
+ * same subject name are an error.
  */
-int gv_bundle_create(gv_buf *out, const char *const *policy_paths, size_t npolicy,
-		     const char *const *rule_paths, size_t nrules, const gv_key *k,
-		     const char *created_at, gv_diags *d);
+int gv_bundle_create(gv_buf *out, size_t *nfiles, const char *const *policy_paths,
+		     size_t npolicy, const char *const *rule_paths, size_t nrules,
+		     const gv_key *k, const char *created_at, gv_diags *d);
 
 /* A file's subject name: relative to the first of rule_paths, then
  * policy_paths, it was found under; its base name when given itself. */

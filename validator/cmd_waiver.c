@@ -40,6 +40,7 @@ static int cmd_waiver_sign(int argc, char **argv)
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf env = GV_BUF_INIT;
 	gv_key *k = NULL;
+	char keyid[GV_KEYID_HEX_LEN + 1];
 	int c, rc = GV_EXIT_INPUT;
 
 	optind = 1;
@@ -64,6 +65,8 @@ static int cmd_waiver_sign(int argc, char **argv)
 	    gv_waiver_sign(&env, argv[optind], k, &d) < 0 ||
 	    gv_atomic_write(out_path, env.ptr, env.len, 0666, &d) < 0)
 		goto out;
+	gv_key_id(k, keyid);
+	printf("wrote %s: the waiver signed by key %s\n", out_path, keyid);
 	rc = 0;
 out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);
@@ -118,6 +121,8 @@ int cmd_policy_bundle(int argc, char **argv)
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf env = GV_BUF_INIT;
 	gv_key *k = NULL;
+	char keyid[GV_KEYID_HEX_LEN + 1];
+	size_t nfiles = 0;
 	int c, rc = GV_EXIT_INPUT;
 
 	optind = 1;
@@ -144,9 +149,13 @@ int cmd_policy_bundle(int argc, char **argv)
 		gv_cmd_push(&rules, rules_default);
 	gv_time_format(now, time(NULL));
 	if (gv_atomic_check(out_path, &d) < 0 || gv_key_load_private(&k, key_path, &d) < 0 ||
-	    gv_bundle_create(&env, policies.v, policies.n, rules.v, rules.n, k, now, &d) < 0 ||
+	    gv_bundle_create(&env, &nfiles, policies.v, policies.n, rules.v, rules.n, k, now,
+			     &d) < 0 ||
 	    gv_atomic_write(out_path, env.ptr, env.len, 0666, &d) < 0)
 		goto out;
+	gv_key_id(k, keyid);
+	printf("wrote %s: %zu policy and rule file%s signed by key %s\n", out_path, nfiles,
+	       nfiles == 1 ? "" : "s", keyid);
 	rc = 0;
 out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);

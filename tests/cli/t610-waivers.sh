@@ -57,6 +57,7 @@ jget() {
 # --- signing ------------------------------------------------------------------
 waiver W-2026-014
 expect_rc 0 "waiver sign" -- waiver sign --key "$T/keys/comp.key" -o "$T/w.dsse" "$T/W-2026-014.yaml"
+expect_out "^wrote $T/w.dsse: the waiver signed by key $("$GG" key id "$T/keys/comp.pub")$" "says what it wrote"
 expect_eq "$(jget "$T/w.dsse" "d['payloadType']")" "application/vnd.govgate.waiver+yaml" \
 	"payload type"
 jget "$T/w.dsse" "d['payload']" | base64 -d > "$T/payload.yaml"

@@ -38,6 +38,7 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # --- making and verifying a bundle ---------------------------------------------------
 expect_rc 0 "policy bundle" -- policy bundle --key "$T/keys/rel.key" -o "$T/b1.dsse" --rules "$T/rules" -p "$T/pol"
+expect_out "^wrote $T/b1.dsse: 5 policy and rule files signed by key $("$GG" key id "$T/keys/rel.pub")$" "says what it wrote"
 expect_rc 0 "a bundle verifies like any evidence" -- verify --key "$T/keys/rel.pub" "$T/b1.dsse"
 expect_out "^policy bundle: 5 files$" "five files"
 expect_out "^subject: connectivity.yaml sha256:$(sha "$T/rules/connectivity.yaml")$" "rule named relative to --rules"

@@ -104,7 +104,7 @@ expect_no_out "waived:" "not marked waived"
 
 # an RFC 3339 time: valid until that instant
 waiver W-T enc.key-rotation 2026-12-20T12:00:00Z
-"$GG" waiver sign --key "$T/keys/sec.key" -o "$T/wt.dsse" "$T/W-T.yaml"
+"$GG" waiver sign --key "$T/keys/sec.key" -o "$T/wt.dsse" "$T/W-T.yaml" >/dev/null
 GOVGATE_NOW=2026-12-20T11:59:59Z expect_rc 0 "time: valid a second before" -- $CHECK --waiver "$T/wt.dsse" "$M"
 expect_out "signed by sec-lead, expires 2026-12-20T12:00:00Z" "security-admin approves too"
 GOVGATE_NOW=2026-12-20T12:00:00Z expect_rc 1 "time: expired at the instant" -- $CHECK --waiver "$T/wt.dsse" "$M"
@@ -149,10 +149,10 @@ reason() {
 	expect_rc 1 "$what: exit 1" -- $CHECK --waiver "$f" -f json -o "$T/rr.json" "$@" "$M"
 	expect_eq "$(jget "$T/rr.json" "d['decision'], d['waivers'][0]['status'], d['waivers'][0]['reason'], 'waiver' in d['findings'][0]")" "block not-applied $r False" "$what: $r"
 }
-"$GG" waiver sign --key "$T/keys/ops.key" -o "$T/w-ops.dsse" "$T/W-2026-014.yaml"
+"$GG" waiver sign --key "$T/keys/ops.key" -o "$T/w-ops.dsse" "$T/W-2026-014.yaml" >/dev/null
 reason "$T/w-ops.dsse" role-not-held "platform-admin is no waiver approver"
 expect_eq "$(jget "$T/rr.json" "d['waivers'][0]['signer']")" ops-lead "the signer is named"
-"$GG" waiver sign --key "$T/keys/other.key" -o "$T/w-other.dsse" "$T/W-2026-014.yaml"
+"$GG" waiver sign --key "$T/keys/other.key" -o "$T/w-other.dsse" "$T/W-2026-014.yaml" >/dev/null
 reason "$T/w-other.dsse" untrusted-key "a key not in the trust file"
 expect_eq "$(jget "$T/rr.json" "d['waivers'][0]['signer'], d['waivers'][0]['keyid']")" "None $("$GG" key id "$T/keys/other.pub")" "untrusted: key id shown"
 reason "$T/w.dsse" initiator "the run's own --sign key" --sign "$T/keys/comp.key" --report "$T/rep.dsse"
@@ -164,18 +164,18 @@ grep -q "waivable: false" "$T/unwaivable.yaml" && pass || fail "sed did nothing"
 expect_rc 1 "unwaivable: exit 1" -- check -p "$T/unwaivable.yaml" --cloud-facts $F/cloud.yaml --onprem-facts $F/onprem.yaml --trust "$T/trust.yaml" --waiver "$T/w.dsse" "$M"
 expect_out "^waiver W-2026-014: not applied: unwaivable \(hybrid-baseline/enc.key-rotation\)$" "unwaivable"
 waiver W-DEP enc.key-rotation 2026-12-31 "    deployment_id: DEP-2026-11-28-999"
-"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-dep.dsse" "$T/W-DEP.yaml"
+"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-dep.dsse" "$T/W-DEP.yaml" >/dev/null
 reason "$T/w-dep.dsse" out-of-scope "another deployment"
 waiver W-PATH enc.key-rotation 2026-12-31 "    path: manifest.encryption.in_transit"
-"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-path.dsse" "$T/W-PATH.yaml"
+"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-path.dsse" "$T/W-PATH.yaml" >/dev/null
 reason "$T/w-path.dsse" out-of-scope "another path"
 # no scope: every finding of the rule
 sed '/scope:/,/path:/d' "$T/W-2026-014.yaml" > "$T/W-ANY.yaml"
-"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-any.dsse" "$T/W-ANY.yaml"
+"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-any.dsse" "$T/W-ANY.yaml" >/dev/null
 expect_rc 0 "no scope: applies" -- $CHECK --waiver "$T/w-any.dsse" "$M"
 # unused, beside an applied one
 waiver W-UNUSED enc.at-rest
-"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-unused.dsse" "$T/W-UNUSED.yaml"
+"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-unused.dsse" "$T/W-UNUSED.yaml" >/dev/null
 expect_rc 0 "an unused waiver does not fail the run" -- $CHECK --waiver "$T/w-unused.dsse" --waiver "$T/w.dsse" "$M"
 expect_out "^waiver W-UNUSED: unused: it matched no finding of hybrid-baseline/enc.at-rest$" "unused listed"
 expect_rc 1 "unused alone" -- $CHECK --waiver "$T/w-unused.dsse" -f json -o "$T/u.json" "$M"

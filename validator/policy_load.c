@@ -400,7 +400,7 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 	/* `waivable: false` (waiver.h): on the use or on the definition */
 	if ((v = gv_node_get(entry, "waivable")) || (v = gv_node_get(def, "waivable"))) {
 		if (v->kind != GV_NODE_BOOL)
-			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P036",
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P037",
 					 at(gv_node_get(entry, "waivable") ? f : deff, v),
 					 "'waivable' must be true or false");
 		else

@@ -206,7 +206,7 @@ expect_err "^govgate: error: --waiver and --policy-bundle need a trust file \(--
 GOVGATE_TRUST=$T/trust.yaml expect_rc 0 "\$GOVGATE_TRUST" -- check -p policies --cloud-facts $F/cloud.yaml --onprem-facts $F/onprem.yaml --waiver "$T/w.dsse" "$M"
 sed 's/severity: medium}/severity: medium, waivable: "no"}/' policies/hybrid-baseline.yaml > "$T/badpol.yaml"
 expect_rc 2 "waivable must be a boolean" -- policy lint "$T/badpol.yaml"
-expect_err "error: 'waivable' must be true or false \[GV-P036\]$" "waivable type"
+expect_err "error: 'waivable' must be true or false \[GV-P037\]$" "waivable type"
 
 # --- evidence: audit entries, the signed report, metrics -------------------------------
 DB=$T/a.db

@@ -42,5 +42,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_waiver(int argc, char **argv);         /* cmd_waiver.c */
+int cmd_policy_bundle(int argc, char **argv);  /* cmd_waiver.c */
 
 #endif

@@ -8,6 +8,7 @@
 #include "evidence.h"
 #include "facts.h"
 #include "gate.h"
+#include "govinputs.h"
 #include "gv.h"
 #include "progress.h"
 #include "lint.h"
@@ -81,6 +82,13 @@ static const char check_usage[] =
 "      --origin NAME        checkpoint origin (default: $GOVGATE_LOG_ORIGIN or\n"
 "                           govgate.local/audit)\n"
 "      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
+"\n"
+"Governance (docs/GOVERNANCE.md):\n"
+"      --trust FILE         the trust file: whose keys count, and for what\n"
+"                           (default: $GOVGATE_TRUST)\n"
+"      --waiver FILE        a signed waiver (govgate waiver sign; repeatable)\n"
+"      --policy-bundle FILE a signed policy bundle (govgate policy bundle;\n"
+"                           repeatable)\n"
 "\n"
 "Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
 "halt violation), 2 usage or input error (also: the regex budget used up;\n"
@@ -341,9 +349,15 @@ int cmd_check(int argc, char **argv)
 		{ "out", required_argument, NULL, 'W' },
 		{ "source-root", required_argument, NULL, 'Z' },
 		{ "base-uri", required_argument, NULL, 'Z' },
+		{ "trust", required_argument, NULL, 1001 },
+		{ "waiver", required_argument, NULL, 1002 },
+		{ "policy-bundle", required_argument, NULL, 1003 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	strlist waivers = { 0 }, bundles = { 0 };
+	const char *trust_path = NULL;
+	gv_govinputs gi;
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 }, args = { 0 }, excludes = { 0 };
 	gv_paths walked = GV_PATHS_INIT;
 	gv_diags wd = GV_DIAGS_INIT;   /* folder errors, reported with the run's */
@@ -378,6 +392,7 @@ int cmd_check(int argc, char **argv)
 	memset(&go, 0, sizeof(go));
 	memset(&run, 0, sizeof(run));
 	memset(&eo, 0, sizeof(eo));
+	memset(&gi, 0, sizeof(gi));
 	gv_time_format(started, time(NULL));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:f:o:j:qh", opts, NULL)) != -1) {
@@ -432,6 +447,9 @@ int cmd_check(int argc, char **argv)
 		case 'U': eo.actor = optarg; break;
 		case 'W': gv_cmd_push(&outs, optarg); break;
 		case 'Z': ci.source_root = optarg; break;
+		case 1001: trust_path = optarg; break;
+		case 1002: gv_cmd_push(&waivers, optarg); break;
+		case 1003: gv_cmd_push(&bundles, optarg); break;
 		case 'h':
 			fputs(check_usage, stdout);
 			rc = 0;
@@ -503,11 +521,19 @@ int cmd_check(int argc, char **argv)
 	}
 	if ((output && gv_atomic_check(output, &d) < 0) || unwritable)
 		goto out;
+	/* trust, waivers and policy bundles (govinputs.h) */
+	if (gv_govinputs_load(&gi, trust_path, waivers.v, waivers.n, bundles.v, bundles.n,
+			      sign_key, &d) < 0)
+		goto out;
 	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
 		goto out;
 
-	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
+	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0 ||
+	    gv_govinputs_check_program(&gi, prog, policies.v, policies.n, rules.v, rules.n,
+				       &d) < 0)
 		goto out;
+	go.waivers = gi.have_waivers ? &gi.waivers : NULL;
+	go.bundles = gi.have_bundles ? &gi.bundles : NULL;
 	if (!prog->npolicies && !go.allow_empty) {
 		gv_error(&d, "GV-P007", NULL,
 			 "no policy found in the given paths (use --allow-empty to accept)");
@@ -692,6 +718,9 @@ out:
 	free(rules.v);
 	free(manifests.v);
 	free(rules_default);
+	gv_govinputs_release(&gi);
+	free(waivers.v);
+	free(bundles.v);
 	return rc;
 }
 
@@ -832,6 +861,7 @@ int cmd_policy(int argc, char **argv)
 	static const gv_cmd verbs[] = {
 		{ "lint", cmd_policy_lint, "check policy and rule files for errors" },
 		{ "test", cmd_policy_test, "run policy tests, with their coverage" },
+		{ "bundle", cmd_policy_bundle, "sign policy and rule files as a bundle" },
 		{ NULL, NULL, NULL }
 	};
 	return gv_cmd_dispatch(verbs, "govgate policy", argc - 1, argv + 1);

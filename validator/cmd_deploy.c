@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -32,6 +33,12 @@ static const char usage[] =
 "      --receipt FILE     write the signed deployment receipt to FILE\n"
 "      --facts-dir DIR    write the merged facts of both sides into DIR\n"
 "      --actor NAME       who runs the deployment\n"
+"      --trust FILE       the trust file (replaces the plan's trust; default:\n"
+"                         $GOVGATE_TRUST)\n"
+"      --waiver FILE      a signed waiver, added to the plan's waivers\n"
+"                         (repeatable)\n"
+"      --policy-bundle FILE  a signed policy bundle, added to the plan's\n"
+"                         policy_bundles (repeatable)\n"
 "  -q, --quiet            no progress on standard output\n"
 "\n"
 "Exit codes: 0 completed (a dry run: allowed), 1 blocked, halted or failed,\n"
@@ -59,6 +66,9 @@ int cmd_deploy(int argc, char **argv)
 		{ "facts-dir", required_argument, NULL, 'F' },
 		{ "actor", required_argument, NULL, 'U' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "trust", required_argument, NULL, 1001 },
+		{ "waiver", required_argument, NULL, 1002 },
+		{ "policy-bundle", required_argument, NULL, 1003 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -69,6 +79,7 @@ int cmd_deploy(int argc, char **argv)
 	gv_plan *plan = NULL;
 	struct sigaction sa, old_int, old_term, old_hup;
 	int c, quiet = 0, rc = GV_EXIT_INPUT;
+	strlist waivers = { 0 }, bundles = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	memset(&res, 0, sizeof(res));
@@ -87,28 +98,40 @@ int cmd_deploy(int argc, char **argv)
 		case 'F': o.over.facts_dir = optarg; break;
 		case 'U': o.over.actor = optarg; break;
 		case 'q': quiet = 1; break;
+		case 1001: o.over.trust = optarg; break;
+		case 1002: gv_cmd_push(&waivers, optarg); break;
+		case 1003: gv_cmd_push(&bundles, optarg); break;
 		case 'h':
 			fputs(usage, stdout);
+			free(waivers.v), free(bundles.v);
 			return 0;
 		case ':':
 			fprintf(stderr, "govgate: deploy: option '%s' needs a value\n", argv[optind - 1]);
+			free(waivers.v), free(bundles.v);
 			return GV_EXIT_INPUT;
 		default:
 			fprintf(stderr, "govgate: deploy: unknown option '%s'\n", argv[optind - 1]);
 			fputs(usage, stderr);
+			free(waivers.v), free(bundles.v);
 			return GV_EXIT_INPUT;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "govgate: deploy: unexpected argument '%s'\n", argv[optind]);
+		free(waivers.v), free(bundles.v);
 		return GV_EXIT_INPUT;
 	}
 	if (!plan_path) {
 		fprintf(stderr, "govgate: deploy: no plan given (use --plan PLAN.yaml)\n%s", usage);
+		free(waivers.v), free(bundles.v);
 		return GV_EXIT_INPUT;
 	}
 	if (gv_plan_load(&plan, plan_path, &d) < 0)
 		goto out;
+	o.over.waivers = waivers.v;
+	o.over.nwaivers = waivers.n;
+	o.over.policy_bundles = bundles.v;
+	o.over.npolicy_bundles = bundles.n;
 
 	/* a signal stops the running step (its process group) and the flow */
 	memset(&sa, 0, sizeof(sa));
@@ -130,5 +153,7 @@ out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);
 	gv_diags_release(&d);
 	gv_plan_free(plan);
+	free(waivers.v);
+	free(bundles.v);
 	return rc;
 }

@@ -264,7 +264,9 @@ int cmd_verify(int argc, char **argv)
 	if (st->kind == GV_STATEMENT_RECEIPT) {
 		print_receipt(st);
 		fputs(logline.ptr, stdout);
-	} else
+	} else if (st->kind == GV_STATEMENT_POLICY_BUNDLE)
+		printf("policy bundle: %zu files\n", st->nsubjects);
+	else
 		printf("decision: %s\n", st->decision);
 	for (i = 0; i < st->nsubjects; i++) {
 		fputs("subject: ", stdout);

@@ -27,6 +27,7 @@ static const gv_cmd commands[] = {
 	{ "probe", cmd_probe, "probe endpoints and print connectivity facts" },
 	{ "sync", cmd_sync, "export and import sync bundles between two logs" },
 	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
+	{ "waiver", cmd_waiver, "sign a waiver (an expiring, approved exception)" },
 	{ "deploy", cmd_deploy, "run a hybrid deployment plan through the governed flow" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }

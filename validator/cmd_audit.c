@@ -19,6 +19,8 @@
 #include "note.h"
 #include "sign.h"
 #include "sync.h"
+#include "tiles.h"
+#include "witness.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +35,8 @@ enum {
 	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT,
 	OPT_ALLOW_TAIL, OPT_TRUST
 };
+/* tiles and witnesses (docs/TILES.md) */
+enum { OPT_TILES = 1100, OPT_WITNESS, OPT_MIN_WITNESSES };
 
 #define ROW_DB { "db", 0, OPT_DB, "FILE", "the audit log (default: $GOVGATE_DB, else " \
 		 "govgate-audit.db in the working directory)", GV_OPT_FILES }
@@ -61,12 +65,27 @@ static const gv_opt checkpoint_opts[] = {
 	GV_OPT_HELP,
 	GV_OPT_END
 };
+#define ROW_TILES(what) { "tiles", 0, OPT_TILES, "DIR", what, GV_OPT_DIRS }
+#define ROW_WITNESS { "witness", 0, OPT_WITNESS, "NAME=PUB", "the checkpoint counts only " \
+		      "with cosignatures from the named witnesses (repeatable; docs/TILES.md)", NULL }
+#define ROW_MIN_WITNESSES { "min-witnesses", 0, OPT_MIN_WITNESSES, "N", "how many of " \
+			    "them (default: all)", NULL }
+
+static const gv_opt publish_opts[] = {
+	ROW_TILES("the folder to write the tiles to (required)"),
+	ROW_LOG_KEY,
+	ROW_DB,
+	ROW_ORIGIN,
+	GV_OPT_HELP,
+	GV_OPT_END
+};
 static const gv_opt prove_opts[] = {
 	{ "seq", 0, OPT_SEQ, "N", "prove that entry N is included in the latest checkpoint",
 	  NULL },
 	{ "from", 0, OPT_FROM, "SIZE", "prove that the latest checkpoint extends the tree of "
 	  "SIZE entries", NULL },
 	ROW_DB,
+	ROW_TILES("prove from a folder written by 'audit publish' instead of the database"),
 	ROW_OUT("write the proof to FILE (atomically) instead of standard output"),
 	GV_OPT_HELP,
 	GV_OPT_END
@@ -76,12 +95,15 @@ static const gv_opt verify_opts[] = {
 	ROW_DB,
 	{ "jsonl", 0, OPT_JSONL, "EXPORT", "verify an export (audit export) instead of a "
 	  "database", GV_OPT_FILES },
+	ROW_TILES("verify a folder written by 'audit publish' instead (docs/TILES.md)"),
 	{ "checkpoint", 0, OPT_CHECKPOINT, "SAVED", "a checkpoint kept earlier: the log must "
 	  "still extend it", GV_OPT_FILES },
 	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "verify the replica of ORIGIN under PUB "
 	  "(repeatable)", NULL },
 	{ "allow-unsigned-tail", 0, OPT_ALLOW_TAIL, NULL, "accept entries after the last "
 	  "checkpoint (reported, not covered)", NULL },
+	ROW_WITNESS,
+	ROW_MIN_WITNESSES,
 	GV_OPT_HELP,
 	GV_OPT_END
 };
@@ -124,14 +146,18 @@ const gv_optcmd gv_optcmd_audit = {
 };
 const gv_optcmd gv_optcmd_audit_verify = {
 	"audit verify", "recompute the chain, tree and checkpoint signatures",
-	"--key PUB [--db FILE | --jsonl EXPORT]\n"
-	"                            [--checkpoint SAVED]\n"
-	"                            [--trust ORIGIN=PUB]... [--allow-unsigned-tail]",
+	"--key PUB [--db FILE | --jsonl EXPORT | --tiles DIR]\n"
+	"                            [--checkpoint SAVED] [--trust ORIGIN=PUB]...\n"
+	"                            [--allow-unsigned-tail]\n"
+	"                            [--witness NAME=PUB]... [--min-witnesses N]",
 	"Recomputes the chain, the tree and every checkpoint signature, checks receipts "
 	"against the entries they name and every replica under the keys given with "
 	"--trust (else those the signed log pinned), and says which entries a checkpoint "
 	"signed by PUB covers. Entries after the last one are an unauthenticated tail: "
-	"exit 1 unless --allow-unsigned-tail.",
+	"exit 1 unless --allow-unsigned-tail. --tiles DIR verifies a folder written by "
+	"'audit publish' instead (see docs/TILES.md). With --witness, the checkpoint "
+	"(DIR/checkpoint, or --checkpoint SAVED) counts only with --min-witnesses N "
+	"(default: all) valid cosignatures from the named witnesses.",
 	verify_opts, NULL,
 	"0 verified; 1 tampered, uncovered, signed by another key, or a replica or receipt "
 	"that does not verify; 2 unreadable or malformed input (a --checkpoint that is not "
@@ -143,9 +169,22 @@ const gv_optcmd gv_optcmd_audit_checkpoint = {
 	"[--db FILE] [--log-key KEY [--origin O]] [-o FILE]", NULL, checkpoint_opts, NULL, NULL,
 	"$ govgate audit checkpoint --db audit.db --log-key keys/log.key", NULL, NULL
 };
+const gv_optcmd gv_optcmd_audit_publish = {
+	"audit publish", "write the log as C2SP tiles to a folder (--tiles DIR)",
+	"--tiles DIR --log-key KEY [--db FILE] [--origin O]",
+	"Signs (or reuses) the checkpoint of the log's current size and writes it with "
+	"every tile and entry bundle to DIR in the C2SP tlog-tiles layout; only new files "
+	"are written (docs/TILES.md).",
+	publish_opts, NULL,
+	"0 published; 1 the folder or the log contradicts the tree (a full tile on disk "
+	"differs, a checkpoint for a larger tree); 2 input error (an entry longer than "
+	"65535 bytes cannot be published).",
+	"$ govgate audit publish --db audit.db --log-key keys/log.key --tiles public/",
+	NULL, NULL
+};
 const gv_optcmd gv_optcmd_audit_prove = {
 	"audit prove", "inclusion (--seq) or consistency (--from) proof",
-	"(--seq N | --from SIZE) [--db FILE] [-o FILE]", NULL, prove_opts, NULL, NULL,
+	"(--seq N | --from SIZE) [--db FILE | --tiles DIR] [-o FILE]", NULL, prove_opts, NULL, NULL,
 	NULL, NULL, NULL
 };
 const gv_optcmd gv_optcmd_audit_log = {
@@ -171,7 +210,8 @@ const gv_optcmd gv_optcmd_audit_key = {
 /* Every verb's options: getopt_long parses the union, so an option of another
  * verb is named as not applying here rather than as unknown. */
 static const gv_optcmd *const verbs[] = {
-	&gv_optcmd_audit_verify, &gv_optcmd_audit_checkpoint, &gv_optcmd_audit_prove,
+	&gv_optcmd_audit_verify, &gv_optcmd_audit_checkpoint, &gv_optcmd_audit_publish,
+	&gv_optcmd_audit_prove,
 	&gv_optcmd_audit_log, &gv_optcmd_audit_export, &gv_optcmd_audit_append,
 	&gv_optcmd_audit_key
 };
@@ -183,6 +223,9 @@ typedef struct opts {
 	int allow_tail;
 	const char *trust[GV_SYNC_MAX_TRUST];
 	size_t ntrust;
+	const char *tiles, *min_witnesses;
+	const char *witness[GV_WITNESS_MAX];
+	size_t nwitness;
 } opts;
 
 static int usage_error(const char *verb, const char *msg)
@@ -249,6 +292,16 @@ static int parse(opts *o, int argc, char **argv, const gv_optcmd *verb)
 		}
 		switch (c) {
 		case OPT_DB: o->db = optarg; break;
+		case OPT_TILES: o->tiles = optarg; break;
+		case OPT_MIN_WITNESSES: o->min_witnesses = optarg; break;
+		case OPT_WITNESS:
+			if (o->nwitness == GV_WITNESS_MAX) {
+				fprintf(stderr, "govgate: audit %s: more than %d --witness options\n",
+					argv[0], GV_WITNESS_MAX);
+				return -1;
+			}
+			o->witness[o->nwitness++] = optarg;
+			break;
 		case OPT_TYPE: o->type = optarg; break;
 		case OPT_DEPLOYMENT: o->deployment = optarg; break;
 		case OPT_ACTOR: o->actor = optarg; break;
@@ -397,10 +450,16 @@ static int audit_prove(int argc, char **argv)
 		return usage_error("prove", "give exactly one of --seq N and --from SIZE");
 	if (parse_u64(o.seq ? o.seq : o.from, &n) < 0)
 		return usage_error("prove", "--seq and --from take a non-negative integer");
+	if (o.tiles) {
+		err = o.seq ? gv_tiles_prove_inclusion(o.tiles, n, &proof, &d) :
+			      gv_tiles_prove_consistency(o.tiles, n, &proof, &d);
+		goto done;
+	}
 	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
 		goto out;
 	err = o.seq ? gv_audit_prove_inclusion(a, n, &proof, &d) :
 		      gv_audit_prove_consistency(a, n, &proof, &d);
+done:
 	if (err == GV_OK)
 		err = write_out(o.out, proof, &d);
 out:
@@ -484,6 +543,74 @@ static int verdict(const gv_audit_result *res, const gv_key *k, int allow_tail, 
 	return GV_OK;
 }
 
+/* The witnesses' part of a verdict: enough cosignatures on the checkpoint, or not. */
+static int witness_verdict(const gv_witness_list *wl, const char *note, size_t len,
+			   const char *file, gv_diags *d)
+{
+	size_t n = 0;
+	int err = gv_witness_check(wl, note, len, file, &n, d);
+
+	if (err == GV_OK)
+		printf("witnesses: %zu of %zu named witnesses cosigned the checkpoint (%zu required)\n",
+		       n, wl->n, wl->min);
+	else if (err == GV_ESIG)
+		printf("audit log NOT VERIFIED: the checkpoint has %zu valid cosignature%s from the "
+		       "named witnesses, %zu required\n", n, n == 1 ? "" : "s", wl->min);
+	return err;
+}
+
+/* `audit verify --tiles DIR`: the published folder alone (tiles.c). */
+static int tiles_verdict(const char *dir, const gv_key *k, const gv_witness_list *wl,
+			 gv_diags *d)
+{
+	char kid[GV_KEYID_HEX_LEN + 1];
+	gv_tiles_result res;
+	int err = gv_tiles_verify(dir, k, &res, d);
+
+	gv_key_id(k, kid);
+	if (err == GV_ESIG) {
+		printf("audit log TAMPERED\n");
+		return err;
+	}
+	if (err < 0)
+		return err;
+	printf("audit log intact: %" PRIu64 " entries in the tiles, all covered by the checkpoint "
+	       "signed by key %s (%" PRIu64 " tiles and %" PRIu64 " entry bundles verified)\n",
+	       res.size, kid, res.tiles, res.bundles);
+	if (wl->n)
+		err = witness_verdict(wl, res.note, res.note_len, dir, d);
+	free(res.note);
+	return err;
+}
+
+static int audit_publish(int argc, char **argv)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_tiles_stats st;
+	gv_audit *a = NULL;
+	gv_key *k = NULL;
+	opts o;
+	int r, err;
+
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_publish)))
+		return r > 0 ? 0 : GV_EXIT_INPUT;
+	if (!o.tiles || !o.log_key)
+		return usage_error("publish", "--tiles DIR and --log-key KEY are required");
+	if (!gv_note_name_valid(o.origin))
+		return usage_error("publish", "the origin must be non-empty, without spaces or '+'");
+	if ((err = gv_key_load_private(&k, o.log_key, &d)) < 0)
+		goto out;
+	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
+		goto out;
+	if ((err = gv_tiles_publish(a, o.tiles, o.origin, k, &st, &d)) == GV_OK)
+		printf("published %" PRIu64 " entries to %s: %" PRIu64 " files written, %" PRIu64
+		       " unchanged\n", st.size, o.tiles, st.written, st.unchanged);
+out:
+	gv_key_free(k);
+	gv_audit_close(a);
+	return finish(&d, err);
+}
+
 static int audit_verify(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
@@ -492,6 +619,7 @@ static int audit_verify(int argc, char **argv)
 	gv_key *k = NULL;
 	gv_buf saved = GV_BUF_INIT;
 	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_witness_list wl = GV_WITNESS_LIST_INIT;
 	opts o;
 	int r, err;
 
@@ -499,8 +627,20 @@ static int audit_verify(int argc, char **argv)
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.key)
 		return usage_error("verify", "--key PUB (the log's public key) is required");
+	if (o.tiles && (o.jsonl || o.checkpoint || o.ntrust || o.allow_tail))
+		return usage_error("verify", "--tiles DIR verifies the folder alone: no --jsonl, "
+				   "--checkpoint, --trust or --allow-unsigned-tail");
+	if (o.nwitness && !o.tiles && !o.checkpoint)
+		return usage_error("verify", "--witness needs the cosigned checkpoint: --checkpoint "
+				   "FILE (or --tiles DIR)");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)
 		goto out;
+	if ((err = gv_witness_list_load(&wl, o.witness, o.nwitness, o.min_witnesses, &d)) < 0)
+		goto out;
+	if (o.tiles) {
+		err = tiles_verdict(o.tiles, k, &wl, &d);
+		goto out;
+	}
 	if (o.ntrust && (err = gv_sync_trust_load(&trust, o.trust, o.ntrust, 0, &d)) < 0)
 		goto out;
 	if (o.checkpoint && (err = read_saved(&saved, o.checkpoint, &d)) < 0)
@@ -514,10 +654,13 @@ static int audit_verify(int argc, char **argv)
 		err = gv_audit_verify(a, k, o.checkpoint ? saved.ptr : NULL, saved.len, o.checkpoint,
 				      &res, &d);
 	}
-	if (err == GV_OK)
+	if (err == GV_OK) {
 		err = verdict(&res, k, o.allow_tail, &d, o.jsonl ? o.jsonl : o.db);
-	else if (err == GV_ESIG)
+		if (err == GV_OK && wl.n)
+			err = witness_verdict(&wl, saved.ptr, saved.len, o.checkpoint, &d);
+	} else if (err == GV_ESIG) {
 		printf("audit log TAMPERED\n");
+	}
 	if (a && (err == GV_OK || err == GV_ESIG)) {
 		/*
 		 * every replica of another log, under the keys the auditor gives,
@@ -531,6 +674,7 @@ static int audit_verify(int argc, char **argv)
 			err = rerr;
 	}
 out:
+	gv_witness_list_release(&wl);
 	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&saved);
 	gv_key_free(k);
@@ -616,6 +760,7 @@ static int audit_key(int argc, char **argv)
 static const gv_cmd audit_cmds[] = {
 	{ "verify", audit_verify, "recompute the chain, tree and checkpoint signatures" },
 	{ "checkpoint", audit_checkpoint, "print the latest checkpoint (sign one with --log-key)" },
+	{ "publish", audit_publish, "write the log as C2SP tiles to a folder (--tiles DIR)" },
 	{ "prove", audit_prove, "inclusion (--seq) or consistency (--from) proof" },
 	{ "log", audit_log, "list entries, filtered by deployment, type or time" },
 	{ "export", audit_export, "write the entries as JSON lines and the checkpoints" },

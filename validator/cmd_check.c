@@ -5,10 +5,13 @@
 #include "atomic.h"
 #include "audit.h"
 #include "buf.h"
+#include "datadir.h"
 #include "evidence.h"
 #include "facts.h"
 #include "gate.h"
+#include "govinputs.h"
 #include "gv.h"
+#include "progress.h"
 #include "lint.h"
 #include "report.h"
 #include "report_ci.h"
@@ -52,7 +55,10 @@ static const gv_opt check_opts[] = {
 	  "name or path in the folder matches (repeatable)", NULL },
 	{ "allow-empty", 0, 'E', NULL, "accept a run that checked nothing at all (its "
 	  "manifests are reported as not_applicable)", NULL },
-	{ "quiet", 'q', 'q', NULL, "no source excerpts under diagnostics", NULL },
+	{ "quiet", 'q', 'q', NULL, "no source excerpts under diagnostics, no progress", NULL },
+	{ "progress", 0, 'P', NULL, "show progress on stderr even when it is not a terminal "
+	  "(plain lines; on a terminal the run shows it anyway once it takes over a second)",
+	  NULL },
 	GV_OPT_HELP,
 	GV_OPT_HEADING("Evidence (docs/EVIDENCE.md):"),
 	{ "sign", 0, 'S', "KEY", "Ed25519 private key that signs reports and receipts",
@@ -71,6 +77,13 @@ static const gv_opt check_opts[] = {
 	{ "origin", 0, 'G', "NAME", "checkpoint origin (default: $GOVGATE_LOG_ORIGIN or "
 	  "govgate.local/audit)", NULL },
 	{ "actor", 0, 'U', "NAME", "who ran the check (default: $GOVGATE_ACTOR, $USER)", NULL },
+	GV_OPT_HEADING("Governance (docs/GOVERNANCE.md):"),
+	{ "trust", 0, 1001, "FILE", "the trust file: whose keys count, and for what (default: "
+	  "$GOVGATE_TRUST)", GV_OPT_FILES },
+	{ "waiver", 0, 1002, "FILE", "a signed waiver (govgate waiver sign; repeatable)",
+	  GV_OPT_FILES },
+	{ "policy-bundle", 0, 1003, "FILE", "a signed policy bundle (govgate policy bundle; "
+	  "repeatable)", GV_OPT_FILES },
 	GV_OPT_END
 };
 
@@ -180,6 +193,7 @@ typedef struct sink {
 	const gv_report_ci *ci;
 	const char *path;      /* --out FILE */
 	struct sink *next;     /* the next output (--out) */
+	gv_progress *progress; /* the main sink's: files done, on stderr */
 } sink;
 
 static void emit(void *arg, const gv_run *run, size_t i)
@@ -199,6 +213,8 @@ static void emit(void *arg, const gv_run *run, size_t i)
 		    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
 			s->failed = 1;
 	}
+	if (((sink *)arg)->progress)
+		gv_progress_update(((sink *)arg)->progress, i + 1);
 }
 
 static void sink_release(sink *s)
@@ -324,6 +340,9 @@ fail:
 
 int cmd_check(int argc, char **argv)
 {
+	strlist waivers = { 0 }, bundles = { 0 };
+	const char *trust_path = NULL;
+	gv_govinputs gi;
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 }, args = { 0 }, excludes = { 0 };
 	gv_paths walked = GV_PATHS_INIT;
 	gv_diags wd = GV_DIAGS_INIT;   /* folder errors, reported with the run's */
@@ -348,8 +367,10 @@ int cmd_check(int argc, char **argv)
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
 	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
-		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL };
+		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL, NULL };
 	sink *osk = NULL;      /* one per --out */
+	gv_progress progress;
+	int progress_asked = 0;
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
 	gv_getopt g;
@@ -357,6 +378,7 @@ int cmd_check(int argc, char **argv)
 	memset(&go, 0, sizeof(go));
 	memset(&run, 0, sizeof(run));
 	memset(&eo, 0, sizeof(eo));
+	memset(&gi, 0, sizeof(gi));
 	gv_time_format(started, time(NULL));
 	optind = 1;
 	gv_opts_getopt(&g, &gv_optcmd_check);
@@ -401,6 +423,7 @@ int cmd_check(int argc, char **argv)
 		case 'E': go.allow_empty = true; break;
 		case 'X': gv_cmd_push(&excludes, optarg); break;
 		case 'q': quiet = 1; break;
+		case 'P': progress_asked = 1; break;
 		case 'S': sign_path = optarg; break;
 		case 'R': eo.report_path = optarg; break;
 		case 'M': eo.minisign_path = optarg; break;
@@ -411,6 +434,9 @@ int cmd_check(int argc, char **argv)
 		case 'U': eo.actor = optarg; break;
 		case 'W': gv_cmd_push(&outs, optarg); break;
 		case 'Z': ci.source_root = optarg; break;
+		case 1001: trust_path = optarg; break;
+		case 1002: gv_cmd_push(&waivers, optarg); break;
+		case 1003: gv_cmd_push(&bundles, optarg); break;
 		case 'h':
 			gv_opts_help(stdout, &gv_optcmd_check);
 			rc = 0;
@@ -440,8 +466,12 @@ int cmd_check(int argc, char **argv)
 	}
 	expand(&manifests, &walked, &args, &excludes, &wd);
 	if (!policies.n) {
-		fprintf(stderr, "govgate: check: no policy given (use --policy PATH)\n");
+		/* no default policy: a gate says which policy it enforces */
+		char *pack = gv_datadir_find("policies");
+		fprintf(stderr, "govgate: check: no policy given (use --policy PATH%s%s)\n",
+			pack ? "; the shipped policy pack is " : "", pack ? pack : "");
 		gv_opts_help(stderr, &gv_optcmd_check);
+		free(pack);
 		goto out;
 	}
 	if (!args.n) {
@@ -480,11 +510,19 @@ int cmd_check(int argc, char **argv)
 	}
 	if ((output && gv_atomic_check(output, &d) < 0) || unwritable)
 		goto out;
+	/* trust, waivers and policy bundles (govinputs.h) */
+	if (gv_govinputs_load(&gi, trust_path, waivers.v, waivers.n, bundles.v, bundles.n,
+			      sign_key, &d) < 0)
+		goto out;
 	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
 		goto out;
 
-	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
+	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0 ||
+	    gv_govinputs_check_program(&gi, prog, policies.v, policies.n, rules.v, rules.n,
+				       &d) < 0)
 		goto out;
+	go.waivers = gi.have_waivers ? &gi.waivers : NULL;
+	go.bundles = gi.have_bundles ? &gi.bundles : NULL;
 	if (!prog->npolicies && !go.allow_empty) {
 		gv_error(&d, "GV-P007", NULL,
 			 "no policy found in the given paths (use --allow-empty to accept)");
@@ -547,7 +585,11 @@ int cmd_check(int argc, char **argv)
 	go.release = !evidence;
 	go.prior_errors = wd.nerrors;
 	gv_diags_move(&d, &wd);
+	gv_progress_start(&progress, gv_progress_choose(progress_asked, quiet, 2),
+			  manifests.n, stderr);
+	sk.progress = &progress;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
+	gv_progress_end(&progress);   /* the line is gone before anything else */
 	/* a used-up regex budget leaves results that depend on the threads:
 	 * no partial report (gate.h) */
 	if (run.regex_budget_exhausted)
@@ -665,6 +707,9 @@ out:
 	free(rules.v);
 	free(manifests.v);
 	free(rules_default);
+	gv_govinputs_release(&gi);
+	free(waivers.v);
+	free(bundles.v);
 	return rc;
 }
 
@@ -716,10 +761,11 @@ const gv_optcmd gv_optcmd_policy_lint = {
 };
 
 const gv_optcmd gv_optcmd_policy = {
-	"policy", "lint or test policy packs", "lint|test [options] PATH...",
+	"policy", "lint, test or sign policy packs", "lint|test|bundle [options] PATH...",
 	"Policy packs are checked before they gate anything: 'lint' loads and compiles "
 	"them and reports every problem with file:line:col; 'test' runs their PolicyTest "
-	"cases with coverage.",
+	"cases with coverage; 'bundle' signs them, for a trust file that requires signed "
+	"policies (docs/GOVERNANCE.md).",
 	NULL, NULL, NULL, NULL, NULL, NULL
 };
 
@@ -816,6 +862,7 @@ int cmd_policy(int argc, char **argv)
 	static const gv_cmd verbs[] = {
 		{ "lint", cmd_policy_lint, "check policy and rule files for errors" },
 		{ "test", cmd_policy_test, "run policy tests, with their coverage" },
+		{ "bundle", cmd_policy_bundle, "sign policy and rule files as a bundle" },
 		{ NULL, NULL, NULL }
 	};
 	return gv_cmd_dispatch(verbs, "govgate policy", argc - 1, argv + 1);

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const gv_opt deploy_opts[] = {
@@ -29,6 +30,12 @@ static const gv_opt deploy_opts[] = {
 	{ "facts-dir", 0, 'F', "DIR", "write the merged facts of both sides into DIR",
 	  GV_OPT_DIRS },
 	{ "actor", 0, 'U', "NAME", "who runs the deployment", NULL },
+	{ "trust", 0, 1001, "FILE", "the trust file (replaces the plan's trust; default: "
+	  "$GOVGATE_TRUST)", GV_OPT_FILES },
+	{ "waiver", 0, 1002, "FILE", "a signed waiver, added to the plan's waivers "
+	  "(repeatable)", GV_OPT_FILES },
+	{ "policy-bundle", 0, 1003, "FILE", "a signed policy bundle, added to the plan's "
+	  "policy_bundles (repeatable)", GV_OPT_FILES },
 	GV_OPT_END
 };
 
@@ -64,6 +71,7 @@ int cmd_deploy(int argc, char **argv)
 	struct sigaction sa, old_int, old_term, old_hup;
 	int c, quiet = 0, rc = GV_EXIT_INPUT;
 	gv_getopt g;
+	strlist waivers = { 0 }, bundles = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	memset(&res, 0, sizeof(res));
@@ -83,29 +91,41 @@ int cmd_deploy(int argc, char **argv)
 		case 'F': o.over.facts_dir = optarg; break;
 		case 'U': o.over.actor = optarg; break;
 		case 'q': quiet = 1; break;
+		case 1001: o.over.trust = optarg; break;
+		case 1002: gv_cmd_push(&waivers, optarg); break;
+		case 1003: gv_cmd_push(&bundles, optarg); break;
 		case 'h':
 			gv_opts_help(stdout, &gv_optcmd_deploy);
+			free(waivers.v), free(bundles.v);
 			return 0;
 		case ':':
 			fprintf(stderr, "govgate: deploy: option '%s' needs a value\n", argv[optind - 1]);
+			free(waivers.v), free(bundles.v);
 			return GV_EXIT_INPUT;
 		default:
 			fprintf(stderr, "govgate: deploy: unknown option '%s'\n", argv[optind - 1]);
 			gv_opts_help(stderr, &gv_optcmd_deploy);
+			free(waivers.v), free(bundles.v);
 			return GV_EXIT_INPUT;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "govgate: deploy: unexpected argument '%s'\n", argv[optind]);
+		free(waivers.v), free(bundles.v);
 		return GV_EXIT_INPUT;
 	}
 	if (!plan_path) {
 		fprintf(stderr, "govgate: deploy: no plan given (use --plan PLAN.yaml)\n");
 		gv_opts_help(stderr, &gv_optcmd_deploy);
+		free(waivers.v), free(bundles.v);
 		return GV_EXIT_INPUT;
 	}
 	if (gv_plan_load(&plan, plan_path, &d) < 0)
 		goto out;
+	o.over.waivers = waivers.v;
+	o.over.nwaivers = waivers.n;
+	o.over.policy_bundles = bundles.v;
+	o.over.npolicy_bundles = bundles.n;
 
 	/* a signal stops the running step (its process group) and the flow */
 	memset(&sa, 0, sizeof(sa));
@@ -127,5 +147,7 @@ out:
 	gv_diags_print(&d, stderr, gv_cmd_color(2), 1);
 	gv_diags_release(&d);
 	gv_plan_free(plan);
+	free(waivers.v);
+	free(bundles.v);
 	return rc;
 }

@@ -36,19 +36,22 @@ const gv_optcmd gv_optcmd_completion = {
 static const gv_optcmd *const pages[] = {
 	&gv_optcmd_check,
 	&gv_optcmd_policy, &gv_optcmd_policy_lint, &gv_optcmd_policy_test,
+	&gv_optcmd_policy_bundle,
 	&gv_optcmd_explain,
 	&gv_optcmd_verify,
 	&gv_optcmd_keygen,
 	&gv_optcmd_key, &gv_optcmd_key_id, &gv_optcmd_key_export,
 	&gv_optcmd_key_sign_statement, &gv_optcmd_key_sign,
 	&gv_optcmd_audit, &gv_optcmd_audit_verify, &gv_optcmd_audit_checkpoint,
-	&gv_optcmd_audit_prove, &gv_optcmd_audit_log, &gv_optcmd_audit_export,
-	&gv_optcmd_audit_append, &gv_optcmd_audit_key,
+	&gv_optcmd_audit_publish, &gv_optcmd_audit_prove, &gv_optcmd_audit_log,
+	&gv_optcmd_audit_export, &gv_optcmd_audit_append, &gv_optcmd_audit_key,
+	&gv_optcmd_witness, &gv_optcmd_witness_cosign, &gv_optcmd_witness_key,
 	&gv_optcmd_receipts,
 	&gv_optcmd_probe,
 	&gv_optcmd_sync, &gv_optcmd_sync_export, &gv_optcmd_sync_import,
 	&gv_optcmd_sync_status,
 	&gv_optcmd_metrics,
+	&gv_optcmd_waiver, &gv_optcmd_waiver_sign,
 	&gv_optcmd_deploy,
 	&gv_optcmd_version,
 	&gv_optcmd_completion,
@@ -135,7 +138,7 @@ int gv_cmd_help(int argc, char **argv)
 		/* a group's help is its verbs, as 'govgate GROUP --help' prints them */
 		static const struct { const char *name; int (*fn)(int, char **); } groups[] = {
 			{ "policy", cmd_policy }, { "key", cmd_key }, { "audit", cmd_audit },
-			{ "sync", cmd_sync }
+			{ "witness", cmd_witness }, { "sync", cmd_sync }, { "waiver", cmd_waiver }
 		};
 		snprintf(name, sizeof(name), "%s%s%s", argv[1], argc == 3 ? " " : "",
 			 argc == 3 ? argv[2] : "");

@@ -4,7 +4,8 @@
  *
  *   export   0 written; 1 the log contradicts its own checkpoints;
  *            2 usage or input error (no checkpoint, --since too large, ...)
- *   import   0 imported, or already up to date; 1 the bundle was rejected:
+ *   import   0 imported, or already up to date; 1 the bundle was rejected
+ *            (or its checkpoint has too few cosignatures for --witness):
  *            it does not verify, is not signed by the key trusted for its
  *            origin, or contradicts the replica (a fork: an ALERT line on
  *            standard error and a sync.fork_detected entry in the local
@@ -21,6 +22,8 @@
 #include "note.h"
 #include "sign.h"
 #include "sync.h"
+#include "witness.h"
+#include "atomic.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -61,7 +64,38 @@ static int parse_u64(const char *s, uint64_t *out)
 }
 
 enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT,
-       OPT_KEY };
+       OPT_KEY, OPT_COSIGNED, OPT_WITNESS, OPT_MIN_WITNESSES };
+
+/*
+ * Replaces the checkpoint of the bundle at path with a cosigned copy of it
+ * (docs/TILES.md): the bundle then carries the cosignatures it has.
+ */
+static int attach_cosigned(const char *path, const gv_buf *cos, const char *cos_path,
+			   gv_diags *d)
+{
+	gv_buf raw = GV_BUF_INIT, out = GV_BUF_INIT;
+	gv_sync_bundle b;
+	int err;
+
+	if ((err = gv_buf_read_file(&raw, path, GV_SYNC_MAX_BUNDLE)) < 0) {
+		gv_error(d, "GV-S001", path, "cannot read the bundle back: %s", strerror(errno));
+		goto out;
+	}
+	if ((err = gv_sync_bundle_parse(&b, raw.ptr, raw.len, path, d)) < 0)
+		goto out;
+	if ((err = gv_witness_same_checkpoint(b.note, b.note_len, cos->ptr, cos->len, cos_path,
+					      d)) == GV_OK) {
+		b.note = cos->ptr;
+		b.note_len = cos->len;
+		gv_sync_bundle_format(&out, &b);
+		err = gv_atomic_write(path, out.ptr, out.len, 0666, d);
+	}
+	gv_sync_bundle_release(&b);
+out:
+	gv_buf_release(&raw);
+	gv_buf_release(&out);
+	return err;
+}
 
 #define ROW_DB { "db", 0, OPT_DB, "FILE", "the local audit log (default: $GOVGATE_DB, " \
 		 "else govgate-audit.db)", GV_OPT_FILES }
@@ -75,6 +109,9 @@ static const gv_opt export_opts[] = {
 	  "latest does not cover it (without it the bundle stops at the latest checkpoint)",
 	  GV_OPT_FILES },
 	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
+	{ "cosigned", 0, OPT_COSIGNED, "CHECKPOINT", "a cosigned copy of the bundle's own "
+	  "checkpoint, put in its place at the end of the bundle (docs/TILES.md)",
+	  GV_OPT_FILES },
 	GV_OPT_HELP,
 	GV_OPT_END
 };
@@ -87,6 +124,10 @@ static const gv_opt import_opts[] = {
 	{ "log-key", 0, OPT_LOG_KEY, "KEY", "sign a checkpoint of the local log after the "
 	  "import", GV_OPT_FILES },
 	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
+	{ "witness", 0, OPT_WITNESS, "NAME=PUB", "the bundle's checkpoint counts only with "
+	  "cosignatures from the named witnesses, checked before anything else (repeatable; "
+	  "docs/TILES.md)", NULL },
+	{ "min-witnesses", 0, OPT_MIN_WITNESSES, "N", "how many of them (default: all)", NULL },
 	GV_OPT_HELP,
 	GV_OPT_END
 };
@@ -114,7 +155,8 @@ const gv_optcmd gv_optcmd_sync = {
 };
 const gv_optcmd gv_optcmd_sync_export = {
 	"sync export", "write a bundle of the entries after a size, with proof",
-	"[--db FILE] [--since SIZE] -o BUNDLE [--log-key KEY [--origin O]]", NULL,
+	"[--db FILE] [--since SIZE] -o BUNDLE [--log-key KEY [--origin O]]\n"
+	"                         [--cosigned CHECKPOINT]", NULL,
 	export_opts, NULL,
 	"0 written; 1 the log contradicts its own checkpoints; 2 usage or input error (no "
 	"checkpoint, --since too large, ...).",
@@ -122,7 +164,8 @@ const gv_optcmd gv_optcmd_sync_export = {
 };
 const gv_optcmd gv_optcmd_sync_import = {
 	"sync import", "verify a bundle and add it to the replica of its origin",
-	"[--db FILE] --trust ORIGIN=PUB... [--rotate-key] [--log-key KEY [--origin O]] BUNDLE",
+	"[--db FILE] --trust ORIGIN=PUB... [--rotate-key] [--log-key KEY [--origin O]]\n"
+	"                         [--witness NAME=PUB]... [--min-witnesses N] BUNDLE",
 	NULL, import_opts, NULL,
 	"0 imported, or already up to date; 1 the bundle was rejected: it does not verify, "
 	"is not signed by the key trusted for its origin, or contradicts the replica (a "
@@ -141,6 +184,8 @@ const gv_optcmd gv_optcmd_sync_status = {
 static int sync_export(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
+	gv_buf cos = GV_BUF_INIT;
+	const char *cosigned = NULL;
 	gv_sync_export_info info;
 	gv_audit *a = NULL;
 	gv_key *k = NULL;
@@ -157,6 +202,7 @@ static int sync_export(int argc, char **argv)
 		case 'h':
 			gv_opts_help(stdout, &gv_optcmd_sync_export);
 			return 0;
+		case OPT_COSIGNED: cosigned = optarg; break;
 		case OPT_DB: db = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_LOG_KEY: log_key = optarg; break;
@@ -183,9 +229,16 @@ static int sync_export(int argc, char **argv)
 	origin = origin ? origin : gv_audit_default_origin();
 	if (log_key && (err = gv_key_load_private(&k, log_key, &d)) < 0)
 		goto out;
+	if (cosigned && (err = gv_buf_read_file(&cos, cosigned, GV_NOTE_MAX)) < 0) {
+		gv_error(&d, "GV-S001", cosigned, "cannot read the cosigned checkpoint: %s",
+			 err == GV_ELIMIT ? "too large" : strerror(errno));
+		goto out;
+	}
 	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
 		goto out;
 	err = gv_sync_export(a, since, origin, k, out, &info, &d);
+	if (err == GV_OK && cosigned)
+		err = attach_cosigned(out, &cos, cosigned, &d);
 	if (err == GV_ENOTFOUND && !k)
 		gv_error(&d, "GV-S004", db, "nothing to export without a checkpoint; pass --log-key KEY "
 			 "to sign one");
@@ -198,6 +251,7 @@ static int sync_export(int argc, char **argv)
 				info.announced - info.to);
 	}
 out:
+	gv_buf_release(&cos);
 	gv_key_free(k);
 	gv_audit_close(a);
 	return finish(&d, err);
@@ -206,6 +260,9 @@ out:
 static int sync_import(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
+	gv_witness_list wl = GV_WITNESS_LIST_INIT;
+	const char *wspecs[GV_WITNESS_MAX], *min_w = NULL;
+	size_t nw = 0;
 	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
 	const char *specs[GV_SYNC_MAX_TRUST];
 	gv_sync_import_result res;
@@ -228,6 +285,12 @@ static int sync_import(int argc, char **argv)
 		case 'h':
 			gv_opts_help(stdout, &gv_optcmd_sync_import);
 			return 0;
+		case OPT_MIN_WITNESSES: min_w = optarg; break;
+		case OPT_WITNESS:
+			if (nw == GV_WITNESS_MAX)
+				return usage_error("import", "too many --witness options");
+			wspecs[nw++] = optarg;
+			break;
 		case OPT_DB: db = optarg; break;
 		case OPT_ROTATE: rotate = true; break;
 		case OPT_LOG_KEY: log_key = optarg; break;
@@ -257,12 +320,30 @@ static int sync_import(int argc, char **argv)
 	actor = getenv("USER") ? getenv("USER") : "";
 	if ((err = gv_sync_trust_load(&trust, specs, ntrust, 1, &d)) < 0)
 		goto out;
+	if ((err = gv_witness_list_load(&wl, wspecs, nw, min_w, &d)) < 0)
+		goto out;
 	if (log_key && (err = gv_key_load_private(&lk, log_key, &d)) < 0)
 		goto out;
 	if ((err = gv_buf_read_file(&bundle, path, GV_SYNC_MAX_BUNDLE)) < 0) {
 		gv_error(&d, "GV-S001", path, "cannot read the sync bundle: %s",
 			 err == GV_ELIMIT ? "larger than 256 MiB" : strerror(errno));
 		goto out;
+	}
+	if (wl.n) {
+		/* the bundle's checkpoint counts only with enough cosignatures: checked first */
+		gv_sync_bundle b;
+		size_t n = 0;
+		if ((err = gv_sync_bundle_parse(&b, bundle.ptr, bundle.len, path, &d)) < 0)
+			goto out;
+		err = gv_witness_check(&wl, b.note, b.note_len, path, &n, &d);
+		gv_sync_bundle_release(&b);
+		if (err == GV_ESIG)
+			printf("not imported: the bundle's checkpoint has %zu valid cosignature%s from the "
+			       "named witnesses, %zu required\n", n, n == 1 ? "" : "s", wl.min);
+		if (err < 0)
+			goto out;
+		printf("witnesses: %zu of %zu named witnesses cosigned the bundle's checkpoint (%zu "
+		       "required)\n", n, wl.n, wl.min);
 	}
 	if ((err = gv_audit_open(&a, db, &d)) < 0)
 		goto out;
@@ -305,6 +386,7 @@ static int sync_import(int argc, char **argv)
 out:
 	free(note);
 	gv_key_free(lk);
+	gv_witness_list_release(&wl);
 	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&bundle);
 	gv_audit_close(a);

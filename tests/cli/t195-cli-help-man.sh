@@ -23,7 +23,7 @@ for c in $cmds; do
 		all="$all $c"
 	fi
 done
-expect_eq "$(echo $all)" "check policy:lint policy:test explain verify keygen key:id key:export key:sign-statement key:sign audit:verify audit:checkpoint audit:prove audit:log audit:export audit:append audit:key receipts probe sync:export sync:import sync:status metrics deploy version completion" \
+expect_eq "$(echo $all)" "check policy:lint policy:test policy:bundle explain verify keygen key:id key:export key:sign-statement key:sign audit:verify audit:checkpoint audit:publish audit:prove audit:log audit:export audit:append audit:key witness:cosign witness:key receipts probe sync:export sync:import sync:status metrics waiver:sign deploy version completion" \
 	"every command and verb found from the help"
 
 # Every option name mentioned anywhere: the candidates to try.
@@ -53,7 +53,7 @@ for cv in $all; do
 	cmd=$(echo "$cv" | tr ':' ' ')
 	case $cv in
 	# no getopt: these take no option but --help
-	version|key:id|completion)
+	version|key:id|witness:key|completion)
 		expect_eq "$(listed $cmd | tr '\n' ' ')" "--help " "$cmd --help lists only --help"
 		continue;;
 	esac
@@ -106,7 +106,7 @@ done
 
 # ---- man pages ----
 pages=$("$GG" help --man)
-expect_eq "$(echo $pages)" "govgate govgate-check govgate-policy govgate-explain govgate-verify govgate-keygen govgate-key govgate-audit govgate-receipts govgate-probe govgate-sync govgate-metrics govgate-deploy govgate-version govgate-completion" \
+expect_eq "$(echo $pages)" "govgate govgate-check govgate-policy govgate-explain govgate-verify govgate-keygen govgate-key govgate-audit govgate-witness govgate-receipts govgate-probe govgate-sync govgate-metrics govgate-waiver govgate-deploy govgate-version govgate-completion" \
 	"a page for govgate and one per command"
 mkdir -p "$T/man"
 for p in $pages; do
@@ -126,14 +126,16 @@ command -v mandoc >/dev/null 2>&1 || echo "t195: mandoc not found; mandoc -T lin
 # a page lists the options its command's --help lists
 for cv in $all; do
 	c=${cv%%:*}
-	case $cv in version|completion|key:id) continue;; esac
-	if [ "$c" = "$cv" ]; then
-		sed -n '/^OPTIONS/,/^[A-Z]/p' "$T/man/govgate-$c.txt"
-	else
-		v=${cv#*:}
-		awk -v h="   govgate $c $v" '$0 == h { on = 1; next } /^   govgate / || /^[A-Z]/ { on = 0 } on' \
-			"$T/man/govgate-$c.txt"
-	fi | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p' | sort > "$T/manopts"
+	case $cv in version|completion|key:id|witness:key) continue;; esac
+	# the roff source: the tag line after each .TP of the command's OPTIONS
+	# section, or of its verb's .SS section
+	if [ "$c" = "$cv" ]; then start='.SH OPTIONS'; else start=".SS \"govgate $c ${cv#*:}\""; fi
+	awk -v start="$start" '
+		$0 == start { on = 1; next }
+		/^\.S[HS]/ { on = 0 }
+		on && tp { gsub(/\\f[BIR]/, ""); gsub(/\\-/, "-");
+			if (match($0, /--[a-z0-9-]+/)) print substr($0, RSTART, RLENGTH) }
+		{ tp = on && $0 == ".TP" }' "$T/man/govgate-$c.1" | sort > "$T/manopts"
 	listed $(echo "$cv" | tr ':' ' ') > "$T/lst"
 	TEST_NAME="govgate-$c(1) lists the options of '$(echo "$cv" | tr ':' ' ') --help'"
 	if diff -u "$T/lst" "$T/manopts" > "$T/d"; then pass; else fail "help (-) vs man (+):"; cat "$T/d" >&2; fi
@@ -175,7 +177,7 @@ case $bdir in
 		TEST_NAME="installed: $f"
 		[ -e "$T/inst/$f" ] && pass || fail "missing"
 	done
-	expect_eq "$(ls "$T/inst/share/man/man1" | wc -l)" 15 "15 man pages installed"
+	expect_eq "$(ls "$T/inst/share/man/man1" | wc -l)" 17 "17 man pages installed"
 	expect_eq "$(MANPATH="$T/inst/share/man" man -w govgate-check)" \
 		"$T/inst/share/man/man1/govgate-check.1" "man -w govgate-check finds the installed page"
 	MANPATH="$T/inst/share/man" MANWIDTH=80 man govgate-check > "$T/page" 2>"$T/w"
@@ -217,7 +219,7 @@ expect_eq "$(comp govgate check --out '')" "" "--out FMT=FILE: no candidates"
 expect_eq "$(comp govgate probe --side '')" "cloud onprem " "probe --side"
 expect_eq "$(comp govgate explain -f '')" "json text " "explain -f"
 expect_eq "$(comp govgate policy test --format '')" "junit text " "policy test --format"
-expect_eq "$(comp govgate audit '')" "append checkpoint export key log prove verify " "audit verbs"
+expect_eq "$(comp govgate audit '')" "append checkpoint export key log prove publish verify " "audit verbs"
 expect_eq "$(comp govgate sync s)" "status " "sync s"
 expect_eq "$(comp govgate completion '')" "bash zsh " "completion shells"
 expect_eq "$(comp govgate c)" "check completion " "commands starting with c"
@@ -271,7 +273,7 @@ if command -v zsh >/dev/null 2>&1; then
 	expect_eq "$(zcomp 'govgate check -f ')" "github gitlab json junit sarif text " \
 		"zsh: govgate check -f <tab>"
 	expect_eq "$(zcomp 'govgate check --f')" "--files-from --format " "zsh: govgate check --f<tab>"
-	expect_eq "$(zcomp 'govgate audit ')" "append checkpoint export key log prove verify " \
+	expect_eq "$(zcomp 'govgate audit ')" "append checkpoint export key log prove publish verify " \
 		"zsh: govgate audit <tab>"
 	expect_eq "$(zcomp 'govgate probe --side ')" "cloud onprem " "zsh: govgate probe --side <tab>"
 	expect_eq "$(zcomp 'govgate sync status --')" "--db --format --help --key --origin --trust " \

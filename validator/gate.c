@@ -2,6 +2,7 @@
 #include "alloc.h"
 #include "gv.h"
 #include "rx.h"
+#include "waiver.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -80,6 +81,7 @@ static void account(shared *sh, size_t i)
 	for (k = 0; k < fr->ndocs; k++) {
 		gv_result *r = &fr->docs[k].r;
 		fr->docs[k].file = (uint32_t)i;
+		gv_waivers_apply(sh->o->waivers, r);
 		run->ndocs++;
 		if (!r->policies_applied)
 			run->not_applicable++;
@@ -87,7 +89,10 @@ static void account(shared *sh, size_t i)
 		run->nfindings += r->nfindings;
 		fr->nfindings += (uint32_t)r->nfindings;
 		for (m = 0; m < r->nfindings; m++)
-			run->by_enf[r->findings[m].enforcement]++;
+			if (r->findings[m].waiver)
+				run->nwaived++;
+			else
+				run->by_enf[r->findings[m].enforcement]++;
 		if (r->decision > run->decision)
 			run->decision = r->decision;
 	}
@@ -253,6 +258,9 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	sh.budget = gv_rx_budget_new(o->regex_budget ? o->regex_budget : GV_RX_BUDGET_DEFAULT);
 	pthread_mutex_init(&sh.lock, NULL);
 	pthread_cond_init(&sh.room, NULL);
+	run->waivers = o->waivers;
+	gv_waivers_reset(o->waivers);
+	run->bundles = o->bundles;
 	if (o->next) {
 		run->own_paths = true;
 		run->nslots = GV_GATE_WINDOW;

@@ -361,6 +361,7 @@ int cmd_check(int argc, char **argv)
 		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL, NULL };
 	sink *osk = NULL;      /* one per --out */
 	gv_progress progress;
+	gv_progress_mode pmode;
 	int progress_asked = 0;
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
@@ -576,8 +577,9 @@ int cmd_check(int argc, char **argv)
 	go.release = !evidence;
 	go.prior_errors = wd.nerrors;
 	gv_diags_move(&d, &wd);
-	gv_progress_start(&progress, gv_progress_choose(progress_asked, quiet, 2),
-			  manifests.n, stderr);
+	pmode = gv_progress_choose(progress_asked, quiet, 2);
+	gv_progress_start(&progress, pmode, pmode == GV_PROGRESS_OFF ? manifests.n :
+			  gv_pathsrc_count(&src), stderr);
 	sk.progress = &progress;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
 	gv_progress_end(&progress);   /* the line is gone before anything else */

@@ -120,6 +120,31 @@ const char *gv_pathsrc_next(void *src)
 	}
 }
 
+size_t gv_pathsrc_count(const gv_pathsrc *s)
+{
+	gv_pathsrc c;
+	gv_diags junk = GV_DIAGS_INIT;
+	size_t n = s->ngiven;
+
+	if (!s->list_path)
+		return n;
+	memset(&c, 0, sizeof(c));
+	c.walked = (gv_paths)GV_PATHS_INIT;
+	c.excludes = s->excludes;
+	c.nexcludes = s->nexcludes;
+	c.late = &junk;
+	c.list_path = s->list_path;
+	if (!strcmp(s->list_path, "-"))
+		c.list = s->piped.len ? fmemopen(s->piped.ptr, s->piped.len, "r") : NULL;
+	else
+		c.list = fopen(s->list_path, "r");
+	while (gv_pathsrc_next(&c))
+		n++;
+	gv_pathsrc_close(&c);
+	gv_diags_release(&junk);
+	return n;
+}
+
 void gv_pathsrc_close(gv_pathsrc *s)
 {
 	if (s->list)

@@ -51,6 +51,9 @@ int gv_pathsrc_open(gv_pathsrc *s, const char *const *given, size_t ngiven, cons
 		    const char *const *excludes, size_t nexcludes, gv_diags *late);
 /* Whether no path at all will come (reads ahead to the first listed one). */
 bool gv_pathsrc_empty(gv_pathsrc *s);
+/* How many paths will come, by a separate pass over the list (folders in
+ * it walked too, their errors dropped): for a progress line's total. */
+size_t gv_pathsrc_count(const gv_pathsrc *s);
 /* The next path, or NULL at the end (a gv_gate_opts.next). */
 const char *gv_pathsrc_next(void *src);
 void gv_pathsrc_close(gv_pathsrc *s);

@@ -120,3 +120,11 @@ printf '%s\n-\n%s\n' $M/hybrid-ok.yaml $M/labels-warn.json | { run check $P $F -
 expect_eq "$(cat "$T/rc")" 2 "'-' in a piped list"
 expect_eq "$(grep -o '"errors":.*' "$T/out")" '"errors":[{"file":"-","line":null,"column":null,"code":"GV-M001","message":"manifest is empty"}]}' "standard input was used up by the list"
 expect_out '"counts":\{"files":3,"manifests":2,' "the other two are checked"
+
+# a progress line over a streamed list counts every file the list names,
+# the listed folder's two included
+GOVGATE_PROGRESS_DELAY_MS=0 expect_rc 2 "--progress over a list" -- check $P $F --progress -j 2 -f json --files-from "$T/list"
+expect_eq "$(grep -c '^govgate: checked [0-9]* of 2503 files' "$T/err")" 2503 "one line per file, of 2,503"
+expect_eq "$(grep '^govgate: checked' "$T/err" | tail -n 1 | cut -d'(' -f1)" "govgate: checked 2503 of 2503 files " "the last line"
+strip > "$T/progress.json"
+cmp -s "$T/list-j1.json" "$T/progress.json" && pass || fail "--progress changed the report"

@@ -38,13 +38,14 @@ int gv_pathsrc_open(gv_pathsrc *s, const char *const *given, size_t ngiven, cons
 	}
 	if (!(s->list = fopen(list, "r")))
 		return GV_EIO;
-	if (fstat(fileno(s->list), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fileno(s->list), &st) < 0)
+		return GV_OK;   /* reading will tell */
+	if (S_ISDIR(st.st_mode)) {
 		gv_pathsrc_close(s);
 		errno = EISDIR;
 		return GV_EIO;
 	}
-	if (fstat(fileno(s->list), &st) == 0 && S_ISREG(st.st_mode) &&
-	    (size_t)st.st_size > GV_PATHSRC_MAX_LIST) {
+	if (S_ISREG(st.st_mode) && (size_t)st.st_size > GV_PATHSRC_MAX_LIST) {
 		gv_pathsrc_close(s);
 		errno = EFBIG;
 		return GV_ELIMIT;

@@ -49,7 +49,12 @@ accepted() {
 }
 
 mkdir -p "$T/scratch"
-for cv in $all; do
+# Every candidate on every command starts thousands of processes: under the
+# sanitizers (GOVGATE_TEST_SMALL) three commands stand for the rest; the
+# normal build tries them all.
+acc_all=$all
+[ -n "${GOVGATE_TEST_SMALL:-}" ] && acc_all="check audit:verify sync:import"
+for cv in $acc_all; do
 	cmd=$(echo "$cv" | tr ':' ' ')
 	case $cv in
 	# no getopt: these take no option but --help

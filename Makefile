@@ -83,7 +83,30 @@ $(BUILD)/obj/%.o: validator/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/libgv.a: $(LIB_OBJ)
+# The shipped rules/ and policies/ as node trees (validator/embedded.h):
+# tools/embed.c, linked against the library without them, loads each file
+# as policy_load.c would and writes $(BUILD)/gen/embedded_data.c. The folders
+# are prerequisites too, so adding or removing a file regenerates it.
+EMBED_FILES = $(sort $(wildcard rules/*.yaml policies/*.yaml))
+$(BUILD)/libgv-base.a: $(LIB_OBJ)
+	@rm -f $@
+	$(call say,AR,$@)ar rcs $@ $^
+
+$(BUILD)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Ivalidator -c -o $@ $<
+
+$(BUILD)/embed-gen: $(BUILD)/tools/embed.o $(BUILD)/libgv-base.a
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/gen/embedded_data.c: $(BUILD)/embed-gen $(EMBED_FILES) rules policies
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)$(BUILD)/embed-gen -o $@.tmp $(EMBED_FILES) && mv $@.tmp $@
+
+$(BUILD)/obj/embedded_data.o: $(BUILD)/gen/embedded_data.c
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Ivalidator -c -o $@ $<
+
+$(BUILD)/libgv.a: $(LIB_OBJ) $(BUILD)/obj/embedded_data.o
 	@rm -f $@
 	$(call say,AR,$@)ar rcs $@ $^
 
@@ -190,7 +213,8 @@ install: $(BUILD)/govgate $(MAN_STAMP) completions
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tools/embed.d \
+  $(BUILD)/obj/embedded_data.d
 
 # Coverage-guided fuzzing with libFuzzer (clang): make fuzz FUZZ_SECONDS=60.
 # The harnesses are tests/fuzz/fuzz_*.c, linked against libgv built with
@@ -204,7 +228,10 @@ FUZZERS = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c)
 build-fuzz/obj/%.o: validator/%.c $(wildcard validator/*.h)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-build-fuzz/libgv.a: $(LIB_SRC:validator/%.c=build-fuzz/obj/%.o)
+build-fuzz/obj/embedded_data.o: $(BUILD)/gen/embedded_data.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build-fuzz/libgv.a: $(LIB_SRC:validator/%.c=build-fuzz/obj/%.o) build-fuzz/obj/embedded_data.o
 	@rm -f $@
 	$(call say,AR,$@)ar rcs $@ $^
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h validator/*.h) build-fuzz/libgv.a

@@ -186,23 +186,28 @@ static void put_u32s(FILE *o, const char *type, const char *name, size_t k,
 	fprintf(o, "\n};\n");
 }
 
-/* The pool as a string literal: octal escapes for all but letters, digits
- * and a few safe marks (no trigraphs, no hex digits running on). */
+/* One byte in a string literal: itself for letters, digits and a few safe
+ * marks, an octal escape for the rest (no trigraphs, no hex digits running
+ * on); returns the columns written. */
+static size_t put_byte(FILE *o, unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    (c && strchr(" .,:;_-+/=()[]{}<>*&^%$#@!~|'`", c))) {
+		fputc(c, o);
+		return 1;
+	}
+	fprintf(o, "\\%03o", c);
+	return 4;
+}
+
+/* The pool as a string literal. */
 static void put_strs(FILE *o, size_t k, const char *s, size_t n)
 {
 	size_t i, col = 0;
 
 	fprintf(o, "static const char strs%zu[] =\n\t\"", k);
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    (c && strchr(" .,:;_-+/=()[]{}<>*&^%$#@!~|'`", c))) {
-			fputc(c, o);
-			col++;
-		} else {
-			fprintf(o, "\\%03o", c);
-			col += 4;
-		}
+		col += put_byte(o, (unsigned char)s[i]);
 		if (col >= 72 && i + 1 < n) {
 			fprintf(o, "\"\n\t\"");
 			col = 0;
@@ -225,7 +230,7 @@ static int emit(FILE *o, size_t k, const char *name, const gv_file *f)
 		flat_release(&F);
 		return -1;
 	}
-	fprintf(o, "\n/* %s */\n", name);
+	fprintf(o, "\n/* file %zu */\n", k);
 	put_u32s(o, "uint32_t", "docs", k, docs, f->ndocs);
 	put_u32s(o, "uint32_t", "items", k, F.items, F.nitems);
 	put_u32s(o, "uint32_t", "pairs", k, F.pairs, 2 * F.npairs);
@@ -241,7 +246,7 @@ static int emit(FILE *o, size_t k, const char *name, const gv_file *f)
 	fprintf(o, "};\n");
 	fprintf(o, "#define FILE%zu { \"", k);
 	for (i = 0; name[i]; i++)
-		fprintf(o, "\\%03o", (unsigned char)name[i]);
+		put_byte(o, (unsigned char)name[i]);
 	fprintf(o, "\", {");
 	for (i = 0; i < 32; i++)
 		fprintf(o, "%s0x%02x", i ? "," : "", f->sha256[i]);

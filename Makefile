@@ -228,6 +228,7 @@ FUZZERS = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c)
 build-fuzz/obj/%.o: validator/%.c $(wildcard validator/*.h)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+# The embedded rules and policies: the data the normal build generates.
 build-fuzz/obj/embedded_data.o: $(BUILD)/gen/embedded_data.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<

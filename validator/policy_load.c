@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "datadir.h"
 #include "digest.h"
+#include "embedded.h"
 #include "facts.h"
 #include "gv.h"
 #include "rx.h"
@@ -704,7 +705,11 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 	p->loaded = gv_xcalloc(p->nfiles ? p->nfiles : 1, sizeof(gv_file *));
 	for (i = 0; i < p->nfiles; i++) {
 		gv_file *f;
-		if (gv_file_load(&f, p->files[i], NULL, d) < 0)
+		/* The file is read either way (its SHA-256 goes into bundle
+		 * digests and report subjects); a shipped file's bytes give
+		 * its tree from the binary instead of the parser, any other
+		 * bytes are parsed (embedded.h). */
+		if (gv_file_load_known(&f, p->files[i], d) < 0)
 			continue;
 		p->loaded[p->nloaded++] = f;
 		if (!f->ndocs)

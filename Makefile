@@ -14,6 +14,9 @@ CC ?= cc
 OPT ?= -O2
 PKG_CONFIG ?= pkg-config
 PKGS = yaml-0.1 libpcre2-8 libssl libcrypto sqlite3
+# libpq (store_pg.c) is always linked as a shared library: Debian's libpq.a
+# needs static Kerberos and LDAP libraries that it does not ship.
+PQ_PKG = libpq
 
 ifneq ($(SANITIZE),)
 BUILD ?= build-san
@@ -26,15 +29,16 @@ endif
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings \
        -Wold-style-definition -Wmissing-prototypes -Wno-unused-parameter \
        -Wshadow -Wformat=2 -Wimplicit-fallthrough
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(PQ_PKG) 2>/dev/null)
 # STATIC=1 (the default) links libyaml, PCRE2, OpenSSL and SQLite statically:
 # a one-manifest check then starts in half the time (mapping and relocating
 # shared libcrypto dominates it). STATIC=0 links them as shared libraries.
 STATIC ?= 1
 ifeq ($(STATIC),1)
-PKG_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic -ldl
+PKG_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic -ldl \
+            $(shell $(PKG_CONFIG) --libs $(PQ_PKG) 2>/dev/null)
 else
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) $(PQ_PKG) 2>/dev/null)
 endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
              -DGV_DATADIR='"$(DATADIR)"' -MMD -MP $(CFLAGS)
@@ -54,6 +58,19 @@ all: $(BUILD)/govgate
 $(BUILD)/obj/%.o: validator/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The PostgreSQL schema and roles (validator/sql/*.sql), embedded as C strings.
+PG_SQL = validator/sql/pg_schema.sql validator/sql/pg_roles.sql
+$(BUILD)/gen/pg_sql.h: $(PG_SQL)
+	@mkdir -p $(@D)
+	@for f in $(PG_SQL); do n=$$(basename $$f .sql); \
+	  echo "static const char gv_$${n}_sql[] ="; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$f; \
+	  echo "\t;"; done > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/store_pg.o: $(BUILD)/gen/pg_sql.h
+$(BUILD)/obj/store_pg.o: ALL_CFLAGS += -I$(BUILD)/gen
+build-fuzz/obj/store_pg.o: $(BUILD)/gen/pg_sql.h
+build-fuzz/obj/store_pg.o: FUZZ_CFLAGS += -I$(BUILD)/gen
 
 $(BUILD)/libgv.a: $(LIB_OBJ)
 	@rm -f $@

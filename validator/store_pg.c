@@ -1,0 +1,628 @@
+/*
+ * store_pg.c: the PostgreSQL backend of store.h (the only file that
+ * includes libpq-fe.h).
+ *
+ * Appends serialise on a transaction-scoped advisory lock
+ * (pg_advisory_xact_lock) taken first in every write transaction: the
+ * writer role needs no UPDATE privilege (SELECT ... FOR UPDATE on a head
+ * row would), the lock is released by COMMIT or ROLLBACK and by the server
+ * when a writer's connection dies (a SIGKILL'd writer leaves its
+ * transaction rolled back and the lock free), and the transaction stays
+ * READ COMMITTED, so the statements after the lock see every entry
+ * committed before it. The lock is per database: one ledger per database.
+ * Commits are durable (synchronous_commit = on, set on every connection).
+ *
+ * Reads run in REPEATABLE READ transactions: one snapshot, as SQLite's.
+ * Statements use the extended protocol (PQexecParams) with typed parameters
+ * and binary results; `?N` placeholders become `$k`, numbered densely in
+ * the order of N, so an unused N needs no type.
+ *
+ * Connecting is retried for a few seconds (nothing has been sent then, so
+ * a retry is always safe); a connection lost inside a transaction is not:
+ * the statement fails and the command exits 2 (docs/LEDGER.md).
+ */
+#include "store.h"
+#include "alloc.h"
+#include "buf.h"
+#include "gv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "pg_sql.h"  /* generated from validator/sql/ by the Makefile */
+
+#define CODE_DB "GV-A001"
+#define APPLICATION_ID 1196836673
+#define SCHEMA_VERSION 1
+#define APPEND_LOCK "1196836673"  /* "GVGA", the advisory lock key */
+#define MAX_PARAMS 16
+#define CONNECT_TRIES 20          /* 250 ms apart: about 5 s */
+
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_TEXT 25
+#define OID_VARCHAR 1043
+
+typedef struct pgs {
+	gv_store base;
+	PGconn *c;
+	gv_buf err;
+	char state[6];  /* SQLSTATE of the last error */
+} pgs;
+
+typedef struct param {
+	int set;
+	unsigned oid;
+	gv_buf v;
+	char i8[8];
+} param;
+
+typedef struct pstmt {
+	gv_stmt base;
+	pgs *s;
+	char *sql;        /* with $k placeholders */
+	int nparams;      /* distinct $k */
+	int slot[MAX_PARAMS + 1];  /* ?N -> k (1-based) or 0 */
+	param p[MAX_PARAMS + 1];   /* by N */
+	PGresult *res;
+	int row, nrows, ran;
+} pstmt;
+
+#define PS(x) ((pstmt *)(x))
+
+static void set_err(pgs *s, const PGresult *r, const char *fallback)
+{
+	const char *m = r ? PQresultErrorMessage(r) : NULL;
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	size_t n;
+
+	if (!m || !*m)
+		m = PQerrorMessage(s->c);
+	if (!m || !*m)
+		m = fallback;
+	gv_buf_clear(&s->err);
+	gv_buf_puts(&s->err, m);
+	/* one line: libpq ends messages with a newline */
+	while ((n = s->err.len) > 0 && (s->err.ptr[n - 1] == '\n' || s->err.ptr[n - 1] == ' '))
+		s->err.ptr[--s->err.len] = '\0';
+	for (n = 0; n < s->err.len; n++)
+		if (s->err.ptr[n] == '\n')
+			s->err.ptr[n] = ' ';
+	snprintf(s->state, sizeof(s->state), "%s", st ? st : "");
+}
+
+/* --- statements ---------------------------------------------------------- */
+
+static void p_bind(gv_stmt *st, int i, unsigned oid, const void *v, size_t n)
+{
+	param *p;
+
+	if (i < 1 || i > MAX_PARAMS)
+		return;
+	p = &PS(st)->p[i];
+	p->set = 1;
+	p->oid = oid;
+	gv_buf_clear(&p->v);
+	gv_buf_add(&p->v, n ? v : "", n);
+}
+
+static void p_bind_int64(gv_stmt *st, int i, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+	char be[8];
+	int k;
+
+	for (k = 7; k >= 0; k--, u >>= 8)
+		be[k] = (char)(u & 0xff);
+	p_bind(st, i, OID_INT8, be, 8);
+}
+
+static void p_bind_text(gv_stmt *st, int i, const char *s) { p_bind(st, i, OID_TEXT, s, strlen(s)); }
+static void p_bind_blob(gv_stmt *st, int i, const void *v, size_t n) { p_bind(st, i, OID_BYTEA, v, n); }
+
+static int p_step(gv_stmt *x)
+{
+	pstmt *st = PS(x);
+	const char *vals[MAX_PARAMS];
+	int lens[MAX_PARAMS], fmts[MAX_PARAMS];
+	Oid types[MAX_PARAMS];
+	int n, k;
+
+	if (!st->ran) {
+		for (n = 1; n <= MAX_PARAMS; n++) {
+			k = st->slot[n];
+			if (!k)
+				continue;
+			if (!st->p[n].set) {
+				types[k - 1] = OID_TEXT;
+				vals[k - 1] = NULL;
+				lens[k - 1] = 0;
+				fmts[k - 1] = 1;
+				continue;
+			}
+			types[k - 1] = st->p[n].oid;
+			vals[k - 1] = st->p[n].v.ptr ? st->p[n].v.ptr : "";
+			lens[k - 1] = (int)st->p[n].v.len;
+			fmts[k - 1] = 1;
+		}
+		st->res = PQexecParams(st->s->c, st->sql, st->nparams, types, vals, lens, fmts, 1);
+		st->ran = 1;
+		st->row = -1;
+		switch (st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR) {
+		case PGRES_TUPLES_OK:
+			st->nrows = PQntuples(st->res);
+			break;
+		case PGRES_COMMAND_OK:
+			st->nrows = 0;
+			break;
+		default:
+			set_err(st->s, st->res, "the database connection failed");
+			PQclear(st->res);
+			st->res = NULL;
+			st->nrows = 0;
+			return GV_STMT_ERROR;
+		}
+	}
+	if (!st->res)
+		return GV_STMT_ERROR;
+	if (st->row + 1 >= st->nrows) {
+		st->row = st->nrows;
+		return GV_STMT_DONE;
+	}
+	st->row++;
+	return GV_STMT_ROW;
+}
+
+static void p_reset(gv_stmt *x)
+{
+	pstmt *st = PS(x);
+
+	PQclear(st->res);
+	st->res = NULL;
+	st->ran = 0;
+	st->row = -1;
+	st->nrows = 0;
+}
+
+static void p_finalize(gv_stmt *x)
+{
+	pstmt *st = PS(x);
+	int i;
+
+	PQclear(st->res);
+	for (i = 0; i <= MAX_PARAMS; i++)
+		gv_buf_release(&st->p[i].v);
+	free(st->sql);
+	free(st);
+}
+
+static int in_row(pstmt *st, int c)
+{
+	return st->res && st->row >= 0 && st->row < st->nrows && c >= 0 && c < PQnfields(st->res);
+}
+
+static int p_type(gv_stmt *x, int c)
+{
+	pstmt *st = PS(x);
+
+	if (!in_row(st, c) || PQgetisnull(st->res, st->row, c))
+		return GV_COL_NULL;
+	switch (PQftype(st->res, c)) {
+	case OID_BYTEA: return GV_COL_BLOB;
+	case OID_INT2: case OID_INT4: case OID_INT8: return GV_COL_INT;
+	default: return GV_COL_TEXT;
+	}
+}
+
+static int64_t p_int64(gv_stmt *x, int c)
+{
+	pstmt *st = PS(x);
+	const unsigned char *v;
+	uint64_t u = 0;
+	int n, k;
+
+	if (p_type(x, c) != GV_COL_INT)
+		return 0;
+	v = (const unsigned char *)PQgetvalue(st->res, st->row, c);
+	n = PQgetlength(st->res, st->row, c);
+	if (n != 2 && n != 4 && n != 8)
+		return 0;
+	for (k = 0; k < n; k++)
+		u = (u << 8) | v[k];
+	if (n == 2)
+		return (int16_t)u;
+	if (n == 4)
+		return (int32_t)u;
+	return (int64_t)u;
+}
+
+static const void *p_blob(gv_stmt *x, int c)
+{
+	pstmt *st = PS(x);
+
+	if (p_type(x, c) == GV_COL_NULL)
+		return NULL;
+	return PQgetvalue(st->res, st->row, c);
+}
+
+static const char *p_text(gv_stmt *x, int c)
+{
+	pstmt *st = PS(x);
+	int t = p_type(x, c);
+
+	/* binary results: only text and bytea read as text (libpq adds the NUL) */
+	if (t != GV_COL_TEXT && t != GV_COL_BLOB)
+		return NULL;
+	return PQgetvalue(st->res, st->row, c);
+}
+
+static size_t p_bytes(gv_stmt *x, int c)
+{
+	pstmt *st = PS(x);
+
+	if (p_type(x, c) == GV_COL_NULL)
+		return 0;
+	return (size_t)PQgetlength(st->res, st->row, c);
+}
+
+static const gv_stmt_ops pstmt_ops = {
+	p_bind_int64, p_bind_text, p_bind_blob, p_step, p_reset, p_finalize,
+	p_type, p_int64, p_blob, p_text, p_bytes,
+};
+
+/* --- the connection ------------------------------------------------------ */
+
+#define S(x) ((pgs *)(x))
+
+static void s_close(gv_store *x)
+{
+	if (!x)
+		return;
+	if (S(x)->c)
+		PQfinish(S(x)->c);
+	gv_buf_release(&S(x)->err);
+	free(x->name);
+	free(x);
+}
+
+static int s_exec(gv_store *x, const char *sql)
+{
+	PGresult *r = PQexec(S(x)->c, sql);
+	ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	int ok = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+
+	if (!ok)
+		set_err(S(x), r, "the database connection failed");
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* Rewrites ? and ?N into $k, k dense in the order of N. */
+static int s_prepare(gv_store *x, gv_stmt **out, const char *sql)
+{
+	pstmt *st;
+	gv_buf b = GV_BUF_INIT;
+	const char *p;
+	int used[MAX_PARAMS + 1] = { 0 }, next = 0, n, k, instr = 0;
+
+	*out = NULL;
+	for (p = sql; *p; p++) {
+		if (*p == '\'')
+			instr = !instr;
+		if (instr || *p != '?')
+			continue;
+		if (p[1] >= '0' && p[1] <= '9')
+			n = (int)strtol(p + 1, NULL, 10);
+		else
+			n = ++next;
+		if (n < 1 || n > MAX_PARAMS)
+			goto bad;
+		used[n] = 1;
+	}
+	st = gv_xcalloc(1, sizeof(*st));
+	st->base.ops = &pstmt_ops;
+	st->s = S(x);
+	st->row = -1;
+	for (n = 1, k = 0; n <= MAX_PARAMS; n++)
+		if (used[n])
+			st->slot[n] = ++k;
+	st->nparams = k;
+	next = 0;
+	instr = 0;
+	for (p = sql; *p; p++) {
+		if (*p == '\'')
+			instr = !instr;
+		if (instr || *p != '?') {
+			gv_buf_putc(&b, *p);
+			continue;
+		}
+		if (p[1] >= '0' && p[1] <= '9') {
+			char *end;
+			n = (int)strtol(p + 1, &end, 10);
+			p = end - 1;
+		} else {
+			n = ++next;
+		}
+		gv_buf_printf(&b, "$%d", st->slot[n]);
+	}
+	st->sql = gv_xstrndup(b.ptr ? b.ptr : "", b.len);
+	gv_buf_release(&b);
+	*out = &st->base;
+	return 0;
+bad:
+	gv_buf_clear(&S(x)->err);
+	gv_buf_puts(&S(x)->err, "a statement has more parameters than the backend supports");
+	S(x)->state[0] = '\0';
+	return -1;
+}
+
+static int s_begin_read(gv_store *x)
+{
+	return s_exec(x, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+}
+
+static int s_begin_write(gv_store *x)
+{
+	if (s_exec(x, "BEGIN ISOLATION LEVEL READ COMMITTED") < 0)
+		return -1;
+	if (s_exec(x, "SELECT pg_advisory_xact_lock(" APPEND_LOCK ")") < 0) {
+		s_exec(x, "ROLLBACK");
+		return -1;
+	}
+	return 0;
+}
+
+static int s_commit(gv_store *x) { return s_exec(x, "COMMIT"); }
+
+static void s_rollback(gv_store *x)
+{
+	PGTransactionStatusType t = PQtransactionStatus(S(x)->c);
+
+	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
+		gv_buf keep = GV_BUF_INIT;
+		/* keep the error that made the caller roll back */
+		gv_buf_add(&keep, S(x)->err.ptr ? S(x)->err.ptr : "", S(x)->err.len);
+		PQclear(PQexec(S(x)->c, "ROLLBACK"));
+		gv_buf_clear(&S(x)->err);
+		gv_buf_add(&S(x)->err, keep.ptr ? keep.ptr : "", keep.len);
+		gv_buf_release(&keep);
+	}
+}
+
+static int s_replica_schema(gv_store *x) { return 0; }  /* pg_schema.sql made them */
+
+static int s_replica_tables(gv_store *x)
+{
+	PGresult *r = PQexec(S(x)->c, "SELECT to_regclass('replica_key') IS NOT NULL");
+	int v = -1;
+
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		v = !strcmp(PQgetvalue(r, 0, 0), "t");
+	else
+		set_err(S(x), r, "the database connection failed");
+	PQclear(r);
+	return v;
+}
+
+static const char *s_errmsg(gv_store *x)
+{
+	return S(x)->err.ptr && S(x)->err.len ? S(x)->err.ptr : "unknown database error";
+}
+
+static gv_store_err s_errclass(gv_store *x)
+{
+	const char *st = S(x)->state;
+
+	if (PQstatus(S(x)->c) != CONNECTION_OK)
+		return GV_STORE_ECONN;
+	if (!strcmp(st, "54000") || !strcmp(st, "22001"))
+		return GV_STORE_ETOOBIG;
+	/* undefined table or column, datatype mismatch: not our schema */
+	if (!strcmp(st, "42P01") || !strcmp(st, "42703") || !strcmp(st, "42804"))
+		return GV_STORE_EFORMAT;
+	return GV_STORE_EIO;
+}
+
+static const gv_store_ops pg_ops = {
+	"postgresql", s_close, s_exec, s_prepare, s_begin_read, s_begin_write, s_commit,
+	s_rollback, s_replica_schema, s_replica_tables, s_errmsg, s_errclass,
+};
+
+static void no_notices(void *arg, const char *msg) { (void)arg; (void)msg; }
+
+/* The target as messages show it: the conninfo without its password. */
+static char *display_name(const char *conninfo)
+{
+	gv_buf b = GV_BUF_INIT;
+	const char *p, *at, *colon, *scheme;
+	char *r;
+
+	if (!strncmp(conninfo, "postgresql://", 13) || !strncmp(conninfo, "postgres://", 11)) {
+		scheme = strstr(conninfo, "://") + 3;
+		at = strchr(scheme, '@');
+		colon = at ? memchr(scheme, ':', (size_t)(at - scheme)) : NULL;
+		if (colon) {
+			gv_buf_add(&b, conninfo, (size_t)(colon - conninfo));
+			gv_buf_puts(&b, at);
+		} else {
+			gv_buf_puts(&b, conninfo);
+		}
+		/* ?password=... */
+		r = gv_xstrndup(b.ptr, b.len);
+		gv_buf_release(&b);
+		if ((p = strstr(r, "password=")) && (p[-1] == '?' || p[-1] == '&')) {
+			char *q = (char *)p + 9;
+			while (*q && *q != '&')
+				*q++ = '*';
+		}
+		return r;
+	}
+	for (p = conninfo; *p;) {
+		const char *end = p;
+		while (*end && *end != ' ')
+			end++;
+		if (!strncmp(p, "password=", 9)) {
+			gv_buf_puts(&b, "password=***");
+		} else {
+			gv_buf_add(&b, p, (size_t)(end - p));
+		}
+		while (*end == ' ')
+			gv_buf_putc(&b, *end++);
+		p = end;
+	}
+	r = gv_xstrndup(b.ptr ? b.ptr : "", b.len);
+	gv_buf_release(&b);
+	return r;
+}
+
+static int pg_error(gv_store *x, gv_diags *d, const char *what)
+{
+	gv_error(d, CODE_DB, x->name, "%s: %s", what, s_errmsg(x));
+	return s_errclass(x) == GV_STORE_EFORMAT ? GV_EPARSE : GV_EIO;
+}
+
+/* Connects, retrying while the server is starting or restarting. */
+static int connect_db(gv_store **out, const char *conninfo, gv_diags *d)
+{
+	struct timespec pause = { 0, 250 * 1000 * 1000 };
+	char *errmsg = NULL;
+	PQconninfoOption *opts;
+	pgs *s;
+	int i;
+
+	*out = NULL;
+	if (!(opts = PQconninfoParse(conninfo, &errmsg))) {
+		char *name = display_name(conninfo);
+		gv_error(d, CODE_DB, name, "not a PostgreSQL connection string: %s",
+			 errmsg ? errmsg : "out of memory");
+		free(name);
+		PQfreemem(errmsg);
+		return GV_EPARSE;
+	}
+	PQconninfoFree(opts);
+	s = gv_xcalloc(1, sizeof(*s));
+	s->base.ops = &pg_ops;
+	s->base.name = display_name(conninfo);
+	for (i = 0;; i++) {
+		s->c = PQconnectdb(conninfo);
+		if (s->c && PQstatus(s->c) == CONNECTION_OK)
+			break;
+		set_err(s, NULL, "cannot allocate a connection");
+		if (i + 1 >= CONNECT_TRIES || !s->c || PQconnectionNeedsPassword(s->c) ||
+		    strstr(s->err.ptr ? s->err.ptr : "", "does not exist") ||
+		    strstr(s->err.ptr ? s->err.ptr : "", "authentication")) {
+			gv_error(d, CODE_DB, s->base.name, "cannot connect to the audit log: %s",
+				 s_errmsg(&s->base));
+			s_close(&s->base);
+			return GV_EIO;
+		}
+		PQfinish(s->c);
+		s->c = NULL;
+		nanosleep(&pause, NULL);
+	}
+	PQsetNoticeProcessor(s->c, no_notices, NULL);
+	if (s_exec(&s->base, "SET synchronous_commit = on; SET client_min_messages = warning; "
+		   "SET search_path = public") < 0) {
+		int err = pg_error(&s->base, d, "cannot set up the connection");
+		s_close(&s->base);
+		return err;
+	}
+	*out = &s->base;
+	return GV_OK;
+}
+
+/* Runs the embedded schema under the append lock (concurrent creators wait). */
+static int run_locked(gv_store *x, const char *sql, gv_diags *d, const char *what)
+{
+	if (s_begin_write(x) < 0)
+		return pg_error(x, d, what);
+	if (s_exec(x, sql) < 0 || s_commit(x) < 0) {
+		int err = pg_error(x, d, what);
+		s_rollback(x);
+		return err;
+	}
+	return GV_OK;
+}
+
+/* 1: the govgate schema is there, 0: the database has no govgate_meta. */
+static int check_schema(gv_store *x, gv_diags *d)
+{
+	PGresult *r = PQexec(S(x)->c, "SELECT to_regclass('govgate_meta') IS NOT NULL");
+	int have, err = GV_OK;
+
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		set_err(S(x), r, "the database connection failed");
+		PQclear(r);
+		return pg_error(x, d, "cannot read the database");
+	}
+	have = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	if (!have)
+		return 0;
+	r = PQexec(S(x)->c, "SELECT application_id::text, version::text FROM govgate_meta");
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		set_err(S(x), r, "the database connection failed");
+		err = pg_error(x, d, "cannot read the database");
+	} else if (PQntuples(r) != 1 || atoll(PQgetvalue(r, 0, 0)) != APPLICATION_ID) {
+		gv_error(d, CODE_DB, x->name, "not a govgate audit log (govgate_meta holds no "
+			 "govgate application id)");
+		err = GV_EPARSE;
+	} else if (atoll(PQgetvalue(r, 0, 1)) != SCHEMA_VERSION) {
+		gv_error(d, CODE_DB, x->name, "audit log schema version %s is not supported (this "
+			 "govgate reads %d)", PQgetvalue(r, 0, 1), SCHEMA_VERSION);
+		err = GV_EPARSE;
+	}
+	PQclear(r);
+	return err < 0 ? err : 1;
+}
+
+int gv_store_pg_open(gv_store **out, const char *conninfo, int create, gv_diags *d)
+{
+	gv_store *x;
+	int err;
+
+	*out = NULL;
+	if ((err = connect_db(&x, conninfo, d)) < 0)
+		return err;
+	if ((err = check_schema(x, d)) < 0)
+		goto fail;
+	if (err == 0) {
+		if (!create) {
+			gv_error(d, CODE_DB, x->name, "not a govgate audit log (empty database; create "
+				 "it with 'govgate audit init --db URI')");
+			err = GV_EPARSE;
+			goto fail;
+		}
+		if ((err = run_locked(x, gv_pg_schema_sql, d, "cannot create the audit log")) < 0 ||
+		    (err = check_schema(x, d)) < 0)
+			goto fail;
+	}
+	*out = x;
+	return GV_OK;
+fail:
+	s_close(x);
+	return err;
+}
+
+int gv_store_pg_init(const char *conninfo, gv_diags *d)
+{
+	gv_store *x;
+	int err;
+
+	if ((err = connect_db(&x, conninfo, d)) < 0)
+		return err;
+	if ((err = run_locked(x, gv_pg_schema_sql, d, "cannot create the audit log")) < 0 ||
+	    (err = check_schema(x, d)) < 0 ||
+	    (err = run_locked(x, gv_pg_roles_sql, d, "cannot create the roles")) < 0)
+		goto out;
+	err = GV_OK;
+out:
+	s_close(x);
+	return err;
+}

@@ -93,21 +93,16 @@ static int prepare(gv_audit *a, gv_stmt **st, const char *sql, gv_diags *d)
 static int pragma_int(gv_audit *a, const char *sql, int64_t *out, gv_diags *d)
 {
 	gv_stmt *st;
-	int rc;
+	int ok;
 
+	*out = 0;
 	if (a->db->ops->prepare(a->db, &st, sql) < 0)
 		return db_error(a, d, "cannot read the database");
-	rc = gv_stmt_step(st);
-	if (rc != GV_STMT_ROW) {
-		err_out:
-		gv_stmt_finalize(st);
-		return db_error(a, d, "cannot read the database");
-	}
-	if (gv_stmt_type(st, 0) == GV_COL_NULL)
-		goto err_out;
-	*out = gv_stmt_int64(st, 0);
+	ok = gv_stmt_step(st) == GV_STMT_ROW && gv_stmt_type(st, 0) == GV_COL_INT;
+	if (ok)
+		*out = gv_stmt_int64(st, 0);
 	gv_stmt_finalize(st);
-	return GV_OK;
+	return ok ? GV_OK : db_error(a, d, "cannot read the database");
 }
 
 static int rollback(gv_audit *a)
@@ -1865,13 +1860,9 @@ out:
 /* Whether the replica tables exist (1), not (0), or an error. */
 static int replica_tables(gv_audit *a, gv_diags *d)
 {
-	int64_t n;
-	int err;
+	int r = a->db->ops->replica_tables(a->db);
 
-	if ((err = pragma_int(a, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-			      "name = 'replica_key'", &n, d)) < 0)
-		return err;
-	return n > 0;
+	return r < 0 ? db_error(a, d, "cannot read the database") : r;
 }
 
 /* Runs a one-row query with origin bound to ?1; GV_OK with a row, 0 rows: GV_ENOTFOUND. */

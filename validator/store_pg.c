@@ -487,14 +487,72 @@ static int pg_error(gv_store *x, gv_diags *d, const char *what)
 	return s_errclass(x) == GV_STORE_EFORMAT ? GV_EPARSE : GV_EIO;
 }
 
-/* Connects, retrying while the server is starting or restarting. */
-static int connect_db(gv_store **out, const char *conninfo, gv_diags *d)
+/*
+ * CREATE DATABASE for a target that names one that does not exist (the
+ * SQLite backend creates its file the same way), through the maintenance
+ * database "postgres" with the same connection options. Needs CREATEDB; a
+ * concurrent creator winning the race is fine.
+ */
+static int create_database(const char *conninfo)
+{
+	PQconninfoOption *o = PQconninfoParse(conninfo, NULL), *i;
+	const char *keys[64], *vals[64], *dbname = NULL;
+	PGconn *c;
+	PGresult *r;
+	char *id;
+	int n = 0, ok = 0;
+
+	if (!o)
+		return -1;
+	for (i = o; i->keyword && n < 62; i++) {
+		if (!i->val)
+			continue;
+		if (!strcmp(i->keyword, "dbname")) {
+			dbname = i->val;
+			continue;
+		}
+		keys[n] = i->keyword;
+		vals[n++] = i->val;
+	}
+	if (!dbname || !strcmp(dbname, "postgres")) {
+		PQconninfoFree(o);
+		return -1;
+	}
+	keys[n] = "dbname";
+	vals[n++] = "postgres";
+	keys[n] = NULL;
+	vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 0);
+	if (c && PQstatus(c) == CONNECTION_OK &&
+	    (id = PQescapeIdentifier(c, dbname, strlen(dbname)))) {
+		gv_buf sql = GV_BUF_INIT;
+		gv_buf_printf(&sql, "CREATE DATABASE %s", id);
+		PQfreemem(id);
+		PQsetNoticeProcessor(c, no_notices, NULL);
+		r = PQexec(c, sql.ptr);
+		ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+			   (PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
+			    !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P04")));
+		PQclear(r);
+		gv_buf_release(&sql);
+	}
+	PQfinish(c);
+	PQconninfoFree(o);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Connects, retrying while the server is starting or restarting (nothing
+ * has been sent yet, so retrying is safe); with create, creates a database
+ * that does not exist.
+ */
+static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags *d)
 {
 	struct timespec pause = { 0, 250 * 1000 * 1000 };
 	char *errmsg = NULL;
 	PQconninfoOption *opts;
 	pgs *s;
-	int i;
+	int i, created = 0;
 
 	*out = NULL;
 	if (!(opts = PQconninfoParse(conninfo, &errmsg))) {
@@ -510,14 +568,24 @@ static int connect_db(gv_store **out, const char *conninfo, gv_diags *d)
 	s->base.ops = &pg_ops;
 	s->base.name = display_name(conninfo);
 	for (i = 0;; i++) {
+		const char *m;
 		s->c = PQconnectdb(conninfo);
 		if (s->c && PQstatus(s->c) == CONNECTION_OK)
 			break;
 		set_err(s, NULL, "cannot allocate a connection");
+		m = s->err.ptr ? s->err.ptr : "";
+		if (create && !created && strstr(m, "does not exist") && strstr(m, "database")) {
+			created = 1;
+			if (create_database(conninfo) == 0) {
+				PQfinish(s->c);
+				s->c = NULL;
+				continue;
+			}
+		}
 		if (i + 1 >= CONNECT_TRIES || !s->c || PQconnectionNeedsPassword(s->c) ||
-		    strstr(s->err.ptr ? s->err.ptr : "", "does not exist") ||
-		    strstr(s->err.ptr ? s->err.ptr : "", "authentication")) {
-			gv_error(d, CODE_DB, s->base.name, "cannot connect to the audit log: %s",
+		    strstr(m, "does not exist") || strstr(m, "authentication") ||
+		    strstr(m, "permission denied")) {
+			gv_error(d, CODE_DB, s->base.name, "cannot open the audit log: %s",
 				 s_errmsg(&s->base));
 			s_close(&s->base);
 			return GV_EIO;
@@ -588,7 +656,7 @@ int gv_store_pg_open(gv_store **out, const char *conninfo, int create, gv_diags 
 	int err;
 
 	*out = NULL;
-	if ((err = connect_db(&x, conninfo, d)) < 0)
+	if ((err = connect_db(&x, conninfo, create, d)) < 0)
 		return err;
 	if ((err = check_schema(x, d)) < 0)
 		goto fail;
@@ -615,7 +683,7 @@ int gv_store_pg_init(const char *conninfo, gv_diags *d)
 	gv_store *x;
 	int err;
 
-	if ((err = connect_db(&x, conninfo, d)) < 0)
+	if ((err = connect_db(&x, conninfo, 1, d)) < 0)
 		return err;
 	if ((err = run_locked(x, gv_pg_schema_sql, d, "cannot create the audit log")) < 0 ||
 	    (err = check_schema(x, d)) < 0 ||

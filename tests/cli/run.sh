@@ -7,12 +7,28 @@
 #
 # GOVGATE_TEST_SMALL=1 (set by `make check-san`) asks the stress tests for
 # a smaller load; each keeps every assertion.
+#
+# GOVGATE_TEST_PG=1 is the PostgreSQL pass: one server is started for the
+# run (tests/cli/pg-lib.sh) and the audit, sync, metrics and deploy tests
+# (t35*, t45*, t46*, t50*) run again with every database a PostgreSQL one
+# (lib.sh, pg-gg.sh); a file with a "# sqlite-only: WHY" line is skipped.
 GG=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RESULTS=$(mktemp)
 export GG ROOT RESULTS
 now() { date +%s.%N; }
-for t in "$ROOT"/tests/cli/t[0-9]*.sh; do
+FILES=$(ls "$ROOT"/tests/cli/t[0-9]*.sh)
+if [ -n "${GOVGATE_TEST_PG:-}" ]; then
+	. "$ROOT/tests/cli/pg-lib.sh"
+	PGTMP=$(mktemp -d)
+	trap 'pg_stop; rm -rf "$PGTMP"' EXIT
+	pg_start "$PGTMP" || exit 1
+	GOVGATE_TEST_PGHOST=$PGSOCK
+	export GOVGATE_TEST_PG GOVGATE_TEST_PGHOST
+	FILES=$(ls "$ROOT"/tests/cli/t3[5]*.sh "$ROOT"/tests/cli/t4[56]*.sh "$ROOT"/tests/cli/t50*.sh |
+		while read -r f; do grep -q '^# sqlite-only:' "$f" || echo "$f"; done)
+fi
+for t in $FILES; do
 	T=$(mktemp -d)
 	export T
 	before_p=$(grep -c '^pass$' "$RESULTS")

@@ -1,4 +1,5 @@
 # t356: point 4 of issue 7. The whole database is the attacker's: for every
+# sqlite-only: edits every column of every table of the SQLite file with SQLite SQL (312 variants)
 # table the schema holds at run time (so that a table added later is covered
 # too), rows are edited column by column, deleted and inserted with the
 # triggers dropped. Each change must either make `audit verify` fail, or

@@ -1,4 +1,5 @@
 # t453: forgery path 1 of issue 7. An attacker who can write the on-prem
+# sqlite-only: forges replica rows with ATTACH between SQLite files
 # database (INSERT only, triggers left in place) extends the replica of the
 # cloud log with entries and a checkpoint signed by a key of their own. A
 # key stored beside the data vouches for nothing: audit verify, sync status

@@ -81,6 +81,8 @@ BEGIN
 		USING ERRCODE = 'insufficient_privilege';
 END $$;
 
+-- The triggers are named as in the SQLite file (<table>_no_update,
+-- <table>_no_delete), plus <table>_no_truncate.
 DO $$
 DECLARE t text;
 BEGIN
@@ -88,10 +90,13 @@ BEGIN
 		'replica_key', 'replica_entry', 'replica_node', 'replica_checkpoint',
 		'replica_import'] LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_trigger
-			       WHERE tgname = t || '_append_only' AND NOT tgisinternal) THEN
-			EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I '
+			       WHERE tgname = t || '_no_update' AND NOT tgisinternal) THEN
+			EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I '
 				       'FOR EACH ROW EXECUTE FUNCTION govgate_append_only()',
-				       t || '_append_only', t);
+				       t || '_no_update', t);
+			EXECUTE format('CREATE TRIGGER %I BEFORE DELETE ON %I '
+				       'FOR EACH ROW EXECUTE FUNCTION govgate_append_only()',
+				       t || '_no_delete', t);
 			EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I '
 				       'FOR EACH STATEMENT EXECUTE FUNCTION govgate_append_only()',
 				       t || '_no_truncate', t);

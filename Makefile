@@ -52,7 +52,7 @@ CLI_OBJ = $(CLI_SRC:validator/%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 TEST_OBJ = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o) $(BUILD)/tobj/runner.o
 
-.PHONY: all deps demo check check-unit check-cli check-san check-fuzz valgrind bench fuzz install clean
+.PHONY: all deps demo check check-unit check-cli check-cli-pg check-san check-fuzz valgrind bench bench-ledger fuzz install clean
 all: $(BUILD)/govgate
 
 $(BUILD)/obj/%.o: validator/%.c
@@ -144,6 +144,15 @@ valgrind: $(BUILD)/unit-tests $(BUILD)/govgate
 
 bench: deps all
 	@sh bench/run.sh $(BUILD)/govgate
+
+# make bench-ledger: appends per second on SQLite and PostgreSQL (1 and 8
+# writers, through the CLI and through the library) and audit verify of
+# 100,000 entries on both (bench/ledger.sh, docs/PERFORMANCE.md).
+$(BUILD)/bench-ledger: bench/ledger.c $(BUILD)/libgv.a
+	$(CC) $(ALL_CFLAGS) -Ivalidator -o $@ $< $(BUILD)/libgv.a $(LIBS)
+
+bench-ledger: deps all $(BUILD)/bench-ledger
+	@sh bench/ledger.sh $(BUILD)/govgate $(BUILD)/bench-ledger
 
 install: $(BUILD)/govgate
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)

@@ -40,6 +40,7 @@
 #define SCHEMA_VERSION 1
 #define APPEND_LOCK "1196836673"  /* "GVGA", the advisory lock key */
 #define MAX_PARAMS 16
+#define MAX_PREPARED 64           /* server-side prepared statements kept */
 #define CONNECT_TRIES 20          /* 250 ms apart: about 5 s */
 
 #define OID_BYTEA 17
@@ -54,6 +55,9 @@ typedef struct pgs {
 	PGconn *c;
 	gv_buf err;
 	char state[6];  /* SQLSTATE of the last error */
+	int writing;    /* inside begin_write */
+	char *prepared[MAX_PREPARED];  /* SQL text of statement "gN", per connection */
+	int nprepared;
 } pgs;
 
 typedef struct param {
@@ -126,6 +130,36 @@ static void p_bind_int64(gv_stmt *st, int i, int64_t v)
 static void p_bind_text(gv_stmt *st, int i, const char *s) { p_bind(st, i, OID_TEXT, s, strlen(s)); }
 static void p_bind_blob(gv_stmt *st, int i, const void *v, size_t n) { p_bind(st, i, OID_BYTEA, v, n); }
 
+/*
+ * Runs a statement, prepared on the server the first time this connection
+ * sees its text (parsing and planning once: the append path runs the same
+ * few statements again and again); past MAX_PREPARED texts, unprepared.
+ */
+static PGresult *run(pgs *s, const char *sql, int n, const Oid *types, const char *const *vals,
+		     const int *lens, const int *fmts)
+{
+	char name[16];
+	int i;
+
+	for (i = 0; i < s->nprepared; i++)
+		if (!strcmp(s->prepared[i], sql))
+			break;
+	if (i == s->nprepared && s->nprepared < MAX_PREPARED) {
+		PGresult *r;
+		snprintf(name, sizeof(name), "g%d", i);
+		r = PQprepare(s->c, name, sql, n, types);
+		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r);
+		s->prepared[s->nprepared++] = gv_xstrdup(sql);
+	}
+	if (i < s->nprepared) {
+		snprintf(name, sizeof(name), "g%d", i);
+		return PQexecPrepared(s->c, name, n, vals, lens, fmts, 1);
+	}
+	return PQexecParams(s->c, sql, n, types, vals, lens, fmts, 1);
+}
+
 static int p_step(gv_stmt *x)
 {
 	pstmt *st = PS(x);
@@ -151,7 +185,7 @@ static int p_step(gv_stmt *x)
 			lens[k - 1] = (int)st->p[n].v.len;
 			fmts[k - 1] = 1;
 		}
-		st->res = PQexecParams(st->s->c, st->sql, st->nparams, types, vals, lens, fmts, 1);
+		st->res = run(st->s, st->sql, st->nparams, types, vals, lens, fmts);
 		st->ran = 1;
 		st->row = -1;
 		switch (st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR) {
@@ -286,6 +320,8 @@ static void s_close(gv_store *x)
 		return;
 	if (S(x)->c)
 		PQfinish(S(x)->c);
+	while (S(x)->nprepared > 0)
+		free(S(x)->prepared[--S(x)->nprepared]);
 	gv_buf_release(&S(x)->err);
 	free(x->name);
 	free(x);
@@ -362,6 +398,8 @@ bad:
 	return -1;
 }
 
+static void s_rollback(gv_store *x);
+
 static int s_begin_read(gv_store *x)
 {
 	return s_exec(x, "BEGIN ISOLATION LEVEL REPEATABLE READ");
@@ -369,21 +407,48 @@ static int s_begin_read(gv_store *x)
 
 static int s_begin_write(gv_store *x)
 {
-	if (s_exec(x, "BEGIN ISOLATION LEVEL READ COMMITTED") < 0)
+	/* one round trip: the transaction, its commit mode and the lock */
+	if (s_exec(x, "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off; "
+		   "SELECT pg_advisory_xact_lock(" APPEND_LOCK ")") < 0) {
+		s_rollback(x);
 		return -1;
-	if (s_exec(x, "SELECT pg_advisory_xact_lock(" APPEND_LOCK ")") < 0) {
-		s_exec(x, "ROLLBACK");
+	}
+	S(x)->writing = 1;
+	return 0;
+}
+
+/*
+ * A write transaction commits without waiting for the disk, which ends it
+ * and frees the append lock at once; then a one-statement transaction that
+ * writes a transactional logical message (a few bytes of WAL, no table)
+ * commits with synchronous_commit = on, which flushes the WAL up to its own
+ * commit record, after ours. (A transaction that writes no WAL of its own
+ * would commit without a flush.) So nothing returns before
+ * its rows are on disk, and the flushes of concurrent writers are grouped
+ * instead of each holding the lock through its own fsync. A crash between
+ * the two loses at most entries no writer was told were written, and never
+ * leaves a gap: the WAL is flushed in order, so a later entry that
+ * survived brings every earlier one with it.
+ */
+static int s_commit(gv_store *x)
+{
+	int writing = S(x)->writing;
+
+	S(x)->writing = 0;
+	if (s_exec(x, "COMMIT") < 0)
+		return -1;
+	if (writing && s_exec(x, "SELECT pg_logical_emit_message(true, 'govgate', 'flush')") < 0) {
+		gv_buf_puts(&S(x)->err, " (committed, but not confirmed on disk)");
 		return -1;
 	}
 	return 0;
 }
 
-static int s_commit(gv_store *x) { return s_exec(x, "COMMIT"); }
-
 static void s_rollback(gv_store *x)
 {
 	PGTransactionStatusType t = PQtransactionStatus(S(x)->c);
 
+	S(x)->writing = 0;
 	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
 		gv_buf keep = GV_BUF_INIT;
 		/* keep the error that made the caller roll back */
@@ -552,7 +617,7 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 	char *errmsg = NULL;
 	PQconninfoOption *opts;
 	pgs *s;
-	int i, created = 0;
+	int i;
 
 	*out = NULL;
 	if (!(opts = PQconninfoParse(conninfo, &errmsg))) {
@@ -574,13 +639,18 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 			break;
 		set_err(s, NULL, "cannot allocate a connection");
 		m = s->err.ptr ? s->err.ptr : "";
-		if (create && !created && strstr(m, "does not exist") && strstr(m, "database")) {
-			created = 1;
-			if (create_database(conninfo) == 0) {
-				PQfinish(s->c);
-				s->c = NULL;
-				continue;
-			}
+		/*
+		 * a missing database, with create: make it; several writers may
+		 * race to (CREATE DATABASE refuses while another copies the
+		 * template), so the losers wait for the winner
+		 */
+		if (create && strstr(m, "does not exist") && strstr(m, "database") &&
+		    i + 1 < CONNECT_TRIES) {
+			if (create_database(conninfo) < 0)
+				nanosleep(&pause, NULL);
+			PQfinish(s->c);
+			s->c = NULL;
+			continue;
 		}
 		if (i + 1 >= CONNECT_TRIES || !s->c || PQconnectionNeedsPassword(s->c) ||
 		    strstr(m, "does not exist") || strstr(m, "authentication") ||

@@ -54,6 +54,11 @@ const char *gv_audit_path(const gv_audit *a)
 	return a->path;
 }
 
+gv_store *gv_audit_store(gv_audit *a)
+{
+	return a->db;
+}
+
 /* Reports the connection's last error; GV_ELIMIT for oversized rows. */
 static int db_error(gv_audit *a, gv_diags *d, const char *what)
 {

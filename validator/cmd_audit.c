@@ -9,10 +9,13 @@
  *             by another key; the message says which); 2 malformed or
  *             unreadable input, or a usage error
  *   others    0 done, 1 the log contradicts its checkpoints, 2 input error
+ *             (a database that cannot be reached included; docs/LEDGER.md)
+ *   init, copy, checkpoint --every: cmd_ledger.c
  */
 #include "atomic.h"
 #include "audit.h"
 #include "cmd.h"
+#include "cmd_ledger.h"
 #include "buf.h"
 #include "gv.h"
 #include "note.h"
@@ -30,7 +33,7 @@
 enum {
 	OPT_DB = 1000, OPT_TYPE, OPT_DEPLOYMENT, OPT_ACTOR, OPT_PAYLOAD, OPT_LOG_KEY, OPT_ORIGIN,
 	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT,
-	OPT_ALLOW_TAIL, OPT_TRUST
+	OPT_ALLOW_TAIL, OPT_TRUST, OPT_EVERY
 };
 
 static const struct option all_opts[] = {
@@ -51,6 +54,7 @@ static const struct option all_opts[] = {
 	{ "output", required_argument, NULL, OPT_OUT },
 	{ "allow-unsigned-tail", no_argument, NULL, OPT_ALLOW_TAIL },
 	{ "trust", required_argument, NULL, OPT_TRUST },
+	{ "every", required_argument, NULL, OPT_EVERY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -58,7 +62,7 @@ static const struct option all_opts[] = {
 typedef struct opts {
 	const char *db, *type, *deployment, *actor, *payload, *log_key, *origin, *key;
 	const char *checkpoint, *jsonl, *since, *until, *out;
-	const char *seq, *from;
+	const char *seq, *from, *every;
 	int allow_tail;
 	const char *trust[GV_SYNC_MAX_TRUST];
 	size_t ntrust;
@@ -126,6 +130,7 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, const char
 		case OPT_UNTIL: o->until = optarg; break;
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_ALLOW_TAIL: o->allow_tail = 1; break;
+		case OPT_EVERY: o->every = optarg; break;
 		case OPT_TRUST:
 			if (o->ntrust == GV_SYNC_MAX_TRUST) {
 				fprintf(stderr, "govgate: audit %s: more than %d --trust options\n",
@@ -226,9 +231,11 @@ static int audit_checkpoint(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db log-key origin output",
-		       "[--db FILE] [--log-key KEY [--origin O]] [-o FILE]")))
+	if ((r = parse(&o, argc, argv, "db log-key origin output every",
+		       "[--db DB] [--log-key KEY [--origin O] [--every DUR]] [-o FILE]")))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
+	if (o.every)
+		return cmd_audit_checkpoint_every(o.db, o.origin, o.log_key, o.every);
 	if (o.log_key && (err = gv_key_load_private(&k, o.log_key, &d)) < 0)
 		goto out;
 	if ((err = k ? gv_audit_open(&a, o.db, &d) : gv_audit_open_existing(&a, o.db, &d)) < 0)
@@ -501,6 +508,8 @@ static const gv_cmd audit_cmds[] = {
 	{ "export", audit_export, "write the entries as JSON lines and the checkpoints" },
 	{ "append", audit_append, "append an entry (for scripts and tests)" },
 	{ "key", audit_key, "print the note verifier key of a log's public key" },
+	{ "init", cmd_audit_init, "create the log (PostgreSQL: its schema and roles)" },
+	{ "copy", cmd_audit_copy, "copy a log into an empty database (SQLite, PostgreSQL)" },
 	{ NULL, NULL, NULL }
 };
 

@@ -103,6 +103,10 @@ int gv_store_pg_open(gv_store **out, const char *conninfo, int create, gv_diags 
  */
 int gv_store_pg_init(const char *conninfo, gv_diags *d);
 
+/* The store under an open log (for ledger.c, which copies logs row by row). */
+struct gv_audit;
+gv_store *gv_audit_store(struct gv_audit *a);
+
 static inline void gv_stmt_bind_int64(gv_stmt *st, int i, int64_t v) { st->ops->bind_int64(st, i, v); }
 static inline void gv_stmt_bind_text(gv_stmt *st, int i, const char *s) { st->ops->bind_text(st, i, s); }
 static inline void gv_stmt_bind_blob(gv_stmt *st, int i, const void *p, size_t n) { st->ops->bind_blob(st, i, p, n); }

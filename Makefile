@@ -114,7 +114,7 @@ check: deps
 	@mkdir -p build && rm -f $(TALLY) && st=0; \
 	export GV_TALLY="$(CURDIR)/$(TALLY)"; \
 	echo "== $(BUILD): unit and CLI tests"; \
-	$(MAKE) --no-print-directory -k check-unit check-cli || st=1; \
+	$(MAKE) --no-print-directory -k check-unit check-cli check-cli-pg || st=1; \
 	echo "== build-san: the same under ASan+UBSan"; \
 	$(MAKE) --no-print-directory check-san || st=1; \
 	echo "== fuzz smoke"; \
@@ -128,8 +128,14 @@ check-unit: $(BUILD)/unit-tests
 	@cd tests/unit && CK_FORK=$(CK_FORK) sh ../tally.sh guard "unit-tests ($(BUILD))" \
 	  ../../$(BUILD)/unit-tests
 
-check-cli: $(BUILD)/govgate
+check-cli: $(BUILD)/govgate $(BUILD)/bench-ledger
 	@sh tests/tally.sh guard "cli tests ($(BUILD))" sh tests/cli/run.sh $(BUILD)/govgate
+
+# The audit, sync, metrics and deploy tests again, each database on a real
+# PostgreSQL server (tests/cli/run.sh, GOVGATE_TEST_PG); normal build only.
+check-cli-pg: $(BUILD)/govgate
+	@GOVGATE_TEST_PG=1 sh tests/tally.sh guard "cli tests on PostgreSQL ($(BUILD))" \
+	  sh tests/cli/run.sh $(BUILD)/govgate
 
 # Under the sanitizers the stress tests run a smaller load
 # (GOVGATE_TEST_SMALL; the full load runs in the normal build).

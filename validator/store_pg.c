@@ -41,7 +41,7 @@
 #define APPEND_LOCK "1196836673"  /* "GVGA", the advisory lock key */
 #define MAX_PARAMS 16
 #define MAX_PREPARED 64           /* server-side prepared statements kept */
-#define CONNECT_TRIES 20          /* 250 ms apart: about 5 s */
+#define CONNECT_TRIES 120         /* 250 ms apart: about 30 s (a restart, a recovery) */
 
 #define OID_BYTEA 17
 #define OID_INT8 20
@@ -96,7 +96,7 @@ static void set_err(pgs *s, const PGresult *r, const char *fallback)
 	while ((n = s->err.len) > 0 && (s->err.ptr[n - 1] == '\n' || s->err.ptr[n - 1] == ' '))
 		s->err.ptr[--s->err.len] = '\0';
 	for (n = 0; n < s->err.len; n++)
-		if (s->err.ptr[n] == '\n')
+		if (s->err.ptr[n] == '\n' || s->err.ptr[n] == '\t')
 			s->err.ptr[n] = ' ';
 	snprintf(s->state, sizeof(s->state), "%s", st ? st : "");
 }

@@ -17,8 +17,9 @@
  * and binary results; `?N` placeholders become `$k`, numbered densely in
  * the order of N, so an unused N needs no type.
  *
- * Connecting is retried for a few seconds (nothing has been sent then, so
- * a retry is always safe); a connection lost inside a transaction is not:
+ * Connecting is retried for $GOVGATE_DB_RETRY_SECONDS (30 by default) while
+ * the server is down or recovering: nothing has been sent then, so a retry
+ * is always safe. A connection lost inside a transaction is not retried:
  * the statement fails and the command exits 2 (docs/LEDGER.md).
  */
 #include "store.h"
@@ -41,7 +42,8 @@
 #define APPEND_LOCK "1196836673"  /* "GVGA", the advisory lock key */
 #define MAX_PARAMS 16
 #define MAX_PREPARED 64           /* server-side prepared statements kept */
-#define CONNECT_TRIES 120         /* 250 ms apart: about 30 s (a restart, a recovery) */
+#define RETRY_ENV "GOVGATE_DB_RETRY_SECONDS"  /* how long to retry connecting */
+#define RETRY_DEFAULT 30          /* seconds: a restart, a crash recovery */
 
 #define OID_BYTEA 17
 #define OID_INT8 20
@@ -616,6 +618,8 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 	struct timespec pause = { 0, 250 * 1000 * 1000 };
 	char *errmsg = NULL;
 	PQconninfoOption *opts;
+	const char *env = getenv(RETRY_ENV);
+	long tries = 4L * (env && *env ? atol(env) : RETRY_DEFAULT);
 	pgs *s;
 	int i;
 
@@ -645,16 +649,18 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 		 * template), so the losers wait for the winner
 		 */
 		if (create && strstr(m, "does not exist") && strstr(m, "database") &&
-		    i + 1 < CONNECT_TRIES) {
+		    i + 1 < tries) {
 			if (create_database(conninfo) < 0)
 				nanosleep(&pause, NULL);
 			PQfinish(s->c);
 			s->c = NULL;
 			continue;
 		}
-		if (i + 1 >= CONNECT_TRIES || !s->c || PQconnectionNeedsPassword(s->c) ||
+		/* retried: the server is down, starting, restarting or recovering */
+		if (i + 1 >= tries || !s->c || PQconnectionNeedsPassword(s->c) ||
 		    strstr(m, "does not exist") || strstr(m, "authentication") ||
-		    strstr(m, "permission denied")) {
+		    strstr(m, "permission denied") || strstr(m, "invalid") ||
+		    strstr(m, "password")) {
 			gv_error(d, CODE_DB, s->base.name, "cannot open the audit log: %s",
 				 s_errmsg(&s->base));
 			s_close(&s->base);

@@ -39,6 +39,7 @@ db_copy() {
 	if [ -n "${GOVGATE_TEST_PG:-}" ]; then
 		_s=$(. "$ROOT/tests/cli/pg-lib.sh"; pg_map "$1" | sed 's/.*dbname=\([^ ]*\).*/\1/')
 		_d=$(. "$ROOT/tests/cli/pg-lib.sh"; pg_map "$2" | sed 's/.*dbname=\([^ ]*\).*/\1/')
+		PGOPTIONS='-c client_min_messages=warning' \
 		"$(ls -d /usr/lib/postgresql/*/bin | tail -1)/psql" -X -q -v ON_ERROR_STOP=1 \
 			-h "$GOVGATE_TEST_PGHOST" -U postgres -d postgres \
 			-c "DROP DATABASE IF EXISTS $_d" -c "CREATE DATABASE $_d TEMPLATE $_s" >/dev/null

@@ -58,8 +58,11 @@ typedef struct pgs {
 	gv_buf err;
 	char state[6];  /* SQLSTATE of the last error */
 	int writing;    /* inside begin_write */
-	char *prepared[MAX_PREPARED];  /* SQL text of statement "gN", per connection */
-	int nprepared;
+	struct {
+		char *sql;     /* statement "gN" of this connection */
+		int prepared;  /* on the server yet */
+	} seen[MAX_PREPARED];
+	int nseen;
 } pgs;
 
 typedef struct param {
@@ -133,9 +136,11 @@ static void p_bind_text(gv_stmt *st, int i, const char *s) { p_bind(st, i, OID_T
 static void p_bind_blob(gv_stmt *st, int i, const void *v, size_t n) { p_bind(st, i, OID_BYTEA, v, n); }
 
 /*
- * Runs a statement, prepared on the server the first time this connection
- * sees its text (parsing and planning once: the append path runs the same
- * few statements again and again); past MAX_PREPARED texts, unprepared.
+ * Runs a statement; the second time this connection runs the same text it
+ * is prepared on the server (parsed and planned once from then on: a
+ * library writer runs the same few statements again and again, while a
+ * one-append process would only pay a round trip more). At most
+ * MAX_PREPARED texts are remembered.
  */
 static PGresult *run(pgs *s, const char *sql, int n, const Oid *types, const char *const *vals,
 		     const int *lens, const int *fmts)
@@ -143,23 +148,25 @@ static PGresult *run(pgs *s, const char *sql, int n, const Oid *types, const cha
 	char name[16];
 	int i;
 
-	for (i = 0; i < s->nprepared; i++)
-		if (!strcmp(s->prepared[i], sql))
+	for (i = 0; i < s->nseen; i++)
+		if (!strcmp(s->seen[i].sql, sql))
 			break;
-	if (i == s->nprepared && s->nprepared < MAX_PREPARED) {
-		PGresult *r;
-		snprintf(name, sizeof(name), "g%d", i);
-		r = PQprepare(s->c, name, sql, n, types);
+	if (i == s->nseen) {
+		if (s->nseen < MAX_PREPARED) {
+			s->seen[s->nseen].sql = gv_xstrdup(sql);
+			s->seen[s->nseen++].prepared = 0;
+		}
+		return PQexecParams(s->c, sql, n, types, vals, lens, fmts, 1);
+	}
+	snprintf(name, sizeof(name), "g%d", i);
+	if (!s->seen[i].prepared) {
+		PGresult *r = PQprepare(s->c, name, sql, n, types);
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
 			return r;
 		PQclear(r);
-		s->prepared[s->nprepared++] = gv_xstrdup(sql);
+		s->seen[i].prepared = 1;
 	}
-	if (i < s->nprepared) {
-		snprintf(name, sizeof(name), "g%d", i);
-		return PQexecPrepared(s->c, name, n, vals, lens, fmts, 1);
-	}
-	return PQexecParams(s->c, sql, n, types, vals, lens, fmts, 1);
+	return PQexecPrepared(s->c, name, n, vals, lens, fmts, 1);
 }
 
 static int p_step(gv_stmt *x)
@@ -322,8 +329,8 @@ static void s_close(gv_store *x)
 		return;
 	if (S(x)->c)
 		PQfinish(S(x)->c);
-	while (S(x)->nprepared > 0)
-		free(S(x)->prepared[--S(x)->nprepared]);
+	while (S(x)->nseen > 0)
+		free(S(x)->seen[--S(x)->nseen].sql);
 	gv_buf_release(&S(x)->err);
 	free(x->name);
 	free(x);
@@ -626,8 +633,20 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 	*out = NULL;
 	if (!(opts = PQconninfoParse(conninfo, &errmsg))) {
 		char *name = display_name(conninfo);
-		gv_error(d, CODE_DB, name, "not a PostgreSQL connection string: %s",
-			 errmsg ? errmsg : "out of memory");
+		gv_buf m = GV_BUF_INIT;
+		const char *at, *from = errmsg ? errmsg : "out of memory";
+		size_t n;
+		/* libpq may quote the whole URI: show it without its password */
+		while ((at = strstr(from, conninfo))) {
+			gv_buf_add(&m, from, (size_t)(at - from));
+			gv_buf_puts(&m, name);
+			from = at + strlen(conninfo);
+		}
+		gv_buf_puts(&m, from);
+		while ((n = m.len) > 0 && m.ptr[n - 1] == '\n')
+			m.ptr[--m.len] = '\0';
+		gv_error(d, CODE_DB, name, "not a PostgreSQL connection string: %s", m.ptr);
+		gv_buf_release(&m);
 		free(name);
 		PQfreemem(errmsg);
 		return GV_EPARSE;

@@ -16,6 +16,7 @@
 #include "note.h"
 #include "receipt.h"
 #include "store.h"
+#include "sync_store.h"
 
 #include <errno.h>
 #include <fcntl.h>

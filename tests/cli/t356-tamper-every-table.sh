@@ -1,10 +1,10 @@
 # t356: point 4 of issue 7. The whole database is the attacker's: for every
-# sqlite-only: edits every column of every table of the SQLite file with SQLite SQL (312 variants)
 # table the schema holds at run time (so that a table added later is covered
 # too), rows are edited column by column, deleted and inserted with the
 # triggers dropped. Each change must either make `audit verify` fail, or
 # leave everything govgate derives from the database exactly as it was:
 # the log, receipts, replica status, metrics, checkpoints, proofs, exports.
+# sqlite-only: edits every column of every table of the SQLite file with SQLite SQL (312 variants)
 for s in log cloud rep; do
 	openssl genpkey -algorithm ed25519 -out "$T/$s.key" 2>/dev/null
 	chmod 600 "$T/$s.key"

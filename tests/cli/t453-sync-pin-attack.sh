@@ -1,9 +1,9 @@
 # t453: forgery path 1 of issue 7. An attacker who can write the on-prem
-# sqlite-only: forges replica rows with ATTACH between SQLite files
 # database (INSERT only, triggers left in place) extends the replica of the
 # cloud log with entries and a checkpoint signed by a key of their own. A
 # key stored beside the data vouches for nothing: audit verify, sync status
 # and the sync facts refuse the forged replica.
+# sqlite-only: forges replica rows with ATTACH between SQLite files
 for s in cloud onprem evil; do
 	openssl genpkey -algorithm ed25519 -out "$T/$s.key" 2>/dev/null
 	chmod 600 "$T/$s.key"

@@ -43,9 +43,14 @@ pg_start() {
 	mkdir -p "$PGDIR/data" "$PGDIR/sock" "$PGDIR/log"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown nobody "$PGDIR/data" "$PGDIR/sock" "$PGDIR/log"
-		# nobody must reach the folder: let it traverse the parents
-		d=$PGDIR
-		while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null; d=$(dirname "$d"); done
+		# nobody must reach the folder: let it traverse the parents that
+		# are the test's own (up to the first one anybody may traverse)
+		chmod o+x "$PGDIR"
+		d=$(dirname "$PGDIR")
+		while [ "$d" != / ] && [ -z "$(find "$d" -maxdepth 0 -perm -o+x)" ]; do
+			chmod o+x "$d"
+			d=$(dirname "$d")
+		done
 	fi
 	pg_as "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-locale \
 		>"$PGDIR/initdb.log" 2>&1 || { cat "$PGDIR/initdb.log" >&2; return 1; }

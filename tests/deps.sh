@@ -11,6 +11,11 @@ PKGS="$PKGS libpq-dev postgresql"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3-jsonschema python3-yaml"
+# the man pages and completions (tests/cli/t195-cli-help-man.sh): man and
+# groff's warnings, mandoc's lint, zsh to parse the zsh completion
+PKGS="$PKGS man-db groff-base mandoc zsh"
+# script(1), a terminal for the progress and colour tests (t108, t130)
+PKGS="$PKGS bsdutils"
 # the SARIF schema check (tests/cli/t190-ci-formats.sh runs npm ci in
 # tests/sarif; without npm it skips that check and says so); any npm will
 # do, and Debian's conflicts with a NodeSource nodejs, so only when missing

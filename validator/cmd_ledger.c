@@ -17,6 +17,7 @@
  */
 #include "cmd_ledger.h"
 #include "audit.h"
+#include "cli_opts.h"
 #include "cmd.h"
 #include "gv.h"
 #include "ledger.h"
@@ -32,6 +33,77 @@
 #include <string.h>
 #include <time.h>
 
+enum { OPT_DB = 1, OPT_FROM, OPT_TO };
+
+static const gv_opt init_opts[] = {
+	{ "db", 0, OPT_DB, "DB", "the log: a PostgreSQL connection string (schema and roles) "
+	  "or a file (default: $GOVGATE_DB, else govgate-audit.db)", GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt copy_opts[] = {
+	{ "from", 0, OPT_FROM, "DB", "the log to copy: a file or a PostgreSQL connection "
+	  "string (required)", GV_OPT_FILES },
+	{ "to", 0, OPT_TO, "DB", "an empty database to copy it into (required)", GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+const gv_optcmd gv_optcmd_audit_init = {
+	"audit init", "create the log (PostgreSQL: its schema and roles)",
+	"[--db DB]",
+	"On PostgreSQL, creates the schema (validator/sql/pg_schema.sql) and the roles "
+	"govgate_writer (append only), govgate_checkpointer and govgate_auditor (read-only) "
+	"with their grants (validator/sql/pg_roles.sql), reusing roles another database of "
+	"the cluster made; on a file, creates the SQLite log. Idempotent (docs/LEDGER.md).",
+	init_opts, NULL, "0 done; 2 input error (a database that cannot be reached, a role "
+	"without the rights to create the schema).",
+	"$ govgate audit init --db 'host=db.example dbname=govgate user=admin'", NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_copy = {
+	"audit copy", "copy a log into an empty database (SQLite, PostgreSQL)",
+	"--from DB --to DB",
+	"Copies every row (entries, tree cache, checkpoints, replicas) in one read "
+	"transaction on the source and one write transaction on the destination, either "
+	"backend to either; the copy verifies against the same checkpoints and exports "
+	"byte for byte the same. The destination must hold no log yet.",
+	copy_opts, NULL, "0 copied; 2 input error (the destination holds a log, a database "
+	"cannot be read or written).",
+	"$ govgate audit copy --from govgate-audit.db --to postgresql://db.example/govgate",
+	NULL, NULL
+};
+
+/* Parses argv against c: 0, 1 after --help, -1 after a usage error. */
+static int parse_verb(const gv_optcmd *c, int argc, char **argv, const char **a,
+		      const char **b)
+{
+	gv_getopt g;
+	int opt;
+
+	gv_opts_getopt(&g, c);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
+		if (opt == 'h') {
+			gv_opts_help(stdout, c);
+			return 1;
+		}
+		if (opt == OPT_DB || opt == OPT_FROM)
+			*a = optarg;
+		else if (opt == OPT_TO)
+			*b = optarg;
+		else {
+			fprintf(stderr, "govgate: %s: unknown or incomplete option '%s'\n", c->name,
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "govgate: %s: unexpected argument '%s'\n", c->name, argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
 static int finish(gv_diags *d, int err)
 {
 	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
@@ -43,34 +115,13 @@ static int finish(gv_diags *d, int err)
 
 int cmd_audit_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_audit *a = NULL;
-	const char *db = NULL;
-	int c, err;
+	const char *db = NULL, *unused = NULL;
+	int r, err;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			printf("usage: govgate audit init [--db DB]\n");
-			return 0;
-		}
-		if (c != 'd') {
-			fprintf(stderr, "govgate: audit init: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return GV_EXIT_INPUT;
-		}
-		db = optarg;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "govgate: audit init: unexpected argument '%s'\n", argv[optind]);
-		return GV_EXIT_INPUT;
-	}
+	if ((r = parse_verb(&gv_optcmd_audit_init, argc, argv, &db, &unused)))
+		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!db)
 		db = gv_audit_default_path();
 	if (gv_store_is_pg(db)) {
@@ -88,36 +139,15 @@ int cmd_audit_init(int argc, char **argv)
 
 int cmd_audit_copy(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_audit *from = NULL, *to = NULL;
 	gv_ledger_copied n;
 	const char *src = NULL, *dst = NULL;
-	int c, err;
+	int r, err;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			printf("usage: govgate audit copy --from DB --to DB\n");
-			return 0;
-		}
-		if (c == 'f')
-			src = optarg;
-		else if (c == 't')
-			dst = optarg;
-		else {
-			fprintf(stderr, "govgate: audit copy: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return GV_EXIT_INPUT;
-		}
-	}
-	if (optind < argc || !src || !dst) {
+	if ((r = parse_verb(&gv_optcmd_audit_copy, argc, argv, &src, &dst)))
+		return r > 0 ? 0 : GV_EXIT_INPUT;
+	if (!src || !dst) {
 		fprintf(stderr, "govgate: audit copy: --from DB and --to DB are required; see "
 			"'govgate audit copy --help'\n");
 		return GV_EXIT_INPUT;

@@ -21,6 +21,7 @@
 #include "exec.h"
 #include "facts.h"
 #include "gate.h"
+#include "govinputs.h"
 #include "gv.h"
 #include "note.h"
 #include "policy.h"
@@ -60,6 +61,8 @@ typedef struct dctx {
 	const char *facts_dir, *actor;
 	gv_buf facts_dir_buf;
 	gv_program *prog;
+	gv_govinputs gi;           /* trust, waivers, policy bundles */
+	char *rules_default;       /* the shipped rules, when the plan names none */
 	gv_key *sign_key, *log_key;
 	gv_audit *db;
 	char started_at[21];
@@ -297,6 +300,37 @@ static int load_source(gv_file **out, dctx *c, int side, size_t i)
 	return GV_OK;
 }
 
+/* The trust file, waivers and policy bundles: the plan's and the command
+ * line's (govinputs.h); the policy files are checked against the bundles
+ * before anything is evaluated. */
+static int load_governance(dctx *c, const char *const *rules, size_t nrules)
+{
+	const gv_plan *p = c->p;
+	const gv_deploy_overrides *ov = &c->o->over;
+	const char **w, **b;
+	size_t nw = 0, nb = 0, i;
+	int err;
+
+	w = gv_xcalloc(p->nwaivers + ov->nwaivers + 1, sizeof(*w));
+	b = gv_xcalloc(p->npolicy_bundles + ov->npolicy_bundles + 1, sizeof(*b));
+	for (i = 0; i < p->nwaivers; i++)
+		w[nw++] = p->waivers[i];
+	for (i = 0; i < ov->nwaivers; i++)
+		w[nw++] = ov->waivers[i];
+	for (i = 0; i < p->npolicy_bundles; i++)
+		b[nb++] = p->policy_bundles[i];
+	for (i = 0; i < ov->npolicy_bundles; i++)
+		b[nb++] = ov->policy_bundles[i];
+	err = gv_govinputs_load(&c->gi, ov->trust ? ov->trust : p->trust, w, nw, b, nb,
+				c->sign_key, c->d);
+	if (!err)
+		err = gv_govinputs_check_program(&c->gi, c->prog, p->policies, p->npolicies,
+						 rules, nrules, c->d);
+	free(w);
+	free(b);
+	return err;
+}
+
 static int prepare(dctx *c)
 {
 	const gv_plan *p = c->p;
@@ -349,7 +383,7 @@ static int prepare(dctx *c)
 		nrules = 1;
 	}
 	err = gv_program_load(&c->prog, p->policies, p->npolicies, rules, nrules, c->d);
-	free(rules_default);
+	c->rules_default = rules_default;   /* the bundles name files relative to it */
 	if (err < 0)
 		return err;
 	if (!c->prog->npolicies)
@@ -371,6 +405,8 @@ static int prepare(dctx *c)
 	if (c->sign_path && (err = gv_key_load_private(&c->sign_key, c->sign_path, c->d)) < 0)
 		return err;
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
+		return err;
+	if ((err = load_governance(c, rules, rules ? nrules : 0)) < 0)
 		return err;
 
 	/* outputs as gv_atomic_write will write them (not a folder, room for the
@@ -1015,6 +1051,8 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 	go.nmanifests = 1;
 	go.jobs = 1;
 	go.regex_budget = p->regex_budget;
+	go.waivers = c->gi.have_waivers ? &c->gi.waivers : NULL;
+	go.bundles = c->gi.have_bundles ? &c->gi.bundles : NULL;
 	gv_gate_run(&c->run, c->prog, &c->facts[0], &c->facts[1], &go, c->d);
 	c->have_run = 1;
 	c->res->decision = c->run.decision;
@@ -1691,6 +1729,8 @@ int gv_deploy_run(gv_deploy_result *out, const gv_plan *plan, const gv_deploy_op
 	gv_key_free(c.log_key);
 	gv_audit_close(c.db);
 	gv_program_free(c.prog);
+	gv_govinputs_release(&c.gi);
+	free(c.rules_default);
 	gv_buf_release(&c.facts_dir_buf);
 	return err;
 }

@@ -48,6 +48,11 @@ typedef enum {
 typedef struct gv_deploy_overrides {
 	/* command-line settings that replace the plan's evidence settings (NULL: keep) */
 	const char *db, *log_key, *origin, *sign_key, *report, *receipt, *facts_dir, *actor;
+	/* governance: the trust file replaces the plan's; waivers and bundles
+	 * are added to the plan's (docs/GOVERNANCE.md) */
+	const char *trust;
+	const char *const *waivers, *const *policy_bundles;
+	size_t nwaivers, npolicy_bundles;
 } gv_deploy_overrides;
 
 typedef struct gv_deploy_opts {

@@ -725,7 +725,7 @@ static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
 	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides",
 	"step_defaults", "cloud", "onprem",
-	"alert", "evidence", NULL
+	"alert", "evidence", "trust", "waivers", "policy_bundles", NULL
 };
 static const char *const deployment_keys[] = {
 	"deployment_id", "mode", "cloud_region", "on_prem", NULL
@@ -843,6 +843,15 @@ static void load_root(pctx *c, const gv_node *root)
 		p->policies = paths_of(c, v, "policies", &p->npolicies, NULL, "policy path", 1);
 	if ((v = gv_node_get(root, "rules")))
 		p->rules = paths_of(c, v, "rules", &p->nrules, NULL, "rule path", 1);
+	if ((v = gv_node_get(root, "trust"))) {
+		p->trust = path_of(c, v, "trust");
+		check_read(c, v, p->trust, "trust file", 0);
+	}
+	if ((v = gv_node_get(root, "waivers")))
+		p->waivers = paths_of(c, v, "waivers", &p->nwaivers, NULL, "signed waiver", 0);
+	if ((v = gv_node_get(root, "policy_bundles")))
+		p->policy_bundles = paths_of(c, v, "policy_bundles", &p->npolicy_bundles, NULL,
+					     "policy bundle", 0);
 	if ((v = gv_node_get(root, "max_fact_age"))) {
 		uint64_t ms;
 		if (gv_plan_duration_ms(&ms, v) < 0 || ms < 1000)

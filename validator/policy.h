@@ -96,6 +96,7 @@ typedef struct gv_rule {
 	const char *policy;     /* name of the policy that applies it */
 	uint8_t enforcement, severity;
 	uint8_t inline_id;      /* defined inline in its policy, not a `use:` */
+	uint8_t unwaivable;     /* `waivable: false`: no waiver applies to it */
 	gv_check *check;
 	gv_check *when;         /* NULL: always applies */
 	gv_loc loc;             /* the rule's entry in the policy */

@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "alloc.h"
 #include "buf.h"
+#include "datadir.h"
 #include "digest.h"
 #include "facts.h"
 #include "gv.h"
@@ -121,6 +122,8 @@ typedef struct loadctx {
 	gv_diags *d;
 	ruledef *defs;
 	size_t ndefs, defs_alloc;
+	int no_library;         /* no rule path given: the library was not found */
+	int library_said;       /* ... and that was said, once */
 } loadctx;
 
 static gv_loc at(const gv_file *f, const gv_node *n)
@@ -229,11 +232,11 @@ static int add_def(loadctx *L, const gv_file *f, const gv_node *doc, const gv_no
 
 static const char *const rule_keys[] = {
 	"id", "title", "description", "params", "check", "when", "message",
-	"remediation", "enforcement", "severity", "tags", NULL
+	"remediation", "enforcement", "severity", "tags", "waivable", NULL
 };
 static const char *const use_keys[] = {
 	"use", "with", "title", "description", "message", "remediation",
-	"enforcement", "severity", "tags", "when", NULL
+	"enforcement", "severity", "tags", "when", "waivable", NULL
 };
 
 static int parse_enum(loadctx *L, const gv_file *f, const gv_node *v, const char *const *names,
@@ -315,7 +318,21 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' names a rule id"), GV_EPARSE;
 		size_t ndefs, i;
-		if (!(rd = find_def(L, use->s, &ndefs)))
+		if (!(rd = find_def(L, use->s, &ndefs)) && L->no_library) {
+			/* one error for the whole load, not one per use: */
+			if (!L->library_said) {
+				gv_buf where = GV_BUF_INIT;
+				gv_datadir_looked_in(&where, "rules");
+				gv_diag_at(L->d, GV_SEV_ERROR, "GV-P036", at(f, use),
+					   "rule library not found; looked in %s (give --rules PATH "
+					   "or set GOVGATE_RULES); 'use' of '%s' needs it",
+					   where.ptr, use->s);
+				gv_buf_release(&where);
+				L->library_said = 1;
+			}
+			return GV_EPARSE;
+		}
+		if (!rd)
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' of unknown rule '%s'", use->s), GV_EPARSE;
 		if (ndefs > 1) {
@@ -380,6 +397,15 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P018", at(f, entry),
 				 "rule '%s' has no enforcement (block, halt, escalate, warn or info)",
 				 r->id);
+	/* `waivable: false` (waiver.h): on the use or on the definition */
+	if ((v = gv_node_get(entry, "waivable")) || (v = gv_node_get(def, "waivable"))) {
+		if (v->kind != GV_NODE_BOOL)
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P037",
+					 at(gv_node_get(entry, "waivable") ? f : deff, v),
+					 "'waivable' must be true or false");
+		else
+			r->unwaivable = !v->u.b;
+	}
 	params = gv_node_get(def, "params");
 	if (params && params->kind != GV_NODE_MAP)
 		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017", at(deff, params),
@@ -624,7 +650,7 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 			const char *const *rule_paths, size_t nrules, int lint, gv_diags *d)
 {
 	gv_program *p = gv_xcalloc(1, sizeof(*p));
-	loadctx L = { p, d, NULL, 0, 0 };
+	loadctx L = { p, d, NULL, 0, 0, nrules == 0, 0 };
 	strvec files = { 0 };
 	size_t i, j, n, ndocs, pol_alloc = 0;
 	unsigned char *kinds;
@@ -731,41 +757,8 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 	return GV_OK;
 }
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The shipped rules/: $GOVGATE_RULES, next to the binary (a build tree or
- * an install), then the compiled-in data directory. */
+/* The shipped rules/ (datadir.h). */
 char *gv_default_rules_path(void)
 {
-	static const char datadir_rules[] = GV_DATADIR "/rules";
-	char exe[PATH_MAX], *slash, *cand[2];
-	const char *env = getenv("GOVGATE_RULES");
-	ssize_t n;
-	size_t i;
-
-	if (env && *env)
-		return gv_xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';
-		if (asprintf(&cand[0], "%s/../rules", exe) < 0 ||
-		    asprintf(&cand[1], "%s/../share/govgate/rules", exe) < 0)
-			return NULL;
-		for (i = 0; i < 2; i++)
-			if (is_dir(cand[i])) {
-				char *r = realpath(cand[i], NULL);
-				free(cand[0]);
-				free(cand[1]);
-				return r;
-			}
-		free(cand[0]);
-		free(cand[1]);
-	}
-	return is_dir(datadir_rules) ? gv_xstrdup(datadir_rules) : NULL;
+	return gv_datadir_find("rules");
 }

@@ -29,8 +29,11 @@
 #define GV_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 #define GV_PREDICATE_REPORT "https://govgate.dev/compliance-report/v1"
 #define GV_PREDICATE_RECEIPT "https://govgate.dev/deployment-receipt/v1"
+/* a signed policy bundle (bundle.h): one subject per policy or rule file */
+#define GV_PREDICATE_POLICY_BUNDLE "https://govgate.dev/policy-bundle/v1"
 
-typedef enum { GV_STATEMENT_REPORT, GV_STATEMENT_RECEIPT } gv_statement_kind;
+typedef enum { GV_STATEMENT_REPORT, GV_STATEMENT_RECEIPT, GV_STATEMENT_POLICY_BUNDLE }
+	gv_statement_kind;
 
 typedef struct gv_subject {
 	const char *name;

@@ -19,8 +19,9 @@ CC ?= cc
 OPT ?= -O2
 PKG_CONFIG ?= pkg-config
 PKGS = yaml-0.1 libpcre2-8 libssl libcrypto sqlite3
-# libpq (store_pg.c) is always linked as a shared library: Debian's libpq.a
-# needs static Kerberos and LDAP libraries that it does not ship.
+# libpq (store_pg.c): its header only; store_pg.c opens libpq.so.5 with
+# dlopen when a PostgreSQL database is named, so that the other commands
+# do not load it (and Kerberos, LDAP and shared OpenSSL) at every start.
 PQ_PKG = libpq
 
 ifneq ($(SANITIZE),)
@@ -40,10 +41,9 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(PQ_PKG) 2>/dev/null)
 # shared libcrypto dominates it). STATIC=0 links them as shared libraries.
 STATIC ?= 1
 ifeq ($(STATIC),1)
-PKG_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic -ldl \
-            $(shell $(PKG_CONFIG) --libs $(PQ_PKG) 2>/dev/null)
+PKG_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic -ldl
 else
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) $(PQ_PKG) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -ldl
 endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
              -DGV_DATADIR='"$(DATADIR)"' -MMD -MP $(CFLAGS)

@@ -17,6 +17,10 @@
  * and binary results; `?N` placeholders become `$k`, numbered densely in
  * the order of N, so an unused N needs no type.
  *
+ * libpq is loaded with dlopen the first time a PostgreSQL target is opened:
+ * linked in, it would load Kerberos, LDAP and shared OpenSSL into every
+ * govgate process, and a one-manifest check would start four times slower.
+ *
  * Connecting is retried for $GOVGATE_DB_RETRY_SECONDS (30 by default) while
  * the server is down or recovering: nothing has been sent then, so a retry
  * is always safe. A connection lost inside a transaction is not retried:
@@ -32,7 +36,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <libpq-fe.h>
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include <libpq-fe.h>  /* types and prototypes: libpq itself is opened at run time */
 
 #include "pg_sql.h"  /* generated from validator/sql/ by the Makefile */
 
@@ -51,6 +58,53 @@
 #define OID_INT4 23
 #define OID_TEXT 25
 #define OID_VARCHAR 1043
+
+/* --- libpq, opened at run time ------------------------------------------- */
+
+#define PQ_FUNCS(X) X(PQclear) X(PQconnectdb) X(PQconnectdbParams) \
+	X(PQconnectionNeedsPassword) X(PQconninfoFree) X(PQconninfoParse) X(PQerrorMessage) \
+	X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) \
+	X(PQfreemem) X(PQftype) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnfields) \
+	X(PQntuples) X(PQprepare) X(PQresultErrorField) X(PQresultErrorMessage) \
+	X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+
+static struct {
+#define PQ_FIELD(f) __typeof__(f) *f;
+	PQ_FUNCS(PQ_FIELD)
+#undef PQ_FIELD
+} pq;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_error[256];  /* why libpq could not be loaded; "" when it was */
+
+static void pq_load(void)
+{
+	static const char *const names[] = { "libpq.so.5", "libpq.so", NULL };
+	void *h = NULL;
+	size_t i;
+
+	for (i = 0; names[i] && !h; i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(pq_error, sizeof(pq_error), "PostgreSQL needs libpq (Debian: libpq5): %s",
+			 dlerror());
+		return;
+	}
+#define PQ_SYM(f)                                                                        \
+	if (!pq_error[0] && !(*(void **)&pq.f = dlsym(h, #f)))                             \
+		snprintf(pq_error, sizeof(pq_error), "libpq has no %s", #f);
+	PQ_FUNCS(PQ_SYM)
+#undef PQ_SYM
+}
+
+/* GV_OK, or GV_EIO with the reason located at the target. */
+static int pq_ready(const char *name, gv_diags *d)
+{
+	pthread_once(&pq_once, pq_load);
+	if (pq_error[0])
+		return gv_error(d, CODE_DB, name, "cannot open the audit log: %s", pq_error), GV_EIO;
+	return GV_OK;
+}
+
 
 typedef struct pgs {
 	gv_store base;
@@ -87,12 +141,12 @@ typedef struct pstmt {
 
 static void set_err(pgs *s, const PGresult *r, const char *fallback)
 {
-	const char *m = r ? PQresultErrorMessage(r) : NULL;
-	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *m = r ? pq.PQresultErrorMessage(r) : NULL;
+	const char *st = r ? pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	size_t n;
 
 	if (!m || !*m)
-		m = PQerrorMessage(s->c);
+		m = pq.PQerrorMessage(s->c);
 	if (!m || !*m)
 		m = fallback;
 	gv_buf_clear(&s->err);
@@ -156,17 +210,17 @@ static PGresult *run(pgs *s, const char *sql, int n, const Oid *types, const cha
 			s->seen[s->nseen].sql = gv_xstrdup(sql);
 			s->seen[s->nseen++].prepared = 0;
 		}
-		return PQexecParams(s->c, sql, n, types, vals, lens, fmts, 1);
+		return pq.PQexecParams(s->c, sql, n, types, vals, lens, fmts, 1);
 	}
 	snprintf(name, sizeof(name), "g%d", i);
 	if (!s->seen[i].prepared) {
-		PGresult *r = PQprepare(s->c, name, sql, n, types);
-		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+		PGresult *r = pq.PQprepare(s->c, name, sql, n, types);
+		if (!r || pq.PQresultStatus(r) != PGRES_COMMAND_OK)
 			return r;
-		PQclear(r);
+		pq.PQclear(r);
 		s->seen[i].prepared = 1;
 	}
-	return PQexecPrepared(s->c, name, n, vals, lens, fmts, 1);
+	return pq.PQexecPrepared(s->c, name, n, vals, lens, fmts, 1);
 }
 
 static int p_step(gv_stmt *x)
@@ -197,16 +251,16 @@ static int p_step(gv_stmt *x)
 		st->res = run(st->s, st->sql, st->nparams, types, vals, lens, fmts);
 		st->ran = 1;
 		st->row = -1;
-		switch (st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR) {
+		switch (st->res ? pq.PQresultStatus(st->res) : PGRES_FATAL_ERROR) {
 		case PGRES_TUPLES_OK:
-			st->nrows = PQntuples(st->res);
+			st->nrows = pq.PQntuples(st->res);
 			break;
 		case PGRES_COMMAND_OK:
 			st->nrows = 0;
 			break;
 		default:
 			set_err(st->s, st->res, "the database connection failed");
-			PQclear(st->res);
+			pq.PQclear(st->res);
 			st->res = NULL;
 			st->nrows = 0;
 			return GV_STMT_ERROR;
@@ -226,7 +280,7 @@ static void p_reset(gv_stmt *x)
 {
 	pstmt *st = PS(x);
 
-	PQclear(st->res);
+	pq.PQclear(st->res);
 	st->res = NULL;
 	st->ran = 0;
 	st->row = -1;
@@ -238,7 +292,7 @@ static void p_finalize(gv_stmt *x)
 	pstmt *st = PS(x);
 	int i;
 
-	PQclear(st->res);
+	pq.PQclear(st->res);
 	for (i = 0; i <= MAX_PARAMS; i++)
 		gv_buf_release(&st->p[i].v);
 	free(st->sql);
@@ -247,16 +301,16 @@ static void p_finalize(gv_stmt *x)
 
 static int in_row(pstmt *st, int c)
 {
-	return st->res && st->row >= 0 && st->row < st->nrows && c >= 0 && c < PQnfields(st->res);
+	return st->res && st->row >= 0 && st->row < st->nrows && c >= 0 && c < pq.PQnfields(st->res);
 }
 
 static int p_type(gv_stmt *x, int c)
 {
 	pstmt *st = PS(x);
 
-	if (!in_row(st, c) || PQgetisnull(st->res, st->row, c))
+	if (!in_row(st, c) || pq.PQgetisnull(st->res, st->row, c))
 		return GV_COL_NULL;
-	switch (PQftype(st->res, c)) {
+	switch (pq.PQftype(st->res, c)) {
 	case OID_BYTEA: return GV_COL_BLOB;
 	case OID_INT2: case OID_INT4: case OID_INT8: return GV_COL_INT;
 	default: return GV_COL_TEXT;
@@ -272,8 +326,8 @@ static int64_t p_int64(gv_stmt *x, int c)
 
 	if (p_type(x, c) != GV_COL_INT)
 		return 0;
-	v = (const unsigned char *)PQgetvalue(st->res, st->row, c);
-	n = PQgetlength(st->res, st->row, c);
+	v = (const unsigned char *)pq.PQgetvalue(st->res, st->row, c);
+	n = pq.PQgetlength(st->res, st->row, c);
 	if (n != 2 && n != 4 && n != 8)
 		return 0;
 	for (k = 0; k < n; k++)
@@ -291,7 +345,7 @@ static const void *p_blob(gv_stmt *x, int c)
 
 	if (p_type(x, c) == GV_COL_NULL)
 		return NULL;
-	return PQgetvalue(st->res, st->row, c);
+	return pq.PQgetvalue(st->res, st->row, c);
 }
 
 static const char *p_text(gv_stmt *x, int c)
@@ -302,7 +356,7 @@ static const char *p_text(gv_stmt *x, int c)
 	/* binary results: only text and bytea read as text (libpq adds the NUL) */
 	if (t != GV_COL_TEXT && t != GV_COL_BLOB)
 		return NULL;
-	return PQgetvalue(st->res, st->row, c);
+	return pq.PQgetvalue(st->res, st->row, c);
 }
 
 static size_t p_bytes(gv_stmt *x, int c)
@@ -311,7 +365,7 @@ static size_t p_bytes(gv_stmt *x, int c)
 
 	if (p_type(x, c) == GV_COL_NULL)
 		return 0;
-	return (size_t)PQgetlength(st->res, st->row, c);
+	return (size_t)pq.PQgetlength(st->res, st->row, c);
 }
 
 static const gv_stmt_ops pstmt_ops = {
@@ -328,7 +382,7 @@ static void s_close(gv_store *x)
 	if (!x)
 		return;
 	if (S(x)->c)
-		PQfinish(S(x)->c);
+		pq.PQfinish(S(x)->c);
 	while (S(x)->nseen > 0)
 		free(S(x)->seen[--S(x)->nseen].sql);
 	gv_buf_release(&S(x)->err);
@@ -338,13 +392,13 @@ static void s_close(gv_store *x)
 
 static int s_exec(gv_store *x, const char *sql)
 {
-	PGresult *r = PQexec(S(x)->c, sql);
-	ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	PGresult *r = pq.PQexec(S(x)->c, sql);
+	ExecStatusType t = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
 	int ok = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
 
 	if (!ok)
 		set_err(S(x), r, "the database connection failed");
-	PQclear(r);
+	pq.PQclear(r);
 	return ok ? 0 : -1;
 }
 
@@ -455,14 +509,14 @@ static int s_commit(gv_store *x)
 
 static void s_rollback(gv_store *x)
 {
-	PGTransactionStatusType t = PQtransactionStatus(S(x)->c);
+	PGTransactionStatusType t = pq.PQtransactionStatus(S(x)->c);
 
 	S(x)->writing = 0;
 	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
 		gv_buf keep = GV_BUF_INIT;
 		/* keep the error that made the caller roll back */
 		gv_buf_add(&keep, S(x)->err.ptr ? S(x)->err.ptr : "", S(x)->err.len);
-		PQclear(PQexec(S(x)->c, "ROLLBACK"));
+		pq.PQclear(pq.PQexec(S(x)->c, "ROLLBACK"));
 		gv_buf_clear(&S(x)->err);
 		gv_buf_add(&S(x)->err, keep.ptr ? keep.ptr : "", keep.len);
 		gv_buf_release(&keep);
@@ -473,14 +527,14 @@ static int s_replica_schema(gv_store *x) { return 0; }  /* pg_schema.sql made th
 
 static int s_replica_tables(gv_store *x)
 {
-	PGresult *r = PQexec(S(x)->c, "SELECT to_regclass('replica_key') IS NOT NULL");
+	PGresult *r = pq.PQexec(S(x)->c, "SELECT to_regclass('replica_key') IS NOT NULL");
 	int v = -1;
 
-	if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		v = !strcmp(PQgetvalue(r, 0, 0), "t");
+	if (r && pq.PQresultStatus(r) == PGRES_TUPLES_OK && pq.PQntuples(r) == 1)
+		v = !strcmp(pq.PQgetvalue(r, 0, 0), "t");
 	else
 		set_err(S(x), r, "the database connection failed");
-	PQclear(r);
+	pq.PQclear(r);
 	return v;
 }
 
@@ -493,7 +547,7 @@ static gv_store_err s_errclass(gv_store *x)
 {
 	const char *st = S(x)->state;
 
-	if (PQstatus(S(x)->c) != CONNECTION_OK)
+	if (pq.PQstatus(S(x)->c) != CONNECTION_OK)
 		return GV_STORE_ECONN;
 	if (!strcmp(st, "54000") || !strcmp(st, "22001"))
 		return GV_STORE_ETOOBIG;
@@ -569,7 +623,7 @@ static int pg_error(gv_store *x, gv_diags *d, const char *what)
  */
 static int create_database(const char *conninfo)
 {
-	PQconninfoOption *o = PQconninfoParse(conninfo, NULL), *i;
+	PQconninfoOption *o = pq.PQconninfoParse(conninfo, NULL), *i;
 	const char *keys[64], *vals[64], *dbname = NULL;
 	PGconn *c;
 	PGresult *r;
@@ -589,29 +643,29 @@ static int create_database(const char *conninfo)
 		vals[n++] = i->val;
 	}
 	if (!dbname || !strcmp(dbname, "postgres")) {
-		PQconninfoFree(o);
+		pq.PQconninfoFree(o);
 		return -1;
 	}
 	keys[n] = "dbname";
 	vals[n++] = "postgres";
 	keys[n] = NULL;
 	vals[n] = NULL;
-	c = PQconnectdbParams(keys, vals, 0);
-	if (c && PQstatus(c) == CONNECTION_OK &&
-	    (id = PQescapeIdentifier(c, dbname, strlen(dbname)))) {
+	c = pq.PQconnectdbParams(keys, vals, 0);
+	if (c && pq.PQstatus(c) == CONNECTION_OK &&
+	    (id = pq.PQescapeIdentifier(c, dbname, strlen(dbname)))) {
 		gv_buf sql = GV_BUF_INIT;
 		gv_buf_printf(&sql, "CREATE DATABASE %s", id);
-		PQfreemem(id);
-		PQsetNoticeProcessor(c, no_notices, NULL);
-		r = PQexec(c, sql.ptr);
-		ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK ||
-			   (PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
-			    !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P04")));
-		PQclear(r);
+		pq.PQfreemem(id);
+		pq.PQsetNoticeProcessor(c, no_notices, NULL);
+		r = pq.PQexec(c, sql.ptr);
+		ok = r && (pq.PQresultStatus(r) == PGRES_COMMAND_OK ||
+			   (pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
+			    !strcmp(pq.PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P04")));
+		pq.PQclear(r);
 		gv_buf_release(&sql);
 	}
-	PQfinish(c);
-	PQconninfoFree(o);
+	pq.PQfinish(c);
+	pq.PQconninfoFree(o);
 	return ok ? 0 : -1;
 }
 
@@ -631,7 +685,14 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 	int i;
 
 	*out = NULL;
-	if (!(opts = PQconninfoParse(conninfo, &errmsg))) {
+	{
+		char *name = display_name(conninfo);
+		int err = pq_ready(name, d);
+		free(name);
+		if (err < 0)
+			return err;
+	}
+	if (!(opts = pq.PQconninfoParse(conninfo, &errmsg))) {
 		char *name = display_name(conninfo);
 		gv_buf m = GV_BUF_INIT;
 		const char *at, *from = errmsg ? errmsg : "out of memory";
@@ -648,17 +709,17 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 		gv_error(d, CODE_DB, name, "not a PostgreSQL connection string: %s", m.ptr);
 		gv_buf_release(&m);
 		free(name);
-		PQfreemem(errmsg);
+		pq.PQfreemem(errmsg);
 		return GV_EPARSE;
 	}
-	PQconninfoFree(opts);
+	pq.PQconninfoFree(opts);
 	s = gv_xcalloc(1, sizeof(*s));
 	s->base.ops = &pg_ops;
 	s->base.name = display_name(conninfo);
 	for (i = 0;; i++) {
 		const char *m;
-		s->c = PQconnectdb(conninfo);
-		if (s->c && PQstatus(s->c) == CONNECTION_OK)
+		s->c = pq.PQconnectdb(conninfo);
+		if (s->c && pq.PQstatus(s->c) == CONNECTION_OK)
 			break;
 		set_err(s, NULL, "cannot allocate a connection");
 		m = s->err.ptr ? s->err.ptr : "";
@@ -671,12 +732,12 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 		    i + 1 < tries) {
 			if (create_database(conninfo) < 0)
 				nanosleep(&pause, NULL);
-			PQfinish(s->c);
+			pq.PQfinish(s->c);
 			s->c = NULL;
 			continue;
 		}
 		/* retried: the server is down, starting, restarting or recovering */
-		if (i + 1 >= tries || !s->c || PQconnectionNeedsPassword(s->c) ||
+		if (i + 1 >= tries || !s->c || pq.PQconnectionNeedsPassword(s->c) ||
 		    strstr(m, "does not exist") || strstr(m, "authentication") ||
 		    strstr(m, "permission denied") || strstr(m, "invalid") ||
 		    strstr(m, "password")) {
@@ -685,11 +746,11 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 			s_close(&s->base);
 			return GV_EIO;
 		}
-		PQfinish(s->c);
+		pq.PQfinish(s->c);
 		s->c = NULL;
 		nanosleep(&pause, NULL);
 	}
-	PQsetNoticeProcessor(s->c, no_notices, NULL);
+	pq.PQsetNoticeProcessor(s->c, no_notices, NULL);
 	if (s_exec(&s->base, "SET synchronous_commit = on; SET client_min_messages = warning; "
 		   "SET search_path = public") < 0) {
 		int err = pg_error(&s->base, d, "cannot set up the connection");
@@ -716,32 +777,32 @@ static int run_locked(gv_store *x, const char *sql, gv_diags *d, const char *wha
 /* 1: the govgate schema is there, 0: the database has no govgate_meta. */
 static int check_schema(gv_store *x, gv_diags *d)
 {
-	PGresult *r = PQexec(S(x)->c, "SELECT to_regclass('govgate_meta') IS NOT NULL");
+	PGresult *r = pq.PQexec(S(x)->c, "SELECT to_regclass('govgate_meta') IS NOT NULL");
 	int have, err = GV_OK;
 
-	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+	if (!r || pq.PQresultStatus(r) != PGRES_TUPLES_OK || pq.PQntuples(r) != 1) {
 		set_err(S(x), r, "the database connection failed");
-		PQclear(r);
+		pq.PQclear(r);
 		return pg_error(x, d, "cannot read the database");
 	}
-	have = !strcmp(PQgetvalue(r, 0, 0), "t");
-	PQclear(r);
+	have = !strcmp(pq.PQgetvalue(r, 0, 0), "t");
+	pq.PQclear(r);
 	if (!have)
 		return 0;
-	r = PQexec(S(x)->c, "SELECT application_id::text, version::text FROM govgate_meta");
-	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = pq.PQexec(S(x)->c, "SELECT application_id::text, version::text FROM govgate_meta");
+	if (!r || pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
 		set_err(S(x), r, "the database connection failed");
 		err = pg_error(x, d, "cannot read the database");
-	} else if (PQntuples(r) != 1 || atoll(PQgetvalue(r, 0, 0)) != APPLICATION_ID) {
+	} else if (pq.PQntuples(r) != 1 || atoll(pq.PQgetvalue(r, 0, 0)) != APPLICATION_ID) {
 		gv_error(d, CODE_DB, x->name, "not a govgate audit log (govgate_meta holds no "
 			 "govgate application id)");
 		err = GV_EPARSE;
-	} else if (atoll(PQgetvalue(r, 0, 1)) != SCHEMA_VERSION) {
+	} else if (atoll(pq.PQgetvalue(r, 0, 1)) != SCHEMA_VERSION) {
 		gv_error(d, CODE_DB, x->name, "audit log schema version %s is not supported (this "
-			 "govgate reads %d)", PQgetvalue(r, 0, 1), SCHEMA_VERSION);
+			 "govgate reads %d)", pq.PQgetvalue(r, 0, 1), SCHEMA_VERSION);
 		err = GV_EPARSE;
 	}
-	PQclear(r);
+	pq.PQclear(r);
 	return err < 0 ? err : 1;
 }
 

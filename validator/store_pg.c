@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <poll.h>
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -61,7 +63,7 @@
 
 /* --- libpq, opened at run time ------------------------------------------- */
 
-#define PQ_FUNCS(X) X(PQclear) X(PQconnectdb) X(PQconnectdbParams) \
+#define PQ_FUNCS(X) X(PQclear) X(PQconnectStartParams) X(PQconnectPoll) X(PQsocket) \
 	X(PQconnectionNeedsPassword) X(PQconninfoFree) X(PQconninfoParse) X(PQerrorMessage) \
 	X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) \
 	X(PQfreemem) X(PQftype) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnfields) \
@@ -564,6 +566,38 @@ static const gv_store_ops pg_ops = {
 
 static void no_notices(void *arg, const char *msg) { (void)arg; (void)msg; }
 
+/*
+ * PQconnectdbParams with notices silenced from the start: a server shutting
+ * down sends its backends a WARNING, which libpq would otherwise print on
+ * stderr beside govgate's own one-line error if it arrived while connecting.
+ * Each wait is bounded (a server that accepts and never answers).
+ */
+static PGconn *connect_quiet(const char *const *keys, const char *const *vals, int expand)
+{
+	PGconn *c = pq.PQconnectStartParams(keys, vals, expand);
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	if (!c)
+		return NULL;
+	pq.PQsetNoticeProcessor(c, no_notices, NULL);
+	if (pq.PQstatus(c) == CONNECTION_BAD)
+		return c;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		struct pollfd p = { pq.PQsocket(c), 0, 0 };
+		int r;
+		p.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		if (p.fd < 0)
+			break;
+		r = poll(&p, 1, 60000);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;   /* CONNECTION_BAD is not set: PQstatus says it is not OK */
+		st = pq.PQconnectPoll(c);
+	}
+	return c;
+}
+
 /* The target as messages show it: the conninfo without its password. */
 static char *display_name(const char *conninfo)
 {
@@ -650,7 +684,7 @@ static int create_database(const char *conninfo)
 	vals[n++] = "postgres";
 	keys[n] = NULL;
 	vals[n] = NULL;
-	c = pq.PQconnectdbParams(keys, vals, 0);
+	c = connect_quiet(keys, vals, 0);
 	if (c && pq.PQstatus(c) == CONNECTION_OK &&
 	    (id = pq.PQescapeIdentifier(c, dbname, strlen(dbname)))) {
 		gv_buf sql = GV_BUF_INIT;
@@ -681,6 +715,7 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 	PQconninfoOption *opts;
 	const char *env = getenv(RETRY_ENV);
 	long tries = 4L * (env && *env ? atol(env) : RETRY_DEFAULT);
+	const char *one_key[] = { "dbname", NULL }, *one_val[] = { NULL, NULL };
 	pgs *s;
 	int i;
 
@@ -716,9 +751,10 @@ static int connect_db(gv_store **out, const char *conninfo, int create, gv_diags
 	s = gv_xcalloc(1, sizeof(*s));
 	s->base.ops = &pg_ops;
 	s->base.name = display_name(conninfo);
+	one_val[0] = conninfo;
 	for (i = 0;; i++) {
 		const char *m;
-		s->c = pq.PQconnectdb(conninfo);
+		s->c = connect_quiet(one_key, one_val, 1);
 		if (s->c && pq.PQstatus(s->c) == CONNECTION_OK)
 			break;
 		set_err(s, NULL, "cannot allocate a connection");

@@ -143,7 +143,7 @@ cmp -s "$T/t2/checkpoint" "$D/checkpoint"; expect_eq $? 0 "the refused publish l
 tamper; printf 'X' | dd of="$T/t2/tile/0/000" bs=1 seek=5 conv=notrunc 2>/dev/null
 expect_rc 1 "re-publish the same log over a changed full hash tile" -- audit publish --db "$DB" --tiles "$T/t2" --log-key "$T/log.key" --origin $O
 expect_err "t2/tile/0/000: error: a full tile on disk differs from the log; refusing to rewrite it" "full hash tile refusal"
-expect_eq "$(cmp "$T/t2/tile/0/000" "$D/tile/0/000" | cut -d' ' -f3-)" "differ: byte 6, line 1" "the changed tile was left for the operator to see"
+expect_eq "$(cmp "$T/t2/tile/0/000" "$D/tile/0/000" | cut -d" " -f3-5 | tr -d ",")" "differ: byte 6" "the changed tile was left for the operator to see"
 append "$T/c.db" 0 10
 tamper
 expect_rc 1 "publish a smaller log into the folder" -- audit publish --db "$T/c.db" --tiles "$T/t2" --log-key "$T/log.key" --origin $O

@@ -41,5 +41,6 @@ int cmd_sync(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_approve(int argc, char **argv);     /* cmd_approve.c */
 
 #endif

@@ -7,6 +7,7 @@
 #include "evidence.h"
 #include "facts.h"
 #include "gate.h"
+#include "governance.h"
 #include "gv.h"
 #include "lint.h"
 #include "report.h"
@@ -22,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+
+enum { OPT_TRUST = 0x4101, OPT_APPROVAL };   /* long options only */
 
 static const char check_usage[] =
 "usage: govgate check [options] MANIFEST...\n"
@@ -76,6 +79,12 @@ static const char check_usage[] =
 "      --origin NAME        checkpoint origin (default: $GOVGATE_LOG_ORIGIN or\n"
 "                           govgate.local/audit)\n"
 "      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
+"\n"
+"Governance (docs/GOVERNANCE.md):\n"
+"      --trust FILE         the trust file: whose keys count, for which roles\n"
+"                           (default: $GOVGATE_TRUST)\n"
+"      --approval FILE      a signed approval of a manifest (govgate approve;\n"
+"                           repeatable); the --sign key never counts as one\n"
 "\n"
 "Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
 "halt violation), 2 usage or input error (also: the regex budget used up;\n"
@@ -332,9 +341,14 @@ int cmd_check(int argc, char **argv)
 		{ "out", required_argument, NULL, 'W' },
 		{ "source-root", required_argument, NULL, 'Z' },
 		{ "base-uri", required_argument, NULL, 'Z' },
+		{ "trust", required_argument, NULL, OPT_TRUST },
+		{ "approval", required_argument, NULL, OPT_APPROVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	strlist approvals = { 0 };
+	gv_governance_opts gvo = { 0 };
+	gv_governance *gov = NULL;
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 }, args = { 0 }, excludes = { 0 };
 	gv_paths walked = GV_PATHS_INIT;
 	gv_diags wd = GV_DIAGS_INIT;   /* folder errors, reported with the run's */
@@ -420,6 +434,8 @@ int cmd_check(int argc, char **argv)
 		case 'U': eo.actor = optarg; break;
 		case 'W': gv_cmd_push(&outs, optarg); break;
 		case 'Z': ci.source_root = optarg; break;
+		case OPT_TRUST: gvo.trust = optarg; break;
+		case OPT_APPROVAL: gv_cmd_push(&approvals, optarg); break;
 		case 'h':
 			fputs(check_usage, stdout);
 			rc = 0;
@@ -497,6 +513,13 @@ int cmd_check(int argc, char **argv)
 			 "no policy found in the given paths (use --allow-empty to accept)");
 		goto out;
 	}
+	/* the trust file and approvals (governance.h) */
+	gvo.approvals = approvals.v;
+	gvo.napprovals = approvals.n;
+	gvo.initiator = sign_key;
+	gvo.now = time(NULL);
+	if (gv_governance_setup(&gov, &gvo, prog, &d) < 0)
+		goto out;
 	if (!max_age)
 		max_age = gv_program_max_fact_age(prog);
 	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
@@ -553,6 +576,7 @@ int cmd_check(int argc, char **argv)
 	go.emit_arg = &sk;
 	go.release = !evidence;
 	go.prior_errors = wd.nerrors;
+	go.gov = gov;
 	gv_diags_move(&d, &wd);
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
 	/* a used-up regex budget leaves results that depend on the threads:
@@ -664,6 +688,8 @@ out:
 	gv_file_free(cloud_file);
 	gv_file_free(onprem_file);
 	gv_program_free(prog);
+	gv_governance_free(gov);
+	free(approvals.v);
 	gv_diags_release(&d);
 	gv_buf_release(&out);
 	gv_buf_release(&list);

@@ -21,9 +21,11 @@
 static const char verify_usage[] =
 "usage: govgate verify --key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]\n"
 "\n"
-"Verifies a signed compliance report or deployment receipt (a DSSE envelope\n"
-"around an in-toto Statement) with the public key PUB, offline. On success\n"
-"prints the signer's key id, the decision (or the receipt) and every subject.\n"
+"Verifies a signed compliance report, deployment receipt or approval (a DSSE\n"
+"envelope around an in-toto Statement) with the public key PUB, offline. On\n"
+"success prints the signer's key id, the decision (or the receipt, or the\n"
+"approval's role, deployment, time, expiry and comment) and every subject.\n"
+"Whether an approval counts is for check and deploy to say (the trust file).\n"
 "\n"
 "  -k, --key PUB        public key (.pub) the report must be signed by\n"
 "  -m, --manifest FILE  also check that FILE is one of the report's subjects\n"
@@ -64,6 +66,24 @@ static void print_receipt(const gv_statement *st)
 			continue;
 		printf(" %s=", fields[i]);
 		put_clean(stdout, v->s);
+	}
+	fputc('\n', stdout);
+}
+
+/* What an approval proves: this key approved the subject in this role. */
+static void print_approval(const gv_statement *st)
+{
+	const char *const v[] = { st->role, st->deployment_id, st->time, st->expires,
+				  st->comment };
+	static const char *const k[] = { "role", "deployment_id", "time", "expires", "comment" };
+	size_t i;
+
+	fputs("approval:", stdout);
+	for (i = 0; i < GV_ARRAY_LEN(k); i++) {
+		if (!v[i])
+			continue;
+		printf(" %s=", k[i]);
+		put_clean(stdout, v[i]);
 	}
 	fputc('\n', stdout);
 }
@@ -189,6 +209,8 @@ int cmd_verify(int argc, char **argv)
 	if (st->kind == GV_STATEMENT_RECEIPT) {
 		print_receipt(st);
 		fputs(logline.ptr, stdout);
+	} else if (st->kind == GV_STATEMENT_APPROVAL) {
+		print_approval(st);
 	} else
 		printf("decision: %s\n", st->decision);
 	for (i = 0; i < st->nsubjects; i++) {

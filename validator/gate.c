@@ -1,5 +1,6 @@
 #include "gate.h"
 #include "alloc.h"
+#include "governance.h"
 #include "gv.h"
 #include "rx.h"
 
@@ -54,6 +55,8 @@ static void account(shared *sh, size_t i)
 
 	if (fr->diags.nerrors)
 		run->input_errors++;
+	if (sh->o->gov)
+		gv_governance_apply(sh->o->gov, sh->prog, fr);
 	for (k = 0; k < fr->ndocs; k++) {
 		gv_result *r = &fr->docs[k].r;
 		fr->docs[k].file = (uint32_t)i;
@@ -148,6 +151,7 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	size_t i, started = 0;
 
 	memset(run, 0, sizeof(*run));
+	run->gov = o->gov;
 	memset(&sh, 0, sizeof(sh));
 	sh.prog = prog;
 	sh.cloud = cloud;

@@ -34,6 +34,8 @@ typedef struct gv_gate_opts {
 	void (*emit)(void *arg, const gv_run *run, size_t index);
 	void *emit_arg;
 	bool release;
+	/* approvals judged per file before it is counted (governance.h); NULL: none */
+	struct gv_governance *gov;
 } gv_gate_opts;
 
 typedef struct gv_doc_result {
@@ -62,6 +64,7 @@ struct gv_run {
 	size_t input_errors;
 	uint64_t regex_steps;          /* charged to the regex budget (rx.c) */
 	bool regex_budget_exhausted;   /* then an input error: GV-M005 */
+	const struct gv_governance *gov;   /* gv_gate_opts.gov, for the reports */
 };
 
 /*

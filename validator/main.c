@@ -27,6 +27,7 @@ static const gv_cmd commands[] = {
 	{ "sync", cmd_sync, "export and import sync bundles between two logs" },
 	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
 	{ "deploy", cmd_deploy, "run a hybrid deployment plan through the governed flow" },
+	{ "approve", cmd_approve, "sign an approval of a manifest in a role" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }
 };

@@ -721,7 +721,7 @@ static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
 	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides",
 	"step_defaults", "cloud", "onprem",
-	"alert", "evidence", NULL
+	"alert", "evidence", "trust", "approvals", "waivers", "policy_bundles", NULL
 };
 static const char *const deployment_keys[] = {
 	"deployment_id", "mode", "cloud_region", "on_prem", NULL
@@ -860,6 +860,18 @@ static void load_root(pctx *c, const gv_node *root)
 		if (uint_at(c, root, "regex_budget", 1000, INT64_C(1000000000000000), &steps))
 			p->regex_budget = (uint64_t)steps;
 	}
+	/* governance inputs (docs/GOVERNANCE.md), relative to the plan */
+	if ((v = gv_node_get(root, "trust"))) {
+		p->trust = path_of(c, v, "trust");
+		check_read(c, v, p->trust, "trust file", 0);
+	}
+	if ((v = gv_node_get(root, "approvals")))
+		p->approvals = paths_of(c, v, "approvals", &p->napprovals, NULL, "approval", 0);
+	if ((v = gv_node_get(root, "waivers")))
+		p->waivers = paths_of(c, v, "waivers", &p->nwaivers, NULL, "waiver", 0);
+	if ((v = gv_node_get(root, "policy_bundles")))
+		p->policy_bundles = paths_of(c, v, "policy_bundles", &p->npolicy_bundles, NULL,
+					     "policy bundle", 0);
 	if ((v = gv_node_get(root, "order")))
 		load_order(c, v);
 	if ((v = gv_node_get(root, "recheck_between_sides")) &&

@@ -8,6 +8,7 @@
  * files instead (cmd_check.c).
  */
 #include "report.h"
+#include "governance.h"
 #include "digest.h"
 #include "gv.h"
 
@@ -64,7 +65,11 @@ void gv_report_json_head(gv_buf *b, const gv_run *run, const gv_report_meta *m)
 	for (e = GV_ENF_BLOCK; e >= GV_ENF_INFO; e--)
 		gv_buf_printf(b, "%s\"%s\":%zu", e == GV_ENF_BLOCK ? "" : ",",
 			      gv_enforcement_name(e), run->by_enf[e]);
-	gv_buf_puts(b, "}},\"manifests\":[");
+	gv_buf_puts(b, "}}");
+	/* only runs with approvals or a policy that requires them (governance.h) */
+	if (run->gov && run->gov->reported)
+		gv_governance_json(b, run->gov);
+	gv_buf_puts(b, ",\"manifests\":[");
 }
 
 void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run, size_t i,

@@ -1,5 +1,6 @@
 /* report_text.c: findings as compiler-style lines, then a summary. */
 #include "report.h"
+#include "governance.h"
 #include "gv.h"
 
 static const char *enf_color(int e)
@@ -43,6 +44,8 @@ void gv_report_text_summary(gv_buf *out, const gv_run *run, int color)
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
 	int e, any = 0;
 
+	if (run->gov && run->gov->reported)
+		gv_governance_text(out, run->gov);
 	gv_buf_printf(out, "%sdecision: %s%s%s — %zu manifest%s, %zu rule%s evaluated, %zu finding%s",
 		      bold, color ? enf_color(run->decision) : "", gv_decision_name(run->decision),
 		      reset, run->ndocs, run->ndocs == 1 ? "" : "s", run->rules_evaluated,

@@ -2,6 +2,7 @@
  * flow of deploy.h, from a plan file (docs/DEPLOY.md). */
 #include "cmd.h"
 #include "deploy.h"
+#include "governance.h"
 #include "gv.h"
 #include "plan.h"
 
@@ -34,9 +35,17 @@ static const char usage[] =
 "      --actor NAME       who runs the deployment\n"
 "  -q, --quiet            no progress on standard output\n"
 "\n"
+"Governance (docs/GOVERNANCE.md), added to the plan's trust, approvals:\n"
+"      --trust FILE       the trust file (default: $GOVGATE_TRUST, then the\n"
+"                         plan's; a plan's trust file cannot be replaced)\n"
+"      --approval FILE    a signed approval of the manifest (repeatable); the\n"
+"                         key that signs the run never counts as an approver\n"
+"\n"
 "Exit codes: 0 completed (a dry run: allowed), 1 blocked, halted or failed,\n"
 "2 plan or input error (nothing recorded or run when found before the start),\n"
 "3 escalated.\n";
+
+enum { OPT_TRUST = 0x4101, OPT_APPROVAL };   /* long options only */
 
 static volatile sig_atomic_t stop_flag;
 
@@ -59,10 +68,13 @@ int cmd_deploy(int argc, char **argv)
 		{ "facts-dir", required_argument, NULL, 'F' },
 		{ "actor", required_argument, NULL, 'U' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "trust", required_argument, NULL, OPT_TRUST },
+		{ "approval", required_argument, NULL, OPT_APPROVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *plan_path = NULL;
+	const char *approvals[GV_GOVERNANCE_MAX_APPROVALS];
 	gv_deploy_opts o;
 	gv_deploy_result res;
 	gv_diags d = GV_DIAGS_INIT;
@@ -87,6 +99,16 @@ int cmd_deploy(int argc, char **argv)
 		case 'F': o.over.facts_dir = optarg; break;
 		case 'U': o.over.actor = optarg; break;
 		case 'q': quiet = 1; break;
+		case OPT_TRUST: o.trust = optarg; break;
+		case OPT_APPROVAL:
+			if (o.napprovals == GV_GOVERNANCE_MAX_APPROVALS) {
+				fprintf(stderr, "govgate: deploy: at most %d --approval files\n",
+					GV_GOVERNANCE_MAX_APPROVALS);
+				return GV_EXIT_INPUT;
+			}
+			approvals[o.napprovals++] = optarg;
+			o.approvals = approvals;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;

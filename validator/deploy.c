@@ -20,6 +20,7 @@
 #include "exec.h"
 #include "facts.h"
 #include "gate.h"
+#include "governance.h"
 #include "gv.h"
 #include "note.h"
 #include "policy.h"
@@ -61,6 +62,8 @@ typedef struct dctx {
 	gv_program *prog;
 	gv_key *sign_key, *log_key;
 	gv_audit *db;
+	gv_governance *gov;       /* trust file and approvals */
+	const char **approvals;   /* the command line's, then the plan's */
 	char started_at[21];
 	unsigned char plan_sha256[32];
 	int64_t max_age;
@@ -296,6 +299,33 @@ static int load_source(gv_file **out, dctx *c, int side, size_t i)
 	return GV_OK;
 }
 
+/* The trust file and approvals, judged as `check` judges them (governance.h);
+ * the key that signs the run (the initiator) is never an approver. */
+static int load_governance(dctx *c)
+{
+	const gv_plan *p = c->p;
+	gv_governance_opts go;
+	size_t i, n = 0;
+
+	memset(&go, 0, sizeof(go));
+	c->approvals = gv_xcalloc(c->o->napprovals + p->napprovals + 1, sizeof(*c->approvals));
+	for (i = 0; i < c->o->napprovals; i++)
+		c->approvals[n++] = c->o->approvals[i];
+	for (i = 0; i < p->napprovals; i++)
+		c->approvals[n++] = p->approvals[i];
+	go.trust = c->o->trust;
+	go.plan_trust = p->trust;
+	go.approvals = c->approvals;
+	go.napprovals = n;
+	go.waivers = p->waivers;
+	go.nwaivers = p->nwaivers;
+	go.bundles = p->policy_bundles;
+	go.nbundles = p->npolicy_bundles;
+	go.initiator = c->sign_key;
+	go.now = time(NULL);
+	return gv_governance_setup(&c->gov, &go, c->prog, c->d);
+}
+
 static int prepare(dctx *c)
 {
 	const gv_plan *p = c->p;
@@ -370,6 +400,8 @@ static int prepare(dctx *c)
 	if (c->sign_path && (err = gv_key_load_private(&c->sign_key, c->sign_path, c->d)) < 0)
 		return err;
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
+		return err;
+	if ((err = load_governance(c)) < 0)
 		return err;
 
 	/* outputs as gv_atomic_write will write them (not a folder, room for the
@@ -1013,6 +1045,7 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 	go.nmanifests = 1;
 	go.jobs = 1;
 	go.regex_budget = p->regex_budget;
+	go.gov = c->gov;
 	gv_gate_run(&c->run, c->prog, &c->facts[0], &c->facts[1], &go, c->d);
 	c->have_run = 1;
 	c->res->decision = c->run.decision;
@@ -1256,7 +1289,7 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 	const gv_result *r = manifest_result(c);
 	gv_receipt rc = GV_RECEIPT_INIT;
 	gv_checkpoint cp;
-	gv_buf json = GV_BUF_INIT, env = GV_BUF_INIT, root = GV_BUF_INIT;
+	gv_buf json = GV_BUF_INIT, env = GV_BUF_INIT, root = GV_BUF_INIT, appr = GV_BUF_INIT;
 	char *note = NULL, now[21];
 	int err = GV_OK, have_cp = 0;
 
@@ -1295,6 +1328,10 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 	rc.steps_run = (const char *const *)(c->steps_run ? c->steps_run :
 					     (char **)(const char *[]){ NULL });
 	rc.nsteps = c->nsteps_run;
+	if (r && c->gov && c->gov->reported) {
+		gv_governance_used_json(&appr, c->gov, r);
+		rc.approvals = appr.ptr;
+	}
 	gv_receipt_json(&json, &rc);
 	if ((err = gv_audit_receipt_put(c->db, c->p->deployment_id, c->actor, json.ptr, json.len,
 					&c->last_seq, c->d)) < 0)
@@ -1321,6 +1358,7 @@ out:
 	gv_buf_release(&json);
 	gv_buf_release(&env);
 	gv_buf_release(&root);
+	gv_buf_release(&appr);
 	return err;
 }
 
@@ -1689,6 +1727,8 @@ int gv_deploy_run(gv_deploy_result *out, const gv_plan *plan, const gv_deploy_op
 	gv_key_free(c.log_key);
 	gv_audit_close(c.db);
 	gv_program_free(c.prog);
+	gv_governance_free(c.gov);
+	free(c.approvals);
 	gv_buf_release(&c.facts_dir_buf);
 	return err;
 }

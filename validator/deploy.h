@@ -57,6 +57,11 @@ typedef struct gv_deploy_opts {
 	FILE *err;                     /* ALERT lines and warnings; NULL: stderr */
 	int color;                     /* colour in the findings on out */
 	volatile sig_atomic_t *stop;   /* set asynchronously: stop the running step */
+	/* governance (governance.h): --trust (NULL: $GOVGATE_TRUST, then the
+	 * plan's), --approval files added to the plan's */
+	const char *trust;
+	const char *const *approvals;
+	size_t napprovals;
 } gv_deploy_opts;
 
 typedef struct gv_deploy_result {

@@ -399,9 +399,9 @@ static void fill(gv_governance *g, const gv_program *p, uint32_t pi, const gv_fi
 
 void gv_governance_apply(gv_governance *g, const gv_program *p, gv_file_result *fr)
 {
-	gv_approval_use uses[GV_APPROVALS_MAX_REQUIRE * 4];
+	gv_approval_use *uses = NULL;
+	size_t alloc = 0, i;
 	uint32_t k, j, nuses;
-	size_t i;
 
 	for (k = 0; k < fr->ndocs; k++) {
 		gv_result *r = &fr->docs[k].r;
@@ -422,8 +422,7 @@ void gv_governance_apply(gv_governance *g, const gv_program *p, gv_file_result *
 			uint32_t pi = r->applied[j];
 			if (!p->policies[pi].approvals)
 				continue;
-			if (nuses + GV_APPROVALS_MAX_REQUIRE > GV_ARRAY_LEN(uses))
-				break;   /* more approval policies on one document than reported */
+			GV_GROW(uses, alloc, (size_t)nuses + GV_APPROVALS_MAX_REQUIRE);
 			fill(g, p, pi, fr, r, k, uses, &nuses);
 		}
 		if (nuses) {
@@ -436,6 +435,7 @@ void gv_governance_apply(gv_governance *g, const gv_program *p, gv_file_result *
 			r->napprovals = nuses;
 		}
 	}
+	free(uses);
 }
 
 const char *gv_approval_reason(const gv_approval *a)

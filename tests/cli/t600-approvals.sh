@@ -393,3 +393,10 @@ expect_rc 2 "deploy, \$GOVGATE_TRUST replaces the plan's: exit 2" -- \
 	deploy --plan "$T/approved.plan.yaml"
 expect_err "GOVGATE_TRUST cannot replace it \[GV-G002\]$" "deploy, \$GOVGATE_TRUST replaces the plan's: said"
 unset GOVGATE_TRUST
+
+# --- schemas: the approvals policy and a plan with governance keys --------
+PY=python3
+$PY -c 'import jsonschema, yaml' 2>/dev/null || PY=/usr/bin/python3
+sed 's|^# yaml-language-server: .*||' "$T/approved.plan.yaml" > "$T/schema-plan.yaml"
+$PY tests/schemas/validate.py "$AP" "$T/schema-plan.yaml" > "$T/schema.out" 2>&1
+expect_eq "$(grep -c '^ok ' "$T/schema.out")" 2 "schemas: the approvals policy and a governed plan are valid"

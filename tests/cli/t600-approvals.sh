@@ -22,8 +22,8 @@ M=fixtures/manifests/hybrid-ok.yaml
 AP=fixtures/governance/policies/approvals.yaml
 P="--rules rules -p policies -p $AP --cloud-facts fixtures/facts/cloud.yaml --onprem-facts fixtures/facts/onprem.yaml"
 TR="--trust $GOV/trust.yaml"
-MISSING_SEC="^$AP:8:3: halt \[high\] approvals: no approval by a security-admin counts for this manifest \(policy 'hybrid-approvals' requires security-admin, compliance-officer, each by a distinct key\) \(policy hybrid-approvals\)$"
-MISSING_COMP="^$AP:8:3: halt \[high\] approvals: no approval by a compliance-officer counts for this manifest \(policy 'hybrid-approvals' requires security-admin, compliance-officer, each by a distinct key\) \(policy hybrid-approvals\)$"
+MISSING_SEC="^$AP:9:3: halt \[high\] approvals: no approval by a security-admin counts for this manifest \(policy 'hybrid-approvals' requires security-admin, compliance-officer, each by a distinct key\) \(policy hybrid-approvals\)$"
+MISSING_COMP="^$AP:9:3: halt \[high\] approvals: no approval by a compliance-officer counts for this manifest \(policy 'hybrid-approvals' requires security-admin, compliance-officer, each by a distinct key\) \(policy hybrid-approvals\)$"
 
 # approve NAME ROLE OUT [OPTIONS...] (on $M unless -m FILE comes first)
 approve() {
@@ -90,7 +90,7 @@ TEST_NAME="approve: nothing written on error"
 
 # --- the policy without approvals ----------------------------------------
 expect_rc 2 "approvals required, no trust file: exit 2" -- check $P "$M"
-expect_err "^$AP:8:3: error: policy 'hybrid-approvals' requires approvals, but no trust file says whose keys count: give --trust FILE, set \\\$GOVGATE_TRUST or name one in the deployment plan \[GV-G001\]$" \
+expect_err "^$AP:9:3: error: policy 'hybrid-approvals' requires approvals, but no trust file says whose keys count: give --trust FILE, set \\\$GOVGATE_TRUST or name one in the deployment plan \[GV-G001\]$" \
 	"approvals required, no trust file: located at the approvals key"
 expect_rc 2 "--approval without a trust file: exit 2" -- check --rules rules -p policies \
 	--cloud-facts fixtures/facts/cloud.yaml --onprem-facts fixtures/facts/onprem.yaml \

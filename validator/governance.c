@@ -193,7 +193,7 @@ int gv_governance_load(gv_governance **out, const gv_governance_opts *o, gv_diag
 	return GV_OK;
 fail:
 	gv_governance_free(g);
-	return err < 0 ? err : GV_EPARSE;
+	return GV_EPARSE;   /* every failure here is an input error */
 }
 
 void gv_governance_free(gv_governance *g)

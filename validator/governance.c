@@ -497,11 +497,20 @@ void gv_governance_used_json(gv_buf *b, const gv_governance *g, const gv_result 
 {
 	uint32_t i;
 
+	uint32_t j, n = 0;
+
 	gv_buf_putc(b, '[');
 	for (i = 0; g && i < r->napprovals; i++) {
 		const gv_approval *a = &g->approvals[r->approvals[i].approval];
 
-		gv_buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		/* one entry per approval and role, however many policies it served */
+		for (j = 0; j < i; j++)
+			if (r->approvals[j].approval == r->approvals[i].approval &&
+			    r->approvals[j].role == r->approvals[i].role)
+				break;
+		if (j < i)
+			continue;
+		gv_buf_puts(b, n++ ? ",{\"name\":" : "{\"name\":");
 		gv_buf_json_cstr(b, a->signer->name);
 		gv_buf_printf(b, ",\"role\":\"%s\",\"keyid\":\"%s\"}",
 			      gv_role_name(r->approvals[i].role), a->keyid);

@@ -400,3 +400,30 @@ $PY -c 'import jsonschema, yaml' 2>/dev/null || PY=/usr/bin/python3
 sed 's|^# yaml-language-server: .*||' "$T/approved.plan.yaml" > "$T/schema-plan.yaml"
 $PY tests/schemas/validate.py "$AP" "$T/schema-plan.yaml" > "$T/schema.out" 2>&1
 expect_eq "$(grep -c '^ok ' "$T/schema.out")" 2 "schemas: the approvals policy and a governed plan are valid"
+
+# --- hostile approvals signed by a trusted key: input errors --------------
+# two subjects, an unknown role, a missing time: exit 2, each named
+for case in two-subjects unknown-role no-time; do
+	python3 - "$T/payload.json" "$case" > "$T/$case.st" <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+if sys.argv[2] == "two-subjects":
+    s["subject"].append(dict(s["subject"][0], name="other.yaml"))
+elif sys.argv[2] == "unknown-role":
+    s["predicate"]["role"] = "root"
+else:
+    del s["predicate"]["time"]
+sys.stdout.write(json.dumps(s, separators=(",", ":")))
+PYEOF
+	"$GG" key sign-statement --key "$GOV/keys/sec-lead.key" --statement "$T/$case.st" \
+		-o "$GOV/$case.json" >/dev/null
+	expect_rc 2 "hostile approval ($case): exit 2" -- check $P $TR \
+		--approval "$GOV/$case.json" "$M"
+	case $case in
+	two-subjects) want="an approval has exactly one subject, not 2" ;;
+	unknown-role) want="unknown role 'root' \(expected one of platform-admin, security-admin, compliance-officer, policy-signer\)" ;;
+	no-time) want="'time' is missing" ;;
+	esac
+	expect_err "^$GOV/$case.json \(payload\):1:[0-9]+: error: not a govgate Statement: $want \[GV-E006\]$" \
+		"hostile approval ($case): said"
+done

@@ -427,3 +427,27 @@ PYEOF
 	expect_err "^$GOV/$case.json \(payload\):1:[0-9]+: error: not a govgate Statement: $want \[GV-E006\]$" \
 		"hostile approval ($case): said"
 done
+
+# --- third party: openssl verifies an approval, and signs one that counts --
+TYPE=application/vnd.in-toto+json
+sed 's/.*"payload":"\([^"]*\)".*/\1/' "$GOV/comp.json" | base64 -d > "$T/body.bin"
+printf 'DSSEv1 %d %s %d ' "${#TYPE}" "$TYPE" "$(wc -c < "$T/body.bin")" > "$T/pae.bin"
+cat "$T/body.bin" >> "$T/pae.bin"
+sed 's/.*"sig":"\([^"]*\)".*/\1/' "$GOV/comp.json" | base64 -d > "$T/sig.bin"
+openssl pkeyutl -verify -pubin -inkey "$GOV/keys/compliance-lead.pub" -rawin \
+	-in "$T/pae.bin" -sigfile "$T/sig.bin" >/dev/null 2>&1
+expect_eq $? 0 "openssl verifies an approval's DSSE signature"
+# the security admin signs with openssl alone, following docs/EVIDENCE.md
+printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"%s","digest":{"sha256":"%s"}}],"predicateType":"https://govgate.dev/approval/v1","predicate":{"role":"security-admin","deployment_id":null,"time":"%s","expires":null,"comment":"signed with openssl"}}' \
+	"$M" "$SHA" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$T/ossl.st"
+printf 'DSSEv1 %d %s %d ' "${#TYPE}" "$TYPE" "$(wc -c < "$T/ossl.st")" > "$T/ossl.pae"
+cat "$T/ossl.st" >> "$T/ossl.pae"
+openssl pkeyutl -sign -inkey "$GOV/keys/sec-lead.key" -rawin -in "$T/ossl.pae" \
+	-out "$T/ossl.sig" 2>/dev/null
+printf '{"payloadType":"%s","payload":"%s","signatures":[{"keyid":"%s","sig":"%s"}]}\n' \
+	"$TYPE" "$(base64 -w0 < "$T/ossl.st")" "$SEC_ID" "$(base64 -w0 < "$T/ossl.sig")" \
+	> "$GOV/ossl.json"
+expect_rc 0 "an approval signed with openssl counts: exit 0" -- check $P $TR -f json \
+	--approval "$GOV/ossl.json" --approval "$GOV/comp.json" "$M"
+expect_eq "$(json_approvals | sed -n 1p)" "ossl.json counted None sec-lead security-admin" \
+	"an approval signed with openssl: counted"

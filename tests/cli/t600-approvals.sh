@@ -394,6 +394,20 @@ expect_rc 2 "deploy, \$GOVGATE_TRUST replaces the plan's: exit 2" -- \
 expect_err "GOVGATE_TRUST cannot replace it \[GV-G002\]$" "deploy, \$GOVGATE_TRUST replaces the plan's: said"
 unset GOVGATE_TRUST
 
+# the plan's governance files must exist, each named at its line and column
+dplan missing "approvals: [gov/sec.json, gov/nope.json]
+waivers: gov/none.waiver
+policy_bundles: []"
+expect_rc 2 "deploy, missing governance files: exit 2" -- deploy --plan "$T/missing.plan.yaml"
+expect_err "^$T/missing.plan.yaml:[0-9]+:27: error: cannot read approval '$T/gov/nope.json': No such file or directory \[GV-D006\]$" \
+	"deploy, missing approval file: located"
+expect_err "^$T/missing.plan.yaml:[0-9]+:10: error: cannot read waiver '$T/gov/none.waiver': No such file or directory \[GV-D006\]$" \
+	"deploy, missing waiver file: located"
+expect_err "^$T/missing.plan.yaml:[0-9]+:17: error: 'policy_bundles' is an empty list \[GV-D005\]$" \
+	"deploy, empty policy_bundles: located"
+TEST_NAME="deploy, missing governance files: nothing recorded"
+[ ! -e "$T/missing.db" ] && pass || fail "the log was created"
+
 # --- schemas: the approvals policy and a plan with governance keys --------
 PY=python3
 $PY -c 'import jsonschema, yaml' 2>/dev/null || PY=/usr/bin/python3

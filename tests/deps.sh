@@ -8,6 +8,8 @@ prometheus python3 libxml2-utils"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3-jsonschema python3-yaml"
+# script(1), a terminal for the progress and colour tests (t108, t130)
+PKGS="$PKGS bsdutils"
 # the SARIF schema check (tests/cli/t190-ci-formats.sh runs npm ci in
 # tests/sarif; without npm it skips that check and says so); any npm will
 # do, and Debian's conflicts with a NodeSource nodejs, so only when missing

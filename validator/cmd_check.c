@@ -4,11 +4,13 @@
 #include "atomic.h"
 #include "audit.h"
 #include "buf.h"
+#include "datadir.h"
 #include "evidence.h"
 #include "facts.h"
 #include "gate.h"
 #include "governance.h"
 #include "gv.h"
+#include "progress.h"
 #include "lint.h"
 #include "report.h"
 #include "report_ci.h"
@@ -63,7 +65,10 @@ static const char check_usage[] =
 "                           name or path in the folder matches (repeatable)\n"
 "      --allow-empty        accept a run that checked nothing at all (its\n"
 "                           manifests are reported as not_applicable)\n"
-"  -q, --quiet              no source excerpts under diagnostics\n"
+"  -q, --quiet              no source excerpts under diagnostics, no progress\n"
+"      --progress           show progress on stderr even when it is not a\n"
+"                           terminal (plain lines; on a terminal the run\n"
+"                           shows it anyway once it takes over a second)\n"
 "\n"
 "Evidence (docs/EVIDENCE.md):\n"
 "      --sign KEY           Ed25519 private key that signs reports and receipts\n"
@@ -171,6 +176,7 @@ typedef struct sink {
 	const gv_report_ci *ci;
 	const char *path;      /* --out FILE */
 	struct sink *next;     /* the next output (--out) */
+	gv_progress *progress; /* the main sink's: files done, on stderr */
 } sink;
 
 static void emit(void *arg, const gv_run *run, size_t i)
@@ -190,6 +196,8 @@ static void emit(void *arg, const gv_run *run, size_t i)
 		    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
 			s->failed = 1;
 	}
+	if (((sink *)arg)->progress)
+		gv_progress_update(((sink *)arg)->progress, i + 1);
 }
 
 static void sink_release(sink *s)
@@ -330,6 +338,7 @@ int cmd_check(int argc, char **argv)
 		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "exclude", required_argument, NULL, 'X' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "progress", no_argument, NULL, 'P' },
 		{ "sign", required_argument, NULL, 'S' },
 		{ "report", required_argument, NULL, 'R' },
 		{ "minisign", required_argument, NULL, 'M' },
@@ -373,8 +382,10 @@ int cmd_check(int argc, char **argv)
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
 	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
-		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL };
+		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL, NULL };
 	sink *osk = NULL;      /* one per --out */
+	gv_progress progress;
+	int progress_asked = 0;
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
 
@@ -424,6 +435,7 @@ int cmd_check(int argc, char **argv)
 		case 'E': go.allow_empty = true; break;
 		case 'X': gv_cmd_push(&excludes, optarg); break;
 		case 'q': quiet = 1; break;
+		case 'P': progress_asked = 1; break;
 		case 'S': sign_path = optarg; break;
 		case 'R': eo.report_path = optarg; break;
 		case 'M': eo.minisign_path = optarg; break;
@@ -465,7 +477,11 @@ int cmd_check(int argc, char **argv)
 	}
 	expand(&manifests, &walked, &args, &excludes, &wd);
 	if (!policies.n) {
-		fprintf(stderr, "govgate: check: no policy given (use --policy PATH)\n%s", check_usage);
+		/* no default policy: a gate says which policy it enforces */
+		char *pack = gv_datadir_find("policies");
+		fprintf(stderr, "govgate: check: no policy given (use --policy PATH%s%s)\n%s",
+			pack ? "; the shipped policy pack is " : "", pack ? pack : "", check_usage);
+		free(pack);
 		goto out;
 	}
 	if (!args.n) {
@@ -578,7 +594,11 @@ int cmd_check(int argc, char **argv)
 	go.prior_errors = wd.nerrors;
 	go.gov = gov;
 	gv_diags_move(&d, &wd);
+	gv_progress_start(&progress, gv_progress_choose(progress_asked, quiet, 2),
+			  manifests.n, stderr);
+	sk.progress = &progress;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
+	gv_progress_end(&progress);   /* the line is gone before anything else */
 	/* a used-up regex budget leaves results that depend on the threads:
 	 * no partial report (gate.h) */
 	if (run.regex_budget_exhausted)

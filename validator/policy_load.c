@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "alloc.h"
 #include "buf.h"
+#include "datadir.h"
 #include "digest.h"
 #include "facts.h"
 #include "gv.h"
@@ -122,6 +123,8 @@ typedef struct loadctx {
 	gv_diags *d;
 	ruledef *defs;
 	size_t ndefs, defs_alloc;
+	int no_library;         /* no rule path given: the library was not found */
+	int library_said;       /* ... and that was said, once */
 } loadctx;
 
 static gv_loc at(const gv_file *f, const gv_node *n)
@@ -316,7 +319,21 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' names a rule id"), GV_EPARSE;
 		size_t ndefs, i;
-		if (!(rd = find_def(L, use->s, &ndefs)))
+		if (!(rd = find_def(L, use->s, &ndefs)) && L->no_library) {
+			/* one error for the whole load, not one per use: */
+			if (!L->library_said) {
+				gv_buf where = GV_BUF_INIT;
+				gv_datadir_looked_in(&where, "rules");
+				gv_diag_at(L->d, GV_SEV_ERROR, "GV-P036", at(f, use),
+					   "rule library not found; looked in %s (give --rules PATH "
+					   "or set GOVGATE_RULES); 'use' of '%s' needs it",
+					   where.ptr, use->s);
+				gv_buf_release(&where);
+				L->library_said = 1;
+			}
+			return GV_EPARSE;
+		}
+		if (!rd)
 			return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P016", at(f, use),
 					  "'use' of unknown rule '%s'", use->s), GV_EPARSE;
 		if (ndefs > 1) {
@@ -706,7 +723,7 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 			const char *const *rule_paths, size_t nrules, int lint, gv_diags *d)
 {
 	gv_program *p = gv_xcalloc(1, sizeof(*p));
-	loadctx L = { p, d, NULL, 0, 0 };
+	loadctx L = { p, d, NULL, 0, 0, nrules == 0, 0 };
 	strvec files = { 0 };
 	size_t i, j, n, ndocs, pol_alloc = 0;
 	unsigned char *kinds;
@@ -813,41 +830,8 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 	return GV_OK;
 }
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The shipped rules/: $GOVGATE_RULES, next to the binary (a build tree or
- * an install), then the compiled-in data directory. */
+/* The shipped rules/ (datadir.h). */
 char *gv_default_rules_path(void)
 {
-	static const char datadir_rules[] = GV_DATADIR "/rules";
-	char exe[PATH_MAX], *slash, *cand[2];
-	const char *env = getenv("GOVGATE_RULES");
-	ssize_t n;
-	size_t i;
-
-	if (env && *env)
-		return gv_xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';
-		if (asprintf(&cand[0], "%s/../rules", exe) < 0 ||
-		    asprintf(&cand[1], "%s/../share/govgate/rules", exe) < 0)
-			return NULL;
-		for (i = 0; i < 2; i++)
-			if (is_dir(cand[i])) {
-				char *r = realpath(cand[i], NULL);
-				free(cand[0]);
-				free(cand[1]);
-				return r;
-			}
-		free(cand[0]);
-		free(cand[1]);
-	}
-	return is_dir(datadir_rules) ? gv_xstrdup(datadir_rules) : NULL;
+	return gv_datadir_find("rules");
 }

@@ -134,9 +134,15 @@ static int write_new_file(const char *path, const void *data, size_t len, int mo
 		return gv_error(d, "GV-K001", path, "cannot replace key file: %s", strerror(errno));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
+		const char *slash = strrchr(path, '/');
 		if (errno == EEXIST)
 			return gv_error(d, "GV-K002", path,
 					"key file already exists; use --force to overwrite it");
+		/* keys go only where asked: a missing folder is not created */
+		if (errno == ENOENT && slash && slash > path)
+			return gv_error(d, "GV-K001", path, "cannot create key file: folder "
+					"'%.*s' does not exist (create it first)",
+					(int)(slash - path), path);
 		return gv_error(d, "GV-K001", path, "cannot create key file: %s", strerror(errno));
 	}
 	*created = 1;

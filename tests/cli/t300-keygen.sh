@@ -51,8 +51,8 @@ chmod 600 "$T/k.key"
 expect_rc 2 "keygen without --out" -- keygen
 expect_err "--out NAME is required" "keygen says what is missing"
 expect_rc 2 "keygen into a missing folder" -- keygen --out "$T/nodir/k"
-expect_err "nodir/k.key: error: cannot create key file: No such file or directory" \
-	"the failure names the file"
+expect_err "nodir/k.key: error: cannot create key file: folder '$T/nodir' does not exist \(create it first\) \[GV-K001\]$" \
+	"the failure names the file and the missing folder"
 expect_rc 2 "key id of a missing file" -- key id "$T/missing.pub"
 expect_err "missing.pub: error: cannot open key file" "missing key file is named"
 echo "not a key" > "$T/junk.pub"

@@ -387,8 +387,10 @@ START_TEST(policy_errors_are_located)
 		     "GV-P012", 8, 33, "unknown operator or key 'matchs'");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, matches: \"(x\"}\n",
 		     "GV-P031", 8, 42, "missing closing parenthesis at offset 2");
+	/* no rule library loaded at all: that is the one error (GV-P016,
+	 * an unknown rule in a loaded library, is t120's and t165's) */
 	expect_error("    - use: no.such\n      enforcement: block\n",
-		     "GV-P016", 6, 12, "unknown rule 'no.such'");
+		     "GV-P036", 6, 12, "rule library not found; looked in --rules (not given)");
 	expect_error("    - id: r\n      enforcement: block\n      check: {path: manifest.a, equals: 1}\n"
 		     "    - id: r\n      enforcement: block\n      check: {path: manifest.a, equals: 1}\n",
 		     "GV-P014", 9, 11, "duplicate rule id 'r'");

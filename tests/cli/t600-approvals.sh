@@ -304,14 +304,19 @@ expect_out "^$T/warnpol.yaml:6:3: warn \[high\] approvals: no approval by a plat
 	"enforcement warn: the finding"
 
 # --- evidence: who approved, in the log, the report and the receipt ------
+"$GG" keygen --out "$T/log" >/dev/null 2>&1
 expect_rc 0 "evidence: exit 0" -- check $P $TR --sign "$GOV/keys/initiator.key" \
 	--report "$T/report.json" --receipt "$T/receipt.json" --db "$T/audit.db" \
-	--approval "$GOV/sec.json" --approval "$GOV/comp.json" "$M"
+	--log-key "$T/log.key" --approval "$GOV/sec.json" --approval "$GOV/comp.json" "$M"
 TEST_NAME="evidence: governance.validated names the approvers"
 "$GG" audit log --db "$T/audit.db" --type governance.validated > "$T/validated.txt"
 grep -q "\"approvals\":\[{\"name\":\"sec-lead\",\"role\":\"security-admin\",\"keyid\":\"$SEC_ID\"},{\"name\":\"compliance-lead\",\"role\":\"compliance-officer\",\"keyid\":\"$COMP_ID\"}\]" \
 	"$T/validated.txt" && pass || { fail "no approvals in the entry"; head -c 600 "$T/validated.txt" >&2; }
 expect_rc 0 "evidence: report verifies" -- verify --key "$GOV/keys/initiator.pub" "$T/report.json"
+expect_rc 0 "evidence: the log verifies, receipts and all" -- audit verify --db "$T/audit.db" \
+	--key "$T/log.pub"
+expect_rc 0 "evidence: the receipt verifies with its log proof" -- verify \
+	--key "$GOV/keys/initiator.pub" --log-pub "$T/log.pub" "$T/receipt.json"
 TEST_NAME="evidence: the signed report and receipt list the approvals"
 python3 - "$T/report.json" "$T/receipt.json" "$SEC_ID" "$COMP_ID" <<'EOF' && pass || fail "report/receipt"
 import base64, json, sys

@@ -129,7 +129,9 @@ int gv_governance_check_program(gv_governance *g, const gv_program *p, gv_diags 
  * adds a finding for every required role left unfilled, raising the
  * document's decision. Records the approvals that counted in each
  * document's result (gv_result.approvals). Called by the gate in input
- * order, one file at a time.
+ * order, one file at a time, under the gate's lock and before the file's
+ * findings are counted: the place where later governance inputs (waivers)
+ * act on a file's findings too.
  */
 void gv_governance_apply(gv_governance *g, const gv_program *p, gv_file_result *fr);
 

@@ -2,7 +2,7 @@
  * fuzz_dsse_open.c: libFuzzer entry point for hostile envelopes: the strict
  * JSON parser, DSSE opening and Statement parsing (reports, receipts and
  * approvals). Built by `make fuzz` against build-fuzz/libgv.a (statement.c
- * needs rfc3339.c and trust.c's role names besides the files above).
+ * needs rfc3339.c and trust.c's role names, so the library it is).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -332,8 +332,10 @@ static void fill(gv_governance *g, const gv_program *p, uint32_t pi, const gv_fi
 	const gv_policy *pol = &p->policies[pi];
 	const gv_policy_approvals *pa = pol->approvals;
 	matcher *m = gv_xcalloc(1, sizeof(*m));
-	/* a unit fills at most one slot: an approval, or with distinct_signers a key */
+	/* a unit fills at most one slot: a key in one role (so a copy of an
+	 * approval never counts twice), or with distinct_signers a key */
 	const gv_trust_key *unit_key[GV_GOVERNANCE_MAX_APPROVALS];
+	unsigned unit_role[GV_GOVERNANCE_MAX_APPROVALS];
 	int unit_of[GV_GOVERNANCE_MAX_APPROVALS];
 	size_t i, u, s, first = *nuses;
 
@@ -344,13 +346,14 @@ static void fill(gv_governance *g, const gv_program *p, uint32_t pi, const gv_fi
 		unit_of[i] = -1;
 		if (!candidate(a, fr->sha256, r))
 			continue;
-		u = m->nunits;
-		if (pa->distinct_signers)
-			for (u = 0; u < m->nunits; u++)
-				if (unit_key[u] == a->signer)
-					break;
-		if (u == m->nunits)
-			unit_key[m->nunits++] = a->signer;
+		for (u = 0; u < m->nunits; u++)
+			if (unit_key[u] == a->signer &&
+			    (pa->distinct_signers || unit_role[u] == a->role))
+				break;
+		if (u == m->nunits) {
+			unit_key[m->nunits] = a->signer;
+			unit_role[m->nunits++] = a->role;
+		}
 		unit_of[i] = (int)u;
 		for (s = 0; s < m->nslots; s++)
 			if (pa->require[s] == a->role)

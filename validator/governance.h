@@ -17,7 +17,8 @@
  *   - its key is not the run's initiator, the key given to --sign (else
  *     initiator),
  * and, for a policy with distinct_signers, its key is not already filling
- * another required role (else same-signer). Required roles are filled by a
+ * another required role (else same-signer). A key fills a role at most once
+ * (a copy of an approval adds nothing). Required roles are filled by a
  * maximum bipartite matching, so the answer does not depend on the order
  * of the approvals. A required role left unfilled is a finding of the
  * policy (rule "approvals") located at its `approvals` key, with the

@@ -309,6 +309,15 @@ START_TEST(matching)
 		g = load(orders[1], 1, T0, NULL);
 		ck_assert_uint_eq(apply(g, twice, 2, true, NULL), 1);
 		gv_governance_free(g);
+		/* a copy of one approval is still one key in one role */
+		{
+			static const char *const copies[] = { "sec.json", "sec.json" };
+			g = load(copies, 2, T0, NULL);
+			ck_assert_uint_eq(apply(g, twice, 2, false, NULL), 1);
+			ck_assert_str_eq(reason(g, 0), "counted");
+			ck_assert_str_eq(reason(g, 1), "unused");
+			gv_governance_free(g);
+		}
 	}
 }
 END_TEST

@@ -5,11 +5,16 @@
 #   make check      install what is missing, run every test (also under ASan/UBSan)
 #   make bench      speed against the parse-only floor and against peers
 #   make SANITIZE=address,undefined   sanitizer build in build-san/
+#   make man        the man pages (build/man/*.1), from the option tables
 #   make install PREFIX=/usr/local DESTDIR=...
+#   V=1             print whole compiler commands instead of "CC file"
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/govgate
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 CC ?= cc
 OPT ?= -O2
 PKG_CONFIG ?= pkg-config
@@ -41,6 +46,20 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) 
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 
+# Building is parallel by default (one job per core); the test targets are
+# not, as their runners print in order and some tests time themselves.
+BUILD_GOALS = all install man completions $(BUILD)/govgate $(BUILD)/unit-tests
+ifeq ($(filter-out $(BUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
+
+# Short lines ("CC validator/eval.c"); V=1 prints the whole commands.
+ifeq ($(V),1)
+say =
+else
+say = @printf '%-4s %s\n' '$(1)' '$(2)';
+endif
+
 CLI_SRC = validator/main.c $(wildcard validator/cmd_*.c)
 LIB_SRC = $(filter-out $(CLI_SRC),$(wildcard validator/*.c))
 LIB_OBJ = $(LIB_SRC:validator/%.c=$(BUILD)/obj/%.o)
@@ -48,19 +67,40 @@ CLI_OBJ = $(CLI_SRC:validator/%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 TEST_OBJ = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o) $(BUILD)/tobj/runner.o
 
-.PHONY: all deps demo check check-unit check-cli check-san check-fuzz valgrind bench fuzz install clean
+.PHONY: all deps demo check check-unit check-cli check-san check-fuzz valgrind bench fuzz install clean \
+	man completions
 all: $(BUILD)/govgate
 
 $(BUILD)/obj/%.o: validator/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libgv.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)ar rcs $@ $^
 
 $(BUILD)/govgate: $(CLI_OBJ) $(BUILD)/libgv.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libgv.a $(LIBS)
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libgv.a $(LIBS)
+
+# The man pages and the bash and zsh completions come from the option
+# tables in the binary (validator/cli_opts.h), so they cannot drift from
+# --help. SOURCE_DATE_EPOCH (default: the last commit's time) dates the pages.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+MAN_STAMP = $(BUILD)/man/.stamp
+man: $(MAN_STAMP)
+$(MAN_STAMP): $(BUILD)/govgate
+	@mkdir -p $(@D)
+	$(call say,MAN,$(@D)/*.1)set -e; rm -f $(@D)/*.1; \
+	for p in $$($(BUILD)/govgate help --man); do \
+	  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(BUILD)/govgate help --man $$p > $(@D)/$$p.1.tmp; \
+	  mv $(@D)/$$p.1.tmp $(@D)/$$p.1; done; touch $@
+completions: $(BUILD)/completions/govgate $(BUILD)/completions/_govgate
+$(BUILD)/completions/govgate: $(BUILD)/govgate
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)$(BUILD)/govgate completion bash > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/_govgate: $(BUILD)/govgate
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)$(BUILD)/govgate completion zsh > $@.tmp && mv $@.tmp $@
 
 # Check suites: tests/unit/test_NAME.c defines `Suite *NAME_suite(void)`;
 # the runner's list is generated from the file names.
@@ -70,14 +110,14 @@ $(BUILD)/tobj/suites.h: $(TEST_SRC)
 	  echo "SUITE($${n}_suite)"; done > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tobj/runner.o: tests/unit/runner.c $(BUILD)/tobj/suites.h
-	$(CC) $(ALL_CFLAGS) -I$(BUILD)/tobj -Ivalidator -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -I$(BUILD)/tobj -Ivalidator -c -o $@ $<
 
 $(BUILD)/tobj/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Ivalidator -Wno-missing-prototypes -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Ivalidator -Wno-missing-prototypes -c -o $@ $<
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libgv.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libgv.a \
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libgv.a \
 	  $$($(PKG_CONFIG) --libs check) $(LIBS) -lrt -lsubunit
 
 deps:
@@ -128,9 +168,13 @@ valgrind: $(BUILD)/unit-tests $(BUILD)/govgate
 bench: deps all
 	@sh bench/run.sh $(BUILD)/govgate
 
-install: $(BUILD)/govgate
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+install: $(BUILD)/govgate $(MAN_STAMP) completions
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(BUILD)/govgate $(DESTDIR)$(BINDIR)/govgate
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BUILD)/completions/govgate $(DESTDIR)$(BASHCOMPDIR)/govgate
+	install -m 0644 $(BUILD)/completions/_govgate $(DESTDIR)$(ZSHCOMPDIR)/_govgate
 	cp -R rules $(DESTDIR)$(DATADIR)/
 	cp -R policies $(DESTDIR)$(DATADIR)/
 	cp -R schemas $(DESTDIR)$(DATADIR)/
@@ -151,12 +195,12 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined -fno-sa
 FUZZERS = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 build-fuzz/obj/%.o: validator/%.c $(wildcard validator/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(call say,CC,$<)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 build-fuzz/libgv.a: $(LIB_SRC:validator/%.c=build-fuzz/obj/%.o)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)ar rcs $@ $^
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h validator/*.h) build-fuzz/libgv.a
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libgv.a $(LIBS)
+	$(call say,LD,$@)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libgv.a $(LIBS)
 fuzz: deps $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
 	  s=tests/fuzz/seeds/$$n; [ -d $$s ] || s="tests/fuzz/seeds fixtures"; \

@@ -8,6 +8,9 @@ prometheus python3 libxml2-utils"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3-jsonschema python3-yaml"
+# the man pages and completions (tests/cli/t195-cli-help-man.sh): man and
+# groff's warnings, mandoc's lint, zsh to parse the zsh completion
+PKGS="$PKGS man-db groff-base mandoc zsh"
 # script(1), a terminal for the progress and colour tests (t108, t130)
 PKGS="$PKGS bsdutils"
 # the SARIF schema check (tests/cli/t190-ci-formats.sh runs npm ci in

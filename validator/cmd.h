@@ -35,12 +35,34 @@ int cmd_keygen(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_witness(int argc, char **argv);       /* cmd_witness.c */
 int cmd_probe(int argc, char **argv);
 int cmd_receipts(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_completion(int argc, char **argv);    /* cmd_pages.c */
+int gv_cmd_help(int argc, char **argv);       /* cmd_pages.c: help COMMAND, help --man */
+
+/* The option tables (cli_opts.h), one per command and verb; a group
+ * (policy, key, audit, witness, sync, waiver) has prose and no options. cmd_pages.c lists
+ * them all for the man pages and completions. */
+struct gv_optcmd;
+extern const struct gv_optcmd gv_optcmd_check, gv_optcmd_policy, gv_optcmd_policy_lint,
+	gv_optcmd_policy_test, gv_optcmd_explain, gv_optcmd_verify, gv_optcmd_keygen,
+	gv_optcmd_key, gv_optcmd_key_id, gv_optcmd_key_export, gv_optcmd_key_sign_statement,
+	gv_optcmd_key_sign, gv_optcmd_audit, gv_optcmd_audit_verify,
+	gv_optcmd_audit_checkpoint, gv_optcmd_audit_publish, gv_optcmd_audit_prove,
+	gv_optcmd_audit_log,
+	gv_optcmd_audit_export, gv_optcmd_audit_append, gv_optcmd_audit_key,
+	gv_optcmd_receipts, gv_optcmd_probe, gv_optcmd_sync, gv_optcmd_sync_export,
+	gv_optcmd_sync_import, gv_optcmd_sync_status, gv_optcmd_metrics, gv_optcmd_deploy,
+	gv_optcmd_version, gv_optcmd_completion, gv_optcmd_policy_bundle, gv_optcmd_waiver,
+	gv_optcmd_waiver_sign, gv_optcmd_witness, gv_optcmd_witness_cosign,
+	gv_optcmd_witness_key, gv_optcmd_approve;
+int cmd_waiver(int argc, char **argv);         /* cmd_waiver.c */
+int cmd_policy_bundle(int argc, char **argv);  /* cmd_waiver.c */
 int cmd_approve(int argc, char **argv);     /* cmd_approve.c */
 
 #endif

@@ -3,6 +3,7 @@
  * one role (approval.h, docs/GOVERNANCE.md).
  */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "approval.h"
 #include "atomic.h"
 #include "buf.h"
@@ -21,38 +22,40 @@
 
 #define MAX_MANIFEST ((size_t)1 << 30)
 
-static const char approve_usage[] =
-"usage: govgate approve --key KEY --role ROLE [--deployment ID] [--expires DUR]\n"
-"                       [--comment TEXT] -o FILE MANIFEST\n"
-"\n"
-"Signs an approval of MANIFEST (its name and the SHA-256 of its bytes) in\n"
-"ROLE: a DSSE envelope around an in-toto Statement with the predicate type\n"
-"https://govgate.dev/approval/v1 (docs/EVIDENCE.md). `check` and `deploy`\n"
-"count it (--approval FILE) when the trust file gives KEY's public key the\n"
-"role (docs/GOVERNANCE.md).\n"
-"\n"
-"  -k, --key KEY        the approver's Ed25519 private key\n"
-"  -r, --role ROLE      " GV_ROLE_NAMES "\n"
-"      --deployment ID  approve only the deployment with this deployment_id\n"
-"      --expires DUR    the approval stops counting DUR after now (900, 15m,\n"
-"                       1h, 2d); default: it does not expire\n"
-"      --comment TEXT   recorded in the approval (at most 4096 bytes)\n"
-"  -o, --output FILE    where the approval is written (atomically)\n"
-"\n"
-"Exit codes: 0 written, 2 usage or input error.\n";
+static const gv_opt approve_opts[] = {
+	{ "key", 'k', 'k', "KEY", "the approver's Ed25519 private key", GV_OPT_FILES },
+	{ "role", 'r', 'r', "ROLE", "the role approved in: " GV_ROLE_NAMES,
+	  "platform-admin security-admin compliance-officer policy-signer" },
+	{ "deployment", 0, 'D', "ID", "approve only the deployment with this deployment_id",
+	  NULL },
+	{ "expires", 0, 'E', "DUR", "the approval stops counting DUR after now (900, 15m, 1h, "
+	  "2d); default: it does not expire", NULL },
+	{ "comment", 0, 'c', "TEXT", "recorded in the approval (at most 4096 bytes)", NULL },
+	{ "output", 'o', 'o', "FILE", "where the approval is written (atomically)",
+	  GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_approve = {
+	"approve", "sign an approval of a manifest in a role",
+	"--key KEY --role ROLE [--deployment ID] [--expires DUR] [--comment TEXT] -o FILE "
+	"MANIFEST",
+	"Signs an approval of MANIFEST (its name and the SHA-256 of its bytes) in ROLE: a "
+	"DSSE envelope around an in-toto Statement with the predicate type "
+	"https://govgate.dev/approval/v1 (docs/EVIDENCE.md). `check` and `deploy` count it "
+	"(--approval FILE) when the trust file gives KEY's public key the role, the "
+	"manifest is the one approved, it has not expired and KEY does not sign the run "
+	"itself (docs/GOVERNANCE.md).",
+	approve_opts, NULL, "0 written, 2 usage or input error.",
+	"The security admin approves one deployment of a manifest for two days:\n"
+	"$ govgate approve --key keys/sec-lead.key --role security-admin --deployment "
+	"DEP-2026-11-28-001 --expires 2d -o sec.approval app.yaml",
+	GV_OPT_FILES, NULL
+};
 
 int cmd_approve(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "deployment", required_argument, NULL, 'D' },
-		{ "expires", required_argument, NULL, 'E' },
-		{ "comment", required_argument, NULL, 'c' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_approval_req req;
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf man = GV_BUF_INIT, env = GV_BUF_INIT;
@@ -61,10 +64,12 @@ int cmd_approve(int argc, char **argv)
 	char hex[65], keyid[GV_KEYID_HEX_LEN + 1];
 	gv_key *k = NULL;
 	int c, rc = GV_EXIT_INPUT;
+	gv_getopt g;
 
 	memset(&req, 0, sizeof(req));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:r:o:h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_approve);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'k': keypath = optarg; break;
 		case 'r': req.role = optarg; break;
@@ -79,18 +84,19 @@ int cmd_approve(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(approve_usage, stdout);
+			gv_opts_help(stdout, &gv_optcmd_approve);
 			rc = 0;
 			goto out;
 		default:
-			fputs(approve_usage, stderr);
+			gv_opts_help(stderr, &gv_optcmd_approve);
 			goto out;
 		}
 	}
 	if (!keypath || !req.role || !output || optind != argc - 1) {
-		fprintf(stderr, "govgate: approve: %s\n%s",
+		fprintf(stderr, "govgate: approve: %s\n",
 			!keypath ? "--key KEY is required" : !req.role ? "--role ROLE is required" :
-			!output ? "-o FILE is required" : "give exactly one MANIFEST", approve_usage);
+			!output ? "-o FILE is required" : "give exactly one MANIFEST");
+		gv_opts_help(stderr, &gv_optcmd_approve);
 		goto out;
 	}
 	if (!gv_role_parse(req.role)) {

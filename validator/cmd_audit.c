@@ -13,11 +13,14 @@
 #include "atomic.h"
 #include "audit.h"
 #include "cmd.h"
+#include "cli_opts.h"
 #include "buf.h"
 #include "gv.h"
 #include "note.h"
 #include "sign.h"
 #include "sync.h"
+#include "tiles.h"
+#include "witness.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,27 +35,185 @@ enum {
 	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT,
 	OPT_ALLOW_TAIL, OPT_TRUST
 };
+/* tiles and witnesses (docs/TILES.md) */
+enum { OPT_TILES = 1100, OPT_WITNESS, OPT_MIN_WITNESSES };
 
-static const struct option all_opts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "type", required_argument, NULL, OPT_TYPE },
-	{ "deployment", required_argument, NULL, OPT_DEPLOYMENT },
-	{ "actor", required_argument, NULL, OPT_ACTOR },
-	{ "payload", required_argument, NULL, OPT_PAYLOAD },
-	{ "log-key", required_argument, NULL, OPT_LOG_KEY },
-	{ "origin", required_argument, NULL, OPT_ORIGIN },
-	{ "seq", required_argument, NULL, OPT_SEQ },
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
-	{ "jsonl", required_argument, NULL, OPT_JSONL },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
-	{ "output", required_argument, NULL, OPT_OUT },
-	{ "allow-unsigned-tail", no_argument, NULL, OPT_ALLOW_TAIL },
-	{ "trust", required_argument, NULL, OPT_TRUST },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+#define ROW_DB { "db", 0, OPT_DB, "FILE", "the audit log (default: $GOVGATE_DB, else " \
+		 "govgate-audit.db in the working directory)", GV_OPT_FILES }
+#define ROW_OUT(what) { "output", 'o', OPT_OUT, "FILE", what, GV_OPT_FILES }
+#define ROW_LOG_KEY { "log-key", 0, OPT_LOG_KEY, "KEY", "sign a checkpoint with this private " \
+		      "key", GV_OPT_FILES }
+#define ROW_ORIGIN { "origin", 0, OPT_ORIGIN, "NAME", "the checkpoint's origin (default: " \
+		     "$GOVGATE_LOG_ORIGIN or govgate.local/audit)", NULL }
+#define ROW_TYPE(what) { "type", 0, OPT_TYPE, "T", what, NULL }
+#define ROW_DEPLOYMENT(what) { "deployment", 0, OPT_DEPLOYMENT, "ID", what, NULL }
+
+static const gv_opt append_opts[] = {
+	ROW_TYPE("the entry's event type (required)"),
+	ROW_DB,
+	ROW_DEPLOYMENT("the deployment the entry belongs to"),
+	{ "actor", 0, OPT_ACTOR, "A", "who caused the event", NULL },
+	{ "payload", 0, OPT_PAYLOAD, "JSON", "the entry's payload, a JSON object", NULL },
+	ROW_LOG_KEY,
+	ROW_ORIGIN,
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt checkpoint_opts[] = {
+	ROW_DB, ROW_LOG_KEY, ROW_ORIGIN,
+	ROW_OUT("write the checkpoint to FILE (atomically) instead of standard output"),
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+#define ROW_TILES(what) { "tiles", 0, OPT_TILES, "DIR", what, GV_OPT_DIRS }
+#define ROW_WITNESS { "witness", 0, OPT_WITNESS, "NAME=PUB", "the checkpoint counts only " \
+		      "with cosignatures from the named witnesses (repeatable; docs/TILES.md)", NULL }
+#define ROW_MIN_WITNESSES { "min-witnesses", 0, OPT_MIN_WITNESSES, "N", "how many of " \
+			    "them (default: all)", NULL }
+
+static const gv_opt publish_opts[] = {
+	ROW_TILES("the folder to write the tiles to (required)"),
+	ROW_LOG_KEY,
+	ROW_DB,
+	ROW_ORIGIN,
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt prove_opts[] = {
+	{ "seq", 0, OPT_SEQ, "N", "prove that entry N is included in the latest checkpoint",
+	  NULL },
+	{ "from", 0, OPT_FROM, "SIZE", "prove that the latest checkpoint extends the tree of "
+	  "SIZE entries", NULL },
+	ROW_DB,
+	ROW_TILES("prove from a folder written by 'audit publish' instead of the database"),
+	ROW_OUT("write the proof to FILE (atomically) instead of standard output"),
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt verify_opts[] = {
+	{ "key", 0, OPT_KEY, "PUB", "the log's public key (required)", GV_OPT_FILES },
+	ROW_DB,
+	{ "jsonl", 0, OPT_JSONL, "EXPORT", "verify an export (audit export) instead of a "
+	  "database", GV_OPT_FILES },
+	ROW_TILES("verify a folder written by 'audit publish' instead (docs/TILES.md)"),
+	{ "checkpoint", 0, OPT_CHECKPOINT, "SAVED", "a checkpoint kept earlier: the log must "
+	  "still extend it", GV_OPT_FILES },
+	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "verify the replica of ORIGIN under PUB "
+	  "(repeatable)", NULL },
+	{ "allow-unsigned-tail", 0, OPT_ALLOW_TAIL, NULL, "accept entries after the last "
+	  "checkpoint (reported, not covered)", NULL },
+	ROW_WITNESS,
+	ROW_MIN_WITNESSES,
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt log_opts[] = {
+	ROW_DB,
+	ROW_DEPLOYMENT("only the entries of this deployment"),
+	ROW_TYPE("only entries of this event type"),
+	{ "since", 0, OPT_SINCE, "TIME", "only entries from TIME on (YYYY-MM-DD, from its "
+	  "start, or YYYY-MM-DDTHH:MM:SSZ)", NULL },
+	{ "until", 0, OPT_UNTIL, "TIME", "only entries up to TIME (YYYY-MM-DD, to its end, or "
+	  "YYYY-MM-DDTHH:MM:SSZ)", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt export_opts[] = {
+	ROW_DB,
+	ROW_OUT("the JSON lines file to write (required); the checkpoints go to "
+		"FILE.checkpoints"),
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt key_opts[] = {
+	{ "key", 0, OPT_KEY, "PUB", "the log's public key (required)", GV_OPT_FILES },
+	ROW_ORIGIN,
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_audit = {
+	"audit", "append to, prove and verify the audit log", "VERB [options]",
+	"The audit log is an SQLite database of hash-chained entries under an RFC 6962 "
+	"Merkle tree, with checkpoints signed as C2SP signed notes (docs/EVIDENCE.md). "
+	"check, deploy and sync append to it; these verbs read, prove and verify it.",
+	NULL, NULL,
+	"verify: 0 verified, 1 the evidence does not verify (tampered, forked, uncovered, "
+	"or signed by another key; the message says which), 2 malformed or unreadable "
+	"input, or a usage error. The other verbs: 0 done, 1 the log contradicts its "
+	"checkpoints, 2 input error.",
+	NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_verify = {
+	"audit verify", "recompute the chain, tree and checkpoint signatures",
+	"--key PUB [--db FILE | --jsonl EXPORT | --tiles DIR]\n"
+	"                            [--checkpoint SAVED] [--trust ORIGIN=PUB]...\n"
+	"                            [--allow-unsigned-tail]\n"
+	"                            [--witness NAME=PUB]... [--min-witnesses N]",
+	"Recomputes the chain, the tree and every checkpoint signature, checks receipts "
+	"against the entries they name and every replica under the keys given with "
+	"--trust (else those the signed log pinned), and says which entries a checkpoint "
+	"signed by PUB covers. Entries after the last one are an unauthenticated tail: "
+	"exit 1 unless --allow-unsigned-tail. --tiles DIR verifies a folder written by "
+	"'audit publish' instead (see docs/TILES.md). With --witness, the checkpoint "
+	"(DIR/checkpoint, or --checkpoint SAVED) counts only with --min-witnesses N "
+	"(default: all) valid cosignatures from the named witnesses.",
+	verify_opts, NULL,
+	"0 verified; 1 tampered, uncovered, signed by another key, or a replica or receipt "
+	"that does not verify; 2 unreadable or malformed input (a --checkpoint that is not "
+	"a signed checkpoint is named at its line).",
+	"$ govgate audit verify --key keys/log.pub --db audit.db", NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_checkpoint = {
+	"audit checkpoint", "print the latest checkpoint (sign one with --log-key)",
+	"[--db FILE] [--log-key KEY [--origin O]] [-o FILE]", NULL, checkpoint_opts, NULL, NULL,
+	"$ govgate audit checkpoint --db audit.db --log-key keys/log.key", NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_publish = {
+	"audit publish", "write the log as C2SP tiles to a folder (--tiles DIR)",
+	"--tiles DIR --log-key KEY [--db FILE] [--origin O]",
+	"Signs (or reuses) the checkpoint of the log's current size and writes it with "
+	"every tile and entry bundle to DIR in the C2SP tlog-tiles layout; only new files "
+	"are written (docs/TILES.md).",
+	publish_opts, NULL,
+	"0 published; 1 the folder or the log contradicts the tree (a full tile on disk "
+	"differs, a checkpoint for a larger tree); 2 input error (an entry longer than "
+	"65535 bytes cannot be published).",
+	"$ govgate audit publish --db audit.db --log-key keys/log.key --tiles public/",
+	NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_prove = {
+	"audit prove", "inclusion (--seq) or consistency (--from) proof",
+	"(--seq N | --from SIZE) [--db FILE | --tiles DIR] [-o FILE]", NULL, prove_opts, NULL, NULL,
+	NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_log = {
+	"audit log", "list entries, filtered by deployment, type or time",
+	"[--db FILE] [--deployment ID] [--type T] [--since TIME] [--until TIME]", NULL,
+	log_opts, NULL, NULL, NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_export = {
+	"audit export", "write the entries as JSON lines and the checkpoints",
+	"[--db FILE] -o OUT", NULL, export_opts, NULL, NULL, NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_append = {
+	"audit append", "append an entry (for scripts and tests)",
+	"--type T [--db FILE] [--deployment ID] [--actor A] [--payload JSON]\n"
+	"                            [--log-key KEY [--origin O]]", NULL, append_opts, NULL, NULL,
+	NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_audit_key = {
+	"audit key", "print the note verifier key of a log's public key",
+	"--key PUB [--origin O]", NULL, key_opts, NULL, NULL, NULL, NULL, NULL
+};
+
+/* Every verb's options: getopt_long parses the union, so an option of another
+ * verb is named as not applying here rather than as unknown. */
+static const gv_optcmd *const verbs[] = {
+	&gv_optcmd_audit_verify, &gv_optcmd_audit_checkpoint, &gv_optcmd_audit_publish,
+	&gv_optcmd_audit_prove,
+	&gv_optcmd_audit_log, &gv_optcmd_audit_export, &gv_optcmd_audit_append,
+	&gv_optcmd_audit_key
 };
 
 typedef struct opts {
@@ -62,6 +223,9 @@ typedef struct opts {
 	int allow_tail;
 	const char *trust[GV_SYNC_MAX_TRUST];
 	size_t ntrust;
+	const char *tiles, *min_witnesses;
+	const char *witness[GV_WITNESS_MAX];
+	size_t nwitness;
 } opts;
 
 static int usage_error(const char *verb, const char *msg)
@@ -70,23 +234,44 @@ static int usage_error(const char *verb, const char *msg)
 	return GV_EXIT_INPUT;
 }
 
-/*
- * Parses argv against `allowed` (option names, space separated). Returns 0,
- * 1 when help was printed, or -1 after a usage error.
- */
-static int parse(opts *o, int argc, char **argv, const char *allowed, const char *usage)
+/* The union of the verbs' options, each long name once. */
+static void all_options(gv_getopt *g)
 {
+	gv_opt all[GV_OPTS_MAX + 1];
+	gv_optcmd u = { "audit", NULL, NULL, NULL, all, NULL, NULL, NULL, NULL, NULL };
+	const gv_opt *o;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < GV_ARRAY_LEN(verbs); i++)
+		for (o = verbs[i]->opts; o->name; o++) {
+			for (j = 0; j < n && strcmp(all[j].name, o->name); j++)
+				;
+			if (j == n && n < GV_OPTS_MAX)
+				all[n++] = *o;
+		}
+	all[n].name = NULL;
+	gv_opts_getopt(g, &u);
+}
+
+/*
+ * Parses argv against the verb's table. Returns 0, 1 when help was
+ * printed, or -1 after a usage error.
+ */
+static int parse(opts *o, int argc, char **argv, const gv_optcmd *verb)
+{
+	gv_getopt g;
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	all_options(&g);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", all_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		const char *name = NULL;
 		size_t i;
 
 		if (c == 'h') {
-			printf("usage: govgate audit %s %s\n", argv[0], usage);
+			gv_opts_help(stdout, verb);
 			return 1;
 		}
 		if (c == '?') {
@@ -96,21 +281,27 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, const char
 		}
 		if (c == 'o')
 			c = OPT_OUT;
-		for (i = 0; all_opts[i].name; i++)
-			if (all_opts[i].val == c)
-				name = all_opts[i].name;
-		{
+		for (i = 0; g.longs[i].name; i++)
+			if (g.longs[i].val == c)
+				name = g.longs[i].name;
+		if (!gv_opts_find(verb, c)) {
 			/* each verb accepts only its own options */
-			const char *p = strstr(allowed, name);
-			size_t n = strlen(name);
-			if (!p || (p != allowed && p[-1] != ' ') || (p[n] && p[n] != ' ')) {
-				fprintf(stderr, "govgate: audit %s: option '--%s' does not apply here\n",
-					argv[0], name);
-				return -1;
-			}
+			fprintf(stderr, "govgate: audit %s: option '--%s' does not apply here\n",
+				argv[0], name);
+			return -1;
 		}
 		switch (c) {
 		case OPT_DB: o->db = optarg; break;
+		case OPT_TILES: o->tiles = optarg; break;
+		case OPT_MIN_WITNESSES: o->min_witnesses = optarg; break;
+		case OPT_WITNESS:
+			if (o->nwitness == GV_WITNESS_MAX) {
+				fprintf(stderr, "govgate: audit %s: more than %d --witness options\n",
+					argv[0], GV_WITNESS_MAX);
+				return -1;
+			}
+			o->witness[o->nwitness++] = optarg;
+			break;
 		case OPT_TYPE: o->type = optarg; break;
 		case OPT_DEPLOYMENT: o->deployment = optarg; break;
 		case OPT_ACTOR: o->actor = optarg; break;
@@ -192,9 +383,7 @@ static int audit_append(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db type deployment actor payload log-key origin",
-		       "--type T [--db FILE] [--deployment ID] [--actor A] [--payload JSON] "
-		       "[--log-key KEY [--origin O]]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_append)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.type)
 		return usage_error("append", "--type is required");
@@ -226,8 +415,7 @@ static int audit_checkpoint(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db log-key origin output",
-		       "[--db FILE] [--log-key KEY [--origin O]] [-o FILE]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_checkpoint)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (o.log_key && (err = gv_key_load_private(&k, o.log_key, &d)) < 0)
 		goto out;
@@ -256,17 +444,22 @@ static int audit_prove(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db seq from output",
-		       "(--seq N | --from SIZE) [--db FILE] [-o FILE]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_prove)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!!o.seq == !!o.from)
 		return usage_error("prove", "give exactly one of --seq N and --from SIZE");
 	if (parse_u64(o.seq ? o.seq : o.from, &n) < 0)
 		return usage_error("prove", "--seq and --from take a non-negative integer");
+	if (o.tiles) {
+		err = o.seq ? gv_tiles_prove_inclusion(o.tiles, n, &proof, &d) :
+			      gv_tiles_prove_consistency(o.tiles, n, &proof, &d);
+		goto done;
+	}
 	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
 		goto out;
 	err = o.seq ? gv_audit_prove_inclusion(a, n, &proof, &d) :
 		      gv_audit_prove_consistency(a, n, &proof, &d);
+done:
 	if (err == GV_OK)
 		err = write_out(o.out, proof, &d);
 out:
@@ -350,6 +543,74 @@ static int verdict(const gv_audit_result *res, const gv_key *k, int allow_tail, 
 	return GV_OK;
 }
 
+/* The witnesses' part of a verdict: enough cosignatures on the checkpoint, or not. */
+static int witness_verdict(const gv_witness_list *wl, const char *note, size_t len,
+			   const char *file, gv_diags *d)
+{
+	size_t n = 0;
+	int err = gv_witness_check(wl, note, len, file, &n, d);
+
+	if (err == GV_OK)
+		printf("witnesses: %zu of %zu named witnesses cosigned the checkpoint (%zu required)\n",
+		       n, wl->n, wl->min);
+	else if (err == GV_ESIG)
+		printf("audit log NOT VERIFIED: the checkpoint has %zu valid cosignature%s from the "
+		       "named witnesses, %zu required\n", n, n == 1 ? "" : "s", wl->min);
+	return err;
+}
+
+/* `audit verify --tiles DIR`: the published folder alone (tiles.c). */
+static int tiles_verdict(const char *dir, const gv_key *k, const gv_witness_list *wl,
+			 gv_diags *d)
+{
+	char kid[GV_KEYID_HEX_LEN + 1];
+	gv_tiles_result res;
+	int err = gv_tiles_verify(dir, k, &res, d);
+
+	gv_key_id(k, kid);
+	if (err == GV_ESIG) {
+		printf("audit log TAMPERED\n");
+		return err;
+	}
+	if (err < 0)
+		return err;
+	printf("audit log intact: %" PRIu64 " entries in the tiles, all covered by the checkpoint "
+	       "signed by key %s (%" PRIu64 " tiles and %" PRIu64 " entry bundles verified)\n",
+	       res.size, kid, res.tiles, res.bundles);
+	if (wl->n)
+		err = witness_verdict(wl, res.note, res.note_len, dir, d);
+	free(res.note);
+	return err;
+}
+
+static int audit_publish(int argc, char **argv)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	gv_tiles_stats st;
+	gv_audit *a = NULL;
+	gv_key *k = NULL;
+	opts o;
+	int r, err;
+
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_publish)))
+		return r > 0 ? 0 : GV_EXIT_INPUT;
+	if (!o.tiles || !o.log_key)
+		return usage_error("publish", "--tiles DIR and --log-key KEY are required");
+	if (!gv_note_name_valid(o.origin))
+		return usage_error("publish", "the origin must be non-empty, without spaces or '+'");
+	if ((err = gv_key_load_private(&k, o.log_key, &d)) < 0)
+		goto out;
+	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
+		goto out;
+	if ((err = gv_tiles_publish(a, o.tiles, o.origin, k, &st, &d)) == GV_OK)
+		printf("published %" PRIu64 " entries to %s: %" PRIu64 " files written, %" PRIu64
+		       " unchanged\n", st.size, o.tiles, st.written, st.unchanged);
+out:
+	gv_key_free(k);
+	gv_audit_close(a);
+	return finish(&d, err);
+}
+
 static int audit_verify(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
@@ -358,28 +619,28 @@ static int audit_verify(int argc, char **argv)
 	gv_key *k = NULL;
 	gv_buf saved = GV_BUF_INIT;
 	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
+	gv_witness_list wl = GV_WITNESS_LIST_INIT;
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db jsonl key checkpoint allow-unsigned-tail trust",
-		       "--key PUB [--db FILE | --jsonl EXPORT] [--checkpoint SAVED] "
-		       "[--trust ORIGIN=PUB]... [--allow-unsigned-tail]"))) {
-		if (r > 0)
-			fputs("\nRecomputes the chain, the tree and every checkpoint signature, checks\n"
-			      "receipts against the entries they name and every replica under the keys\n"
-			      "given with --trust (else those the signed log pinned), and says which\n"
-			      "entries a checkpoint signed by PUB covers. Entries after the last one are\n"
-			      "an unauthenticated tail: exit 1 unless --allow-unsigned-tail.\n\n"
-			      "Exit codes: 0 verified; 1 tampered, uncovered, signed by another key, or a\n"
-			      "replica or receipt that does not verify; 2 unreadable or malformed input\n"
-			      "(a --checkpoint that is not a signed checkpoint is named at its line).\n",
-			      stdout);
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_verify)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
-	}
 	if (!o.key)
 		return usage_error("verify", "--key PUB (the log's public key) is required");
+	if (o.tiles && (o.jsonl || o.checkpoint || o.ntrust || o.allow_tail))
+		return usage_error("verify", "--tiles DIR verifies the folder alone: no --jsonl, "
+				   "--checkpoint, --trust or --allow-unsigned-tail");
+	if (o.nwitness && !o.tiles && !o.checkpoint)
+		return usage_error("verify", "--witness needs the cosigned checkpoint: --checkpoint "
+				   "FILE (or --tiles DIR)");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)
 		goto out;
+	if ((err = gv_witness_list_load(&wl, o.witness, o.nwitness, o.min_witnesses, &d)) < 0)
+		goto out;
+	if (o.tiles) {
+		err = tiles_verdict(o.tiles, k, &wl, &d);
+		goto out;
+	}
 	if (o.ntrust && (err = gv_sync_trust_load(&trust, o.trust, o.ntrust, 0, &d)) < 0)
 		goto out;
 	if (o.checkpoint && (err = read_saved(&saved, o.checkpoint, &d)) < 0)
@@ -393,10 +654,13 @@ static int audit_verify(int argc, char **argv)
 		err = gv_audit_verify(a, k, o.checkpoint ? saved.ptr : NULL, saved.len, o.checkpoint,
 				      &res, &d);
 	}
-	if (err == GV_OK)
+	if (err == GV_OK) {
 		err = verdict(&res, k, o.allow_tail, &d, o.jsonl ? o.jsonl : o.db);
-	else if (err == GV_ESIG)
+		if (err == GV_OK && wl.n)
+			err = witness_verdict(&wl, saved.ptr, saved.len, o.checkpoint, &d);
+	} else if (err == GV_ESIG) {
 		printf("audit log TAMPERED\n");
+	}
 	if (a && (err == GV_OK || err == GV_ESIG)) {
 		/*
 		 * every replica of another log, under the keys the auditor gives,
@@ -410,6 +674,7 @@ static int audit_verify(int argc, char **argv)
 			err = rerr;
 	}
 out:
+	gv_witness_list_release(&wl);
 	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&saved);
 	gv_key_free(k);
@@ -432,8 +697,7 @@ static int audit_log(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db deployment type since until",
-		       "[--db FILE] [--deployment ID] [--type T] [--since TIME] [--until TIME]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_log)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	memset(&f, 0, sizeof(f));
 	f.deployment_id = o.deployment;
@@ -456,7 +720,7 @@ static int audit_export(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "db output", "[--db FILE] -o OUT")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_export)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.out || !strcmp(o.out, "-"))
 		return usage_error("export", "-o OUT (a file) is required");
@@ -478,7 +742,7 @@ static int audit_key(int argc, char **argv)
 	opts o;
 	int r, err;
 
-	if ((r = parse(&o, argc, argv, "key origin", "--key PUB [--origin O]")))
+	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_key)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.key)
 		return usage_error("key", "--key PUB is required");
@@ -496,6 +760,7 @@ static int audit_key(int argc, char **argv)
 static const gv_cmd audit_cmds[] = {
 	{ "verify", audit_verify, "recompute the chain, tree and checkpoint signatures" },
 	{ "checkpoint", audit_checkpoint, "print the latest checkpoint (sign one with --log-key)" },
+	{ "publish", audit_publish, "write the log as C2SP tiles to a folder (--tiles DIR)" },
 	{ "prove", audit_prove, "inclusion (--seq) or consistency (--from) proof" },
 	{ "log", audit_log, "list entries, filtered by deployment, type or time" },
 	{ "export", audit_export, "write the entries as JSON lines and the checkpoints" },

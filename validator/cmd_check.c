@@ -1,5 +1,6 @@
 /* cmd_check.c: `govgate check` and `govgate policy lint`. */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "atomic.h"
 #include "audit.h"
@@ -9,6 +10,7 @@
 #include "facts.h"
 #include "gate.h"
 #include "governance.h"
+#include "govinputs.h"
 #include "gv.h"
 #include "progress.h"
 #include "lint.h"
@@ -26,75 +28,93 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-enum { OPT_TRUST = 0x4101, OPT_APPROVAL };   /* long options only */
+/* check's options; the values are cmd_check's own (getopt_long returns them) */
+static const gv_opt check_opts[] = {
+	{ "policy", 'p', 'p', "PATH", "policy file or folder (repeatable; required)", GV_OPT_FILES },
+	{ "rules", 0, 'r', "PATH", "rule library file or folder (repeatable; default: the "
+	  "shipped rules/)", GV_OPT_FILES },
+	{ "cloud-facts", 0, 'C', "FILE", "facts gathered on the cloud side", GV_OPT_FILES },
+	{ "onprem-facts", 0, 'O', "FILE", "facts gathered on the on-prem side", GV_OPT_FILES },
+	{ "max-fact-age", 0, 'A', "DUR", "facts older than DUR (900, 15m, 1h, 2d) count as "
+	  "missing; default: the policies' max_fact_age", NULL },
+	{ "max-clock-skew", 0, 'K', "DUR", "how far in the future facts may be dated (0, 300, "
+	  "5m); later ones are refused (default: 300)", NULL },
+	{ "format", 'f', 'f', "FMT", "text (default), json, sarif, junit, github or gitlab "
+	  "(docs/CI.md)", "text json sarif junit github gitlab" },
+	{ "output", 'o', 'o', "FILE", "write the result to FILE (atomically)", GV_OPT_FILES },
+	{ "out", 0, 'W', "FMT=FILE", "also write the result as FMT to FILE (atomically; "
+	  "repeatable): several formats from one run", NULL },
+	{ "source-root", 0, 'Z', "DIR", "paths in sarif, github and gitlab output are "
+	  "relative to DIR (default: the working directory); also --base-uri", GV_OPT_DIRS },
+	{ "base-uri", 0, 'Z', "DIR", "the same as --source-root", GV_OPT_DIRS },
+	{ "jobs", 'j', 'j', "N", "check manifests on N threads (default: all cores)", NULL },
+	{ "regex-budget", 0, 'B', "N", "regex work allowed in the whole run, in PCRE2 steps "
+	  "(1000, 50k, 200M, 2G; default: 1G); a run that needs more stops with exit 2", NULL },
+	{ "files-from", 0, 'F', "FILE", "read more manifest paths from FILE, one per line",
+	  GV_OPT_FILES },
+	{ "exclude", 0, 'X', "GLOB", "leave out files and folders found in folders whose "
+	  "name or path in the folder matches (repeatable)", NULL },
+	{ "allow-empty", 0, 'E', NULL, "accept a run that checked nothing at all (its "
+	  "manifests are reported as not_applicable)", NULL },
+	{ "quiet", 'q', 'q', NULL, "no source excerpts under diagnostics, no progress", NULL },
+	{ "progress", 0, 'P', NULL, "show progress on stderr even when it is not a terminal "
+	  "(plain lines; on a terminal the run shows it anyway once it takes over a second)",
+	  NULL },
+	GV_OPT_HELP,
+	GV_OPT_HEADING("Evidence (docs/EVIDENCE.md):"),
+	{ "sign", 0, 'S', "KEY", "Ed25519 private key that signs reports and receipts",
+	  GV_OPT_FILES },
+	{ "report", 0, 'R', "FILE", "write a signed compliance report (DSSE, in-toto)",
+	  GV_OPT_FILES },
+	{ "minisign", 0, 'M', "FILE", "write the JSON report to FILE and FILE.minisig",
+	  GV_OPT_FILES },
+	{ "receipt", 0, 'T', "FILE", "write the signed receipt of the run's deployment",
+	  GV_OPT_FILES },
+	{ "db", 0, 'D', "FILE", "append the run's events to this audit log (default: "
+	  "$GOVGATE_DB when set, else no log). A run with an input error signs, writes and "
+	  "records none of these (its report still goes to standard output or -o).",
+	  GV_OPT_FILES },
+	{ "log-key", 0, 'L', "KEY", "sign a checkpoint of the log after the run", GV_OPT_FILES },
+	{ "origin", 0, 'G', "NAME", "checkpoint origin (default: $GOVGATE_LOG_ORIGIN or "
+	  "govgate.local/audit)", NULL },
+	{ "actor", 0, 'U', "NAME", "who ran the check (default: $GOVGATE_ACTOR, $USER)", NULL },
+	GV_OPT_HEADING("Governance (docs/GOVERNANCE.md):"),
+	{ "trust", 0, 1001, "FILE", "the trust file: whose keys count, and for what (default: "
+	  "$GOVGATE_TRUST)", GV_OPT_FILES },
+	{ "waiver", 0, 1002, "FILE", "a signed waiver (govgate waiver sign; repeatable)",
+	  GV_OPT_FILES },
+	{ "policy-bundle", 0, 1003, "FILE", "a signed policy bundle (govgate policy bundle; "
+	  "repeatable)", GV_OPT_FILES },
+	{ "approval", 0, 1004, "FILE", "a signed approval of a manifest (govgate approve; "
+	  "repeatable); the --sign key never counts as one", GV_OPT_FILES },
+	GV_OPT_END
+};
 
-static const char check_usage[] =
-"usage: govgate check [options] MANIFEST...\n"
-"\n"
-"Evaluates deployment manifests (YAML or JSON; '-' reads standard input)\n"
-"against policies and the live facts of both sides. A folder stands for every\n"
-"*.yaml, *.yml and *.json file below it, in byte order of the paths (symbolic\n"
-"links to folders, or to files outside it, are not followed). A bad manifest\n"
-"does not stop the run: every good one is reported, every bad one as an error\n"
-"(JSON: errors[]; text: a diagnostic on standard error), and the exit code\n"
-"is 2.\n"
-"\n"
-"  -p, --policy PATH        policy file or folder (repeatable; required)\n"
-"      --rules PATH         rule library file or folder (repeatable;\n"
-"                           default: the shipped rules/)\n"
-"      --cloud-facts FILE   facts gathered on the cloud side\n"
-"      --onprem-facts FILE  facts gathered on the on-prem side\n"
-"      --max-fact-age DUR   facts older than DUR (900, 15m, 1h, 2d) count as\n"
-"                           missing; default: the policies' max_fact_age\n"
-"      --max-clock-skew DUR how far in the future facts may be dated (0, 300,\n"
-"                           5m); later ones are refused (default: 300)\n"
-"  -f, --format FMT         text (default), json, sarif, junit, github or\n"
-"                           gitlab (docs/CI.md)\n"
-"  -o, --output FILE        write the result to FILE (atomically)\n"
-"      --out FMT=FILE       also write the result as FMT to FILE (atomically;\n"
-"                           repeatable): several formats from one run\n"
-"      --source-root DIR    paths in sarif, github and gitlab output are\n"
-"                           relative to DIR (default: the working directory);\n"
-"                           also --base-uri\n"
-"  -j, --jobs N             check manifests on N threads (default: all cores)\n"
-"      --regex-budget N     regex work allowed in the whole run, in PCRE2 steps\n"
-"                           (1000, 50k, 200M, 2G; default: 1G); a run that\n"
-"                           needs more stops with exit 2\n"
-"      --files-from FILE    read more manifest paths from FILE, one per line\n"
-"      --exclude GLOB       leave out files and folders found in folders whose\n"
-"                           name or path in the folder matches (repeatable)\n"
-"      --allow-empty        accept a run that checked nothing at all (its\n"
-"                           manifests are reported as not_applicable)\n"
-"  -q, --quiet              no source excerpts under diagnostics, no progress\n"
-"      --progress           show progress on stderr even when it is not a\n"
-"                           terminal (plain lines; on a terminal the run\n"
-"                           shows it anyway once it takes over a second)\n"
-"\n"
-"Evidence (docs/EVIDENCE.md):\n"
-"      --sign KEY           Ed25519 private key that signs reports and receipts\n"
-"      --report FILE        write a signed compliance report (DSSE, in-toto)\n"
-"      --minisign FILE      write the JSON report to FILE and FILE.minisig\n"
-"      --receipt FILE       write the signed receipt of the run's deployment\n"
-"      --db FILE            append the run's events to this audit log\n"
-"                           (default: $GOVGATE_DB when set, else no log)\n"
-"                           A run with an input error signs, writes and\n"
-"                           records none of these (its report still goes\n"
-"                           to standard output or -o).\n"
-"      --log-key KEY        sign a checkpoint of the log after the run\n"
-"      --origin NAME        checkpoint origin (default: $GOVGATE_LOG_ORIGIN or\n"
-"                           govgate.local/audit)\n"
-"      --actor NAME         who ran the check (default: $GOVGATE_ACTOR, $USER)\n"
-"\n"
-"Governance (docs/GOVERNANCE.md):\n"
-"      --trust FILE         the trust file: whose keys count, for which roles\n"
-"                           (default: $GOVGATE_TRUST)\n"
-"      --approval FILE      a signed approval of a manifest (govgate approve;\n"
-"                           repeatable); the --sign key never counts as one\n"
-"\n"
-"Exit codes: 0 allowed (no violation, or only warn/info), 1 denied (a block or\n"
-"halt violation), 2 usage or input error (also: the regex budget used up;\n"
-"an input error outranks a denial), 3 escalated (an escalate violation and\n"
-"nothing worse).\n";
+const gv_optcmd gv_optcmd_check = {
+	"check", "evaluate deployment manifests against policies and facts",
+	"[options] MANIFEST...",
+	"Evaluates deployment manifests (YAML or JSON; '-' reads standard input) "
+	"against policies and the live facts of both sides. A folder stands for every "
+	"*.yaml, *.yml and *.json file below it, in byte order of the paths (symbolic "
+	"links to folders, or to files outside it, are not followed). A bad manifest "
+	"does not stop the run: every good one is reported, every bad one as an error "
+	"(JSON: errors[]; text: a diagnostic on standard error), and the exit code is 2.",
+	check_opts, NULL,
+	"0 allowed (no violation, or only warn/info), 1 denied (a block or halt "
+	"violation), 2 usage or input error (also: the regex budget used up; an input "
+	"error outranks a denial), 3 escalated (an escalate violation and nothing worse).",
+	"Check every manifest of a folder with the shipped policy and the facts of "
+	"both sides:\n"
+	"$ govgate check -p policies/ --cloud-facts cloud.json --onprem-facts onprem.json deploy/\n"
+	"\n"
+	"One evaluation, three outputs for CI: text on standard output, SARIF and JUnit "
+	"files:\n"
+	"$ govgate check -p policies/ --out sarif=govgate.sarif --out junit=govgate.xml deploy/\n"
+	"\n"
+	"A signed report and an entry in the audit log:\n"
+	"$ govgate check -p policies/ --sign keys/report.key --report out/report.dsse.json --db audit.db app.yaml",
+	GV_OPT_FILES, NULL
+};
 
 static int read_list(strlist *l, gv_buf *store, const char *path)
 {
@@ -323,38 +343,9 @@ fail:
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "cloud-facts", required_argument, NULL, 'C' },
-		{ "onprem-facts", required_argument, NULL, 'O' },
-		{ "max-fact-age", required_argument, NULL, 'A' },
-		{ "max-clock-skew", required_argument, NULL, 'K' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "regex-budget", required_argument, NULL, 'B' },
-		{ "files-from", required_argument, NULL, 'F' },
-		{ "allow-empty", no_argument, NULL, 'E' },
-		{ "exclude", required_argument, NULL, 'X' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "progress", no_argument, NULL, 'P' },
-		{ "sign", required_argument, NULL, 'S' },
-		{ "report", required_argument, NULL, 'R' },
-		{ "minisign", required_argument, NULL, 'M' },
-		{ "receipt", required_argument, NULL, 'T' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "log-key", required_argument, NULL, 'L' },
-		{ "origin", required_argument, NULL, 'G' },
-		{ "actor", required_argument, NULL, 'U' },
-		{ "out", required_argument, NULL, 'W' },
-		{ "source-root", required_argument, NULL, 'Z' },
-		{ "base-uri", required_argument, NULL, 'Z' },
-		{ "trust", required_argument, NULL, OPT_TRUST },
-		{ "approval", required_argument, NULL, OPT_APPROVAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	strlist waivers = { 0 }, bundles = { 0 };
+	const char *trust_path = NULL;
+	gv_govinputs gi;
 	strlist approvals = { 0 };
 	gv_governance_opts gvo = { 0 };
 	gv_governance *gov = NULL;
@@ -388,13 +379,16 @@ int cmd_check(int argc, char **argv)
 	int progress_asked = 0;
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
+	gv_getopt g;
 
 	memset(&go, 0, sizeof(go));
 	memset(&run, 0, sizeof(run));
 	memset(&eo, 0, sizeof(eo));
+	memset(&gi, 0, sizeof(gi));
 	gv_time_format(started, time(NULL));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:f:o:j:qh", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_check);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': gv_cmd_push(&policies, optarg); break;
 		case 'r': gv_cmd_push(&rules, optarg); break;
@@ -446,14 +440,16 @@ int cmd_check(int argc, char **argv)
 		case 'U': eo.actor = optarg; break;
 		case 'W': gv_cmd_push(&outs, optarg); break;
 		case 'Z': ci.source_root = optarg; break;
-		case OPT_TRUST: gvo.trust = optarg; break;
-		case OPT_APPROVAL: gv_cmd_push(&approvals, optarg); break;
+		case 1001: trust_path = optarg; break;
+		case 1002: gv_cmd_push(&waivers, optarg); break;
+		case 1003: gv_cmd_push(&bundles, optarg); break;
+		case 1004: gv_cmd_push(&approvals, optarg); break;
 		case 'h':
-			fputs(check_usage, stdout);
+			gv_opts_help(stdout, &gv_optcmd_check);
 			rc = 0;
 			goto out;
 		default:
-			fputs(check_usage, stderr);
+			gv_opts_help(stderr, &gv_optcmd_check);
 			goto out;
 		}
 	}
@@ -479,13 +475,15 @@ int cmd_check(int argc, char **argv)
 	if (!policies.n) {
 		/* no default policy: a gate says which policy it enforces */
 		char *pack = gv_datadir_find("policies");
-		fprintf(stderr, "govgate: check: no policy given (use --policy PATH%s%s)\n%s",
-			pack ? "; the shipped policy pack is " : "", pack ? pack : "", check_usage);
+		fprintf(stderr, "govgate: check: no policy given (use --policy PATH%s%s)\n",
+			pack ? "; the shipped policy pack is " : "", pack ? pack : "");
+		gv_opts_help(stderr, &gv_optcmd_check);
 		free(pack);
 		goto out;
 	}
 	if (!args.n) {
-		fprintf(stderr, "govgate: check: no manifest given\n%s", check_usage);
+		fprintf(stderr, "govgate: check: no manifest given\n");
+		gv_opts_help(stderr, &gv_optcmd_check);
 		goto out;
 	}
 	if (!rules.n && (rules_default = gv_default_rules_path()))
@@ -519,17 +517,26 @@ int cmd_check(int argc, char **argv)
 	}
 	if ((output && gv_atomic_check(output, &d) < 0) || unwritable)
 		goto out;
+	/* trust, waivers and policy bundles (govinputs.h) */
+	if (gv_govinputs_load(&gi, trust_path, waivers.v, waivers.n, bundles.v, bundles.n,
+			      sign_key, &d) < 0)
+		goto out;
 	if (db_path && gv_audit_open(&db, db_path, &d) < 0)
 		goto out;
 
-	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0)
+	if (gv_program_load(&prog, policies.v, policies.n, rules.v, rules.n, &d) < 0 ||
+	    gv_govinputs_check_program(&gi, prog, policies.v, policies.n, rules.v, rules.n,
+				       &d) < 0)
 		goto out;
+	go.waivers = gi.have_waivers ? &gi.waivers : NULL;
+	go.bundles = gi.have_bundles ? &gi.bundles : NULL;
 	if (!prog->npolicies && !go.allow_empty) {
 		gv_error(&d, "GV-P007", NULL,
 			 "no policy found in the given paths (use --allow-empty to accept)");
 		goto out;
 	}
-	/* the trust file and approvals (governance.h) */
+	/* the approvals, under the trust file govinputs loaded (governance.h) */
+	gvo.loaded = gi.trust;
 	gvo.approvals = approvals.v;
 	gvo.napprovals = approvals.n;
 	gvo.initiator = sign_key;
@@ -718,43 +725,67 @@ out:
 	free(rules.v);
 	free(manifests.v);
 	free(rules_default);
+	gv_govinputs_release(&gi);
+	free(waivers.v);
+	free(bundles.v);
 	return rc;
 }
 
-static const char lint_usage[] =
-"usage: govgate policy lint [--rules PATH]... [--manifest SAMPLE]...\n"
-"                           [--cloud-facts FILE] [--onprem-facts FILE] PATH...\n"
-"\n"
-"Loads and compiles policy and rule files, reporting every problem with\n"
-"file:line:col. Exit 0 when all are valid, 2 otherwise. `check` loads\n"
-"policies the same way and refuses the same problems; lint also checks the\n"
-"library rules that no policy uses, so `policy lint rules/` checks a library.\n"
-"\n"
-"Besides unknown keys and operators, bad paths and regexes, it reports:\n"
-"  GV-P022  an operand of the wrong type for its operator (gt: \"ten\",\n"
-"           min_length: -1, in: a-string), $params values included\n"
-"  GV-P033  a rule's when (or an each's where) on a [*] path: use each,\n"
-"           or write quantifier: any / all\n"
-"  GV-P034  a message placeholder other than {actual}, {expected}, {path}\n"
-"  GV-P035  a malformed each (no [*], no check or count, a bad 'as')\n"
-"  GV-P014  a rule id twice in one RuleSet or one policy, or a use: that\n"
-"           two loaded libraries define\n"
-"See docs/POLICY-GUIDE.md.\n";
+static const gv_opt lint_opts[] = {
+	{ "rules", 0, 'r', "PATH", "rule library file or folder (repeatable; default: the "
+	  "shipped rules/)", GV_OPT_FILES },
+	{ "manifest", 0, 'm', "SAMPLE", "a sample manifest (repeatable), for paths on "
+	  "manifest", GV_OPT_FILES },
+	{ "cloud-facts", 0, 'C', "FILE", "a sample of cloud facts, for paths on cloud",
+	  GV_OPT_FILES },
+	{ "onprem-facts", 0, 'O', "FILE", "a sample of on-prem facts, for paths on onprem",
+	  GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
 
-/* lint's own reports (lint.c), after the usage above */
-static const char lint_more_usage[] =
-"\n"
-"An unknown key, operator or rule id names the closest known one. Warnings\n"
-"(exit 0): a library rule no loaded policy uses (not for the shipped\n"
-"library when it is loaded by default), and, with samples, a check path\n"
-"that resolves to nothing in any of them (a likely typo); that is an error\n"
-"on a check with 'missing: pass', which could then never fail.\n"
-"\n"
-"  --rules PATH          rule library file or folder (repeatable; default:\n"
-"                        the shipped rules/)\n"
-"  --manifest SAMPLE     a sample manifest (repeatable), for paths on manifest\n"
-"  --cloud-facts FILE    a sample of cloud facts, for paths on cloud\n"
-"  --onprem-facts FILE   a sample of on-prem facts, for paths on onprem\n";
+const gv_optcmd gv_optcmd_policy_lint = {
+	"policy lint", "check policy and rule files for errors",
+	"[--rules PATH]... [--manifest SAMPLE]...\n"
+	"                           [--cloud-facts FILE] [--onprem-facts FILE] PATH...",
+	"Loads and compiles policy and rule files, reporting every problem with "
+	"file:line:col. Exit 0 when all are valid, 2 otherwise. `check` loads policies "
+	"the same way and refuses the same problems; lint also checks the library rules "
+	"that no policy uses, so `policy lint rules/` checks a library.\n"
+	"\n"
+	"Besides unknown keys and operators, bad paths and regexes, it reports:\n"
+	"\n"
+	"  GV-P022  an operand of the wrong type for its operator (gt: \"ten\",\n"
+	"           min_length: -1, in: a-string), $params values included\n"
+	"  GV-P033  a rule's when (or an each's where) on a [*] path: use each,\n"
+	"           or write quantifier: any / all\n"
+	"  GV-P034  a message placeholder other than {actual}, {expected}, {path}\n"
+	"  GV-P035  a malformed each (no [*], no check or count, a bad 'as')\n"
+	"  GV-P014  a rule id twice in one RuleSet or one policy, or a use: that\n"
+	"           two loaded libraries define\n"
+	"\n"
+	"See docs/POLICY-GUIDE.md.\n"
+	"\n"
+	"An unknown key, operator or rule id names the closest known one. Warnings "
+	"(exit 0): a library rule no loaded policy uses (not for the shipped library "
+	"when it is loaded by default), and, with samples, a check path that resolves "
+	"to nothing in any of them (a likely typo); that is an error on a check with "
+	"'missing: pass', which could then never fail.",
+	lint_opts, NULL,
+	"0 every file is valid (warnings allowed), 2 an error or a usage error.",
+	"Lint the shipped library and policies, checking paths against a sample:\n"
+	"$ govgate policy lint --manifest fixtures/manifests/hybrid-ok.yaml rules/ policies/",
+	GV_OPT_FILES, NULL
+};
+
+const gv_optcmd gv_optcmd_policy = {
+	"policy", "lint, test or sign policy packs", "lint|test|bundle [options] PATH...",
+	"Policy packs are checked before they gate anything: 'lint' loads and compiles "
+	"them and reports every problem with file:line:col; 'test' runs their PolicyTest "
+	"cases with coverage; 'bundle' signs them, for a trust file that requires signed "
+	"policies (docs/GOVERNANCE.md).",
+	NULL, NULL, NULL, NULL, NULL, NULL
+};
 
 /* A facts sample: the root mapping of a one-document file. */
 static int load_sample_facts(gv_file **out, const char *path, gv_diags *d)
@@ -770,14 +801,6 @@ static int load_sample_facts(gv_file **out, const char *path, gv_diags *d)
 
 static int cmd_policy_lint(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "manifest", required_argument, NULL, 'm' },
-		{ "cloud-facts", required_argument, NULL, 'C' },
-		{ "onprem-facts", required_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	strlist rules = { 0 }, samples = { 0 };
 	gv_diags d = GV_DIAGS_INIT;
 	gv_program *prog = NULL;
@@ -787,9 +810,11 @@ static int cmd_policy_lint(int argc, char **argv)
 	gv_lint_opts lo = { 0 };
 	size_t i, nman = 0;
 	int c, rc = GV_EXIT_INPUT;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_policy_lint);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		if (c == 'r') {
 			gv_cmd_push(&rules, optarg);
 		} else if (c == 'm') {
@@ -799,19 +824,16 @@ static int cmd_policy_lint(int argc, char **argv)
 		} else if (c == 'O') {
 			onprem_path = optarg;
 		} else if (c == 'h') {
-			fputs(lint_usage, stdout);
-			fputs(lint_more_usage, stdout);
+			gv_opts_help(stdout, &gv_optcmd_policy_lint);
 			rc = 0;
 			goto out;
 		} else {
-			fputs(lint_usage, stderr);
-			fputs(lint_more_usage, stderr);
+			gv_opts_help(stderr, &gv_optcmd_policy_lint);
 			goto out;
 		}
 	}
 	if (optind >= argc) {
-		fputs(lint_usage, stderr);
-		fputs(lint_more_usage, stderr);
+		gv_opts_help(stderr, &gv_optcmd_policy_lint);
 		goto out;
 	}
 	if (!rules.n && (rules_default = gv_default_rules_path()))
@@ -858,6 +880,7 @@ int cmd_policy(int argc, char **argv)
 	static const gv_cmd verbs[] = {
 		{ "lint", cmd_policy_lint, "check policy and rule files for errors" },
 		{ "test", cmd_policy_test, "run policy tests, with their coverage" },
+		{ "bundle", cmd_policy_bundle, "sign policy and rule files as a bundle" },
 		{ NULL, NULL, NULL }
 	};
 	return gv_cmd_dispatch(verbs, "govgate policy", argc - 1, argv + 1);

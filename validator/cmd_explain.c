@@ -1,5 +1,6 @@
 /* cmd_explain.c: `govgate explain`, one rule on one manifest, step by step. */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "explain.h"
 #include "facts.h"
@@ -11,42 +12,39 @@
 #include <string.h>
 #include <time.h>
 
-static const char explain_usage[] =
-"usage: govgate explain -p POLICY --rule ID [options] MANIFEST\n"
-"\n"
-"Shows how one rule evaluates on one manifest, as a tree: the policy's\n"
-"match and the rule's when; every check with its result (holds or fails);\n"
-"every path with the values it resolved to and their file:line:col (for a\n"
-"missing value, the nearest place that is there); every `each` item, kept\n"
-"or dropped by its where, counted or not; then the findings `check` reports\n"
-"for the rule. A rule id that several policies apply is shown for each.\n"
-"\n"
-"  -p, --policy PATH        policy file or folder (repeatable; required)\n"
-"      --rules PATH         rule library file or folder (repeatable;\n"
-"                           default: the shipped rules/)\n"
-"  -r, --rule ID            the rule to explain (required)\n"
-"      --cloud-facts FILE   facts gathered on the cloud side\n"
-"      --onprem-facts FILE  facts gathered on the on-prem side\n"
-"      --max-fact-age DUR   facts older than DUR count as missing (default:\n"
-"                           the policies' max_fact_age)\n"
-"  -f, --format FMT         text (default) or json\n"
-"\n"
-"Exit codes: 0 the rule holds or does not apply, 1 it is violated, 2 usage\n"
-"or input error (also: no loaded policy applies the rule).\n";
+static const gv_opt explain_opts[] = {
+	{ "policy", 'p', 'p', "PATH", "policy file or folder (repeatable; required)", GV_OPT_FILES },
+	{ "rules", 0, 'R', "PATH", "rule library file or folder (repeatable; default: the "
+	  "shipped rules/)", GV_OPT_FILES },
+	{ "rule", 'r', 'r', "ID", "the rule to explain (required)", NULL },
+	{ "cloud-facts", 0, 'c', "FILE", "facts gathered on the cloud side", GV_OPT_FILES },
+	{ "onprem-facts", 0, 'o', "FILE", "facts gathered on the on-prem side", GV_OPT_FILES },
+	{ "max-fact-age", 0, 'a', "DUR", "facts older than DUR count as missing (default: the "
+	  "policies' max_fact_age)", NULL },
+	{ "format", 'f', 'f', "FMT", "text (default) or json", "text json" },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_explain = {
+	"explain", "show how one rule evaluates on one manifest, step by step",
+	"-p POLICY --rule ID [options] MANIFEST",
+	"Shows how one rule evaluates on one manifest, as a tree: the policy's match and "
+	"the rule's when; every check with its result (holds or fails); every path with "
+	"the values it resolved to and their file:line:col (for a missing value, the "
+	"nearest place that is there); every `each` item, kept or dropped by its where, "
+	"counted or not; then the findings `check` reports for the rule. A rule id that "
+	"several policies apply is shown for each.",
+	explain_opts, NULL,
+	"0 the rule holds or does not apply, 1 it is violated, 2 usage or input error "
+	"(also: no loaded policy applies the rule).",
+	"Why a manifest fails the encryption rule:\n"
+	"$ govgate explain -p policies/ --rule enc.at-rest fixtures/manifests/encryption-misconfig.yaml",
+	GV_OPT_FILES, NULL
+};
 
 int cmd_explain(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "rule", required_argument, NULL, 'r' },
-		{ "cloud-facts", required_argument, NULL, 'c' },
-		{ "onprem-facts", required_argument, NULL, 'o' },
-		{ "max-fact-age", required_argument, NULL, 'a' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	strlist policies = { 0 }, rules = { 0 };
 	const char *rule = NULL, *cloud_path = NULL, *onprem_path = NULL, *format = "text";
 	char *rules_default = NULL;
@@ -58,9 +56,11 @@ int cmd_explain(int argc, char **argv)
 	int64_t max_age = 0;
 	size_t n, nviolated;
 	int c, rc = GV_EXIT_INPUT, json;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:r:f:h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_explain);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': gv_cmd_push(&policies, optarg); break;
 		case 'R': gv_cmd_push(&rules, optarg); break;
@@ -76,17 +76,17 @@ int cmd_explain(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(explain_usage, stdout);
+			gv_opts_help(stdout, &gv_optcmd_explain);
 			rc = 0;
 			goto out;
 		default:
-			fputs(explain_usage, stderr);
+			gv_opts_help(stderr, &gv_optcmd_explain);
 			goto out;
 		}
 	}
 	if (!policies.n || !rule || optind != argc - 1 ||
 	    (strcmp(format, "text") && strcmp(format, "json"))) {
-		fputs(explain_usage, stderr);
+		gv_opts_help(stderr, &gv_optcmd_explain);
 		goto out;
 	}
 	json = !strcmp(format, "json");

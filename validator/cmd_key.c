@@ -3,6 +3,7 @@
  * Exit 0 on success, 2 on any error (GV_EXIT_INPUT).
  */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "atomic.h"
 #include "buf.h"
 #include "dsse.h"
@@ -18,34 +19,98 @@
 #include <string.h>
 #include <time.h>
 
-static const char keygen_usage[] =
-"usage: govgate keygen --out NAME [--force]\n"
-"\n"
-"Creates an Ed25519 key pair: NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub\n"
-"(SubjectPublicKeyInfo PEM). Existing files are never replaced unless --force\n"
-"is given. Use one key for signing reports and another for log checkpoints.\n"
-"\n"
-"  -o, --out NAME   base name of the two files\n"
-"  -f, --force      replace existing key files\n";
+static const gv_opt keygen_opts[] = {
+	{ "out", 'o', 'o', "NAME", "base name of the two files", GV_OPT_FILES },
+	{ "force", 'f', 'f', NULL, "replace existing key files", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
 
-static const char key_usage[] =
-"usage: govgate key id FILE\n"
-"       govgate key export --minisign FILE\n"
-"       govgate key sign-statement --key KEY --statement FILE [-o OUT]\n"
-"       govgate key sign --key KEY [--comment TEXT] FILE\n"
-"\n"
-"  id              print the key id of a .pub or .key file: the lowercase hex\n"
-"                  SHA-256 of the DER SubjectPublicKeyInfo\n"
-"  export          print the public key in minisign's format, for\n"
-"                  'minisign -V -p FILE' on reports signed with --minisign\n"
-"  sign-statement  for testing and scripting: sign an in-toto Statement (any\n"
-"                  JSON file, signed byte for byte) as a DSSE envelope, the\n"
-"                  form 'govgate verify' checks; useful to re-sign evidence\n"
-"                  with a new key. Writes OUT atomically, or standard output\n"
-"  sign            for testing and scripting: write FILE.minisig, a minisign\n"
-"                  signature (prehashed, with the trusted comment TEXT; by\n"
-"                  default 'timestamp:<now>\\tfile:<name>') that\n"
-"                  'minisign -Vm FILE -p <export of the key>' accepts\n";
+const gv_optcmd gv_optcmd_keygen = {
+	"keygen", "create an Ed25519 key pair", "--out NAME [--force]",
+	"Creates an Ed25519 key pair: NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub "
+	"(SubjectPublicKeyInfo PEM). Existing files are never replaced unless --force is "
+	"given. Use one key for signing reports and another for log checkpoints.",
+	keygen_opts, NULL, "0 written, 2 usage error or the files cannot be written.",
+	"A key for reports and one for the audit log's checkpoints:\n"
+	"$ mkdir -p keys\n"
+	"$ govgate keygen --out keys/report\n"
+	"$ govgate keygen --out keys/log",
+	NULL, NULL
+};
+
+const gv_optcmd gv_optcmd_key = {
+	"key", "key ids, minisign export, statement signing", "VERB [options]",
+	"Works with the key pairs of govgate-keygen(1):\n"
+	"\n"
+	"  id              print the key id of a .pub or .key file\n"
+	"  export          print the public key in minisign's format\n"
+	"  sign-statement  sign a Statement JSON file as a DSSE envelope (testing,\n"
+	"                  re-signing)\n"
+	"  sign            write FILE.minisig, a minisign signature (testing, scripting)\n"
+	"\n"
+	"Run 'govgate key VERB --help' for a verb's options.",
+	NULL, NULL, "0 done, 2 usage error or an unreadable key or file.", NULL, NULL, NULL
+};
+
+static const gv_opt key_help_opts[] = { GV_OPT_HELP, GV_OPT_END };
+
+const gv_optcmd gv_optcmd_key_id = {
+	"key id", "print the key id of a .pub or .key file", "FILE",
+	"Prints the key id: the lowercase hex SHA-256 of the DER SubjectPublicKeyInfo.",
+	key_help_opts, NULL, NULL,
+	"$ govgate key id keys/report.pub", GV_OPT_FILES, NULL
+};
+
+static const gv_opt key_export_opts[] = {
+	{ "minisign", 0, 'm', "FILE", "the .pub or .key file to print in minisign's format",
+	  GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_key_export = {
+	"key export", "print the public key in minisign's format", "--minisign FILE",
+	"Prints the public key in minisign's format, for 'minisign -V -p FILE' on "
+	"reports signed with --minisign.",
+	key_export_opts, NULL, NULL,
+	"$ govgate key export --minisign keys/report.pub > report.minisign.pub", NULL, NULL
+};
+
+static const gv_opt key_sign_statement_opts[] = {
+	{ "key", 'k', 'k', "KEY", "the private key that signs", GV_OPT_FILES },
+	{ "statement", 's', 's', "FILE", "the Statement (JSON) to sign", GV_OPT_FILES },
+	{ "output", 'o', 'o', "OUT", "write the envelope to OUT (atomically) instead of "
+	  "standard output", GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_key_sign_statement = {
+	"key sign-statement", "sign a Statement JSON file as a DSSE envelope (testing, "
+	"re-signing)", "--key KEY --statement FILE [-o OUT]",
+	"For testing and scripting: signs an in-toto Statement (any JSON file, signed "
+	"byte for byte) as a DSSE envelope, the form 'govgate verify' checks; useful to "
+	"re-sign evidence with a new key.",
+	key_sign_statement_opts, NULL, NULL, NULL, NULL, NULL
+};
+
+static const gv_opt key_sign_opts[] = {
+	{ "key", 'k', 'k', "KEY", "the private key that signs", GV_OPT_FILES },
+	{ "comment", 'c', 'c', "TEXT", "the trusted comment (default: "
+	  "'timestamp:<now>\\tfile:<name>')", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_key_sign = {
+	"key sign", "write FILE.minisig, a minisign signature (testing, scripting)",
+	"--key KEY [--comment TEXT] FILE",
+	"For testing and scripting: writes FILE.minisig, a minisign signature "
+	"(prehashed, with the trusted comment TEXT) that 'minisign -Vm FILE -p <export of "
+	"the key>' accepts.",
+	key_sign_opts, NULL, NULL, NULL, GV_OPT_FILES, NULL
+};
 
 /* Prints and releases d; returns the exit code for an error. */
 static int fail(gv_diags *d)
@@ -57,29 +122,26 @@ static int fail(gv_diags *d)
 
 int cmd_keygen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	const char *out = NULL;
 	bool force = false;
 	int c;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_keygen);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
-		case 'h': fputs(keygen_usage, stdout); return 0;
-		default: fputs(keygen_usage, stderr); return GV_EXIT_INPUT;
+		case 'h': gv_opts_help(stdout, &gv_optcmd_keygen); return 0;
+		default: gv_opts_help(stderr, &gv_optcmd_keygen); return GV_EXIT_INPUT;
 		}
 	}
 	if (!out || !*out || optind < argc) {
-		fprintf(stderr, "govgate: keygen: %s\n%s",
-			optind < argc ? "unexpected argument" : "--out NAME is required", keygen_usage);
+		fprintf(stderr, "govgate: keygen: %s\n",
+			optind < argc ? "unexpected argument" : "--out NAME is required");
+		gv_opts_help(stderr, &gv_optcmd_keygen);
 		return GV_EXIT_INPUT;
 	}
 	if (gv_key_generate(out, force, &d) < 0)
@@ -112,11 +174,11 @@ static int key_id(int argc, char **argv)
 	gv_key *k = NULL;
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(key_usage, stdout);
+		gv_opts_help(stdout, &gv_optcmd_key_id);
 		return 0;
 	}
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
-		fputs("usage: govgate key id FILE\n", stderr);
+		gv_opts_usage(stderr, &gv_optcmd_key_id);
 		return GV_EXIT_INPUT;
 	}
 	if (load_any(&k, argv[1], &d) < 0)
@@ -129,23 +191,20 @@ static int key_id(int argc, char **argv)
 
 static int key_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "minisign", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf out = GV_BUF_INIT;
 	const char *path = NULL;
 	gv_key *k = NULL;
 	int c;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_key_export);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'm': path = optarg; break;
-		case 'h': fputs(key_usage, stdout); return 0;
-		default: fputs(key_usage, stderr); return GV_EXIT_INPUT;
+		case 'h': gv_opts_help(stdout, &gv_optcmd_key_export); return 0;
+		default: gv_opts_help(stderr, &gv_optcmd_key_export); return GV_EXIT_INPUT;
 		}
 	}
 	if (!path || optind < argc) {
@@ -163,28 +222,23 @@ static int key_export(int argc, char **argv)
 
 static int key_sign_statement(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "statement", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf stmt = GV_BUF_INIT, env = GV_BUF_INIT;
 	const char *keypath = NULL, *stpath = NULL, *outpath = NULL;
 	gv_file *f = NULL;
 	gv_key *k = NULL;
 	int c, rc = GV_EXIT_INPUT, err;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:s:o:h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_key_sign_statement);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'k': keypath = optarg; break;
 		case 's': stpath = optarg; break;
 		case 'o': outpath = optarg; break;
-		case 'h': fputs(key_usage, stdout); return 0;
-		default: fputs(key_usage, stderr); return GV_EXIT_INPUT;
+		case 'h': gv_opts_help(stdout, &gv_optcmd_key_sign_statement); return 0;
+		default: gv_opts_help(stderr, &gv_optcmd_key_sign_statement); return GV_EXIT_INPUT;
 		}
 	}
 	if (!keypath || !stpath || optind < argc) {
@@ -230,25 +284,21 @@ out:
 
 static int key_sign(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "comment", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf data = GV_BUF_INIT, sigpath = GV_BUF_INIT, comment = GV_BUF_INIT;
 	const char *keypath = NULL, *text = NULL, *path, *base;
 	gv_key *k = NULL;
 	int c, rc = GV_EXIT_INPUT, err;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:c:h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_key_sign);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'k': keypath = optarg; break;
 		case 'c': text = optarg; break;
-		case 'h': fputs(key_usage, stdout); return 0;
-		default: fputs(key_usage, stderr); return GV_EXIT_INPUT;
+		case 'h': gv_opts_help(stdout, &gv_optcmd_key_sign); return 0;
+		default: gv_opts_help(stderr, &gv_optcmd_key_sign); return GV_EXIT_INPUT;
 		}
 	}
 	if (!keypath || optind != argc - 1) {
@@ -299,11 +349,11 @@ int cmd_key(int argc, char **argv)
 	};
 
 	if (argc < 2) {
-		fputs(key_usage, stderr);
+		gv_opts_help(stderr, &gv_optcmd_key);
 		return GV_EXIT_INPUT;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(key_usage, stdout);
+		gv_opts_help(stdout, &gv_optcmd_key);
 		return 0;
 	}
 	return gv_cmd_dispatch(verbs, "govgate key", argc - 1, argv + 1);

@@ -6,6 +6,7 @@
  * read or the file written.
  */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "atomic.h"
 #include "audit.h"
 #include "buf.h"
@@ -18,16 +19,34 @@
 
 enum { OPT_DB = 1000, OPT_TEXTFILE, OPT_KEY, OPT_TRUST };
 
+static const gv_opt metrics_opts[] = {
+	{ "key", 0, OPT_KEY, "LOG-PUB", "the log's public key (required): metrics count only "
+	  "what its signed checkpoints prove", GV_OPT_FILES },
+	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "also report the replica of ORIGIN, verified "
+	  "under PUB (repeatable)", NULL },
+	{ "db", 0, OPT_DB, "FILE", "the audit log (default: $GOVGATE_DB, else govgate-audit.db)",
+	  GV_OPT_FILES },
+	{ "textfile", 0, OPT_TEXTFILE, "DIR", "write DIR/govgate.prom atomically, for "
+	  "node_exporter's textfile collector, instead of standard output", GV_OPT_DIRS },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_metrics = {
+	"metrics", "print Prometheus metrics derived from the audit log",
+	"--key LOG-PUB [--trust ORIGIN=PUB]... [--db FILE] [--textfile DIR]",
+	"Prints metrics derived from the audit log in the Prometheus text exposition "
+	"format (docs/METRICS.md), counting only what checkpoints signed by LOG-PUB "
+	"prove, and the replicas of other logs verified under their trusted keys.",
+	metrics_opts, NULL,
+	"0 done; 2 usage error, or the database cannot be read or the file written.",
+	"Refresh the textfile collector's file every minute from cron:\n"
+	"$ govgate metrics --key keys/log.pub --db audit.db --textfile /var/lib/node_exporter",
+	NULL, NULL
+};
+
 int cmd_metrics(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "trust", required_argument, NULL, OPT_TRUST },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf out = GV_BUF_INIT, path = GV_BUF_INIT;
 	gv_audit *a = NULL;
@@ -37,14 +56,15 @@ int cmd_metrics(int argc, char **argv)
 	const char *db = NULL, *dir = NULL, *key = NULL, *specs[GV_SYNC_MAX_TRUST];
 	size_t ntrust = 0;
 	int c, err;
+	gv_getopt g;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_metrics);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate metrics --key LOG-PUB [--trust ORIGIN=PUB]... [--db FILE] "
-			       "[--textfile DIR]\n");
+			gv_opts_help(stdout, &gv_optcmd_metrics);
 			return 0;
 		case OPT_DB: db = optarg; break;
 		case OPT_KEY: key = optarg; break;

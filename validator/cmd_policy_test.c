@@ -1,6 +1,7 @@
 /* cmd_policy_test.c: `govgate policy test`, the options and the report of
  * policy_test.c's runs (text or JUnit XML) and coverage. */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "atomic.h"
 #include "buf.h"
@@ -17,29 +18,36 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char test_usage[] =
-"usage: govgate policy test [options] TEST...\n"
-"\n"
-"Runs policy tests (kind: PolicyTest; a folder means every *.test.yaml and\n"
-"*.test.yml in it, recursively) and prints one line per failing case, then\n"
-"'N passed, M failed'.\n"
-"\n"
-"  -p, --policy PATH        policy file or folder (repeatable; default: each\n"
-"                           test file's policies:)\n"
-"      --rules PATH         rule library file or folder (repeatable; default:\n"
-"                           the test file's rules:, else the shipped rules/)\n"
-"      --coverage           say which rules no case evaluated, saw fail or saw\n"
-"                           pass, and the share covered (rounded down)\n"
-"      --min-coverage PCT   fail (exit 1) when less than PCT percent of the\n"
-"                           rules were seen both failing and passing\n"
-"  -f, --format FMT         text (default) or junit (JUnit XML)\n"
-"  -o, --output FILE        write the report to FILE (atomically); with\n"
-"                           -f junit the text report still goes to stdout\n"
-"  -q, --quiet              no source excerpts under diagnostics\n"
-"\n"
-"Exit codes: 0 every case passed (and the coverage is met), 1 a case failed\n"
-"or the coverage is below --min-coverage, 2 usage error, or a test file,\n"
-"policy, manifest or facts file is malformed or cannot be read.\n";
+static const gv_opt test_opts[] = {
+	{ "policy", 'p', 'p', "PATH", "policy file or folder (repeatable; default: each test "
+	  "file's policies:)", GV_OPT_FILES },
+	{ "rules", 0, 'r', "PATH", "rule library file or folder (repeatable; default: the "
+	  "test file's rules:, else the shipped rules/)", GV_OPT_FILES },
+	{ "coverage", 0, 'c', NULL, "say which rules no case evaluated, saw fail or saw pass, "
+	  "and the share covered (rounded down)", NULL },
+	{ "min-coverage", 0, 'm', "PCT", "fail (exit 1) when less than PCT percent of the "
+	  "rules were seen both failing and passing", NULL },
+	{ "format", 'f', 'f', "FMT", "text (default) or junit (JUnit XML)", "text junit" },
+	{ "output", 'o', 'o', "FILE", "write the report to FILE (atomically); with -f junit "
+	  "the text report still goes to stdout", GV_OPT_FILES },
+	{ "quiet", 'q', 'q', NULL, "no source excerpts under diagnostics", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_policy_test = {
+	"policy test", "run policy tests, with their coverage", "[options] TEST...",
+	"Runs policy tests (kind: PolicyTest; a folder means every *.test.yaml and "
+	"*.test.yml in it, recursively) and prints one line per failing case, then "
+	"'N passed, M failed'.",
+	test_opts, NULL,
+	"0 every case passed (and the coverage is met), 1 a case failed or the coverage "
+	"is below --min-coverage, 2 usage error, or a test file, policy, manifest or facts "
+	"file is malformed or cannot be read.",
+	"Run a pack's tests and require every rule to be seen failing and passing:\n"
+	"$ govgate policy test --min-coverage 100 policies/tests/",
+	GV_OPT_FILES, NULL
+};
 
 typedef struct ownlist {
 	char **v;
@@ -182,17 +190,6 @@ static void coverage_text(gv_buf *b, const gv_ptest *t)
 
 int cmd_policy_test(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "coverage", no_argument, NULL, 'c' },
-		{ "min-coverage", required_argument, NULL, 'm' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	ownlist policies = { 0 }, rules = { 0 }, tests = { 0 };
 	const char *format = "text", *output = NULL;
 	char *rules_default = NULL, *cov_fail = NULL;
@@ -201,12 +198,14 @@ int cmd_policy_test(int argc, char **argv)
 	gv_diags d = GV_DIAGS_INIT;
 	gv_buf text = GV_BUF_INIT, xml = GV_BUF_INIT;
 	int c, i, coverage = 0, min_cov = -1, quiet = 0, junit, input_error = 0;
+	gv_getopt g;
 	int rc = GV_EXIT_INPUT;
 	size_t k, covered;
 	unsigned tenths;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:f:o:qh", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_policy_test);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': push(&policies, optarg); break;
 		case 'r': push(&rules, optarg); break;
@@ -223,11 +222,11 @@ int cmd_policy_test(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h':
-			fputs(test_usage, stdout);
+			gv_opts_help(stdout, &gv_optcmd_policy_test);
 			rc = 0;
 			goto out;
 		default:
-			fputs(test_usage, stderr);
+			gv_opts_help(stderr, &gv_optcmd_policy_test);
 			goto out;
 		}
 	}
@@ -238,7 +237,8 @@ int cmd_policy_test(int argc, char **argv)
 	}
 	junit = !strcmp(format, "junit");
 	if (optind >= argc) {
-		fprintf(stderr, "govgate: policy test: no test file given\n%s", test_usage);
+		fprintf(stderr, "govgate: policy test: no test file given\n");
+		gv_opts_help(stderr, &gv_optcmd_policy_test);
 		goto out;
 	}
 	for (i = optind; i < argc; i++)

@@ -1,5 +1,6 @@
 /* cmd_probe.c: `govgate probe`, live connectivity facts (probe.c does the work). */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "atomic.h"
 #include "buf.h"
 #include "diag.h"
@@ -16,58 +17,50 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
-"usage: govgate probe --side cloud|onprem --endpoint HOST:PORT [--endpoint ...]\n"
-"                     [--ca FILE] [--cert FILE --key FILE] [--server-name NAME]\n"
-"                     [--timeout MS] [--attempts N] [--max-time S]\n"
-"                     [-f yaml|json] [-o FILE]\n"
-"\n"
-"Connects to each endpoint (TCP, then TLS) and prints the facts found, in the\n"
-"format `govgate check` reads with --cloud-facts or --onprem-facts.\n"
-"\n"
-"options:\n"
-"  -s, --side SIDE         the side the facts describe: cloud or onprem (required)\n"
-"  -e, --endpoint EP       HOST:PORT or [IPV6]:PORT; repeatable, probed concurrently,\n"
-"                          reported in the order given (required)\n"
-"      --ca FILE           PEM CA certificates to verify the peer chain against\n"
-"                          (default: the system trust store)\n"
-"      --cert FILE         PEM client certificate (chain), sent when a server asks\n"
-"      --key FILE          PEM private key of --cert\n"
-"      --server-name NAME  name sent as SNI and matched against the certificate\n"
-"                          (default: each endpoint's host)\n"
-"      --timeout MS        bound on each step (lookup, connect, handshake) of an\n"
-"                          attempt, in milliseconds (default 3000)\n"
-"      --attempts N        attempts per endpoint when connecting fails (default 3);\n"
-"                          retries wait with exponential backoff and jitter\n"
-"      --max-time S        bound on the whole probe, in seconds (default 10;\n"
-"                          fractions allowed); endpoints are probed at once\n"
-"  -f, --format FMT        yaml (default) or json\n"
-"  -o, --output FILE       write the facts to FILE (atomically) instead of stdout\n"
-"  -h, --help              show this help\n"
-"\n"
-"An unreachable endpoint or a failed handshake is a fact, not an error.\n"
-"exit status: 0 facts written, 2 usage error or unreadable CA/cert/key file\n"
-"or output.\n";
-
 enum {
 	OPT_CA = 256, OPT_CERT, OPT_KEY, OPT_SERVER_NAME, OPT_TIMEOUT,
 	OPT_ATTEMPTS, OPT_MAX_TIME
 };
 
-static const struct option long_opts[] = {
-	{ "side", required_argument, NULL, 's' },
-	{ "endpoint", required_argument, NULL, 'e' },
-	{ "ca", required_argument, NULL, OPT_CA },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "server-name", required_argument, NULL, OPT_SERVER_NAME },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "attempts", required_argument, NULL, OPT_ATTEMPTS },
-	{ "max-time", required_argument, NULL, OPT_MAX_TIME },
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+static const gv_opt probe_opts[] = {
+	{ "side", 's', 's', "SIDE", "the side the facts describe: cloud or onprem (required)",
+	  "cloud onprem" },
+	{ "endpoint", 'e', 'e', "EP", "HOST:PORT or [IPV6]:PORT; repeatable, probed "
+	  "concurrently, reported in the order given (required)", NULL },
+	{ "ca", 0, OPT_CA, "FILE", "PEM CA certificates to verify the peer chain against "
+	  "(default: the system trust store)", GV_OPT_FILES },
+	{ "cert", 0, OPT_CERT, "FILE", "PEM client certificate (chain), sent when a server "
+	  "asks", GV_OPT_FILES },
+	{ "key", 0, OPT_KEY, "FILE", "PEM private key of --cert", GV_OPT_FILES },
+	{ "server-name", 0, OPT_SERVER_NAME, "NAME", "name sent as SNI and matched against "
+	  "the certificate (default: each endpoint's host)", NULL },
+	{ "timeout", 0, OPT_TIMEOUT, "MS", "bound on each step (lookup, connect, handshake) "
+	  "of an attempt, in milliseconds (default 3000)", NULL },
+	{ "attempts", 0, OPT_ATTEMPTS, "N", "attempts per endpoint when connecting fails "
+	  "(default 3); retries wait with exponential backoff and jitter", NULL },
+	{ "max-time", 0, OPT_MAX_TIME, "S", "bound on the whole probe, in seconds (default "
+	  "10; fractions allowed); endpoints are probed at once", NULL },
+	{ "format", 'f', 'f', "FMT", "yaml (default) or json", "yaml json" },
+	{ "output", 'o', 'o', "FILE", "write the facts to FILE (atomically) instead of stdout",
+	  GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_probe = {
+	"probe", "probe endpoints and print connectivity facts",
+	"--side cloud|onprem --endpoint HOST:PORT [--endpoint ...]\n"
+	"                     [--ca FILE] [--cert FILE --key FILE] [--server-name NAME]\n"
+	"                     [--timeout MS] [--attempts N] [--max-time S]\n"
+	"                     [-f yaml|json] [-o FILE]",
+	"Connects to each endpoint (TCP, then TLS) and prints the facts found, in the "
+	"format `govgate check` reads with --cloud-facts or --onprem-facts.",
+	probe_opts,
+	"An unreachable endpoint or a failed handshake is a fact, not an error.",
+	"0 facts written, 2 usage error or unreadable CA/cert/key file or output.",
+	"Gather the on-prem side's facts for a check:\n"
+	"$ govgate probe --side onprem --endpoint db.internal:5432 -o onprem.yaml",
+	NULL, ":"
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -128,13 +121,15 @@ int cmd_probe(int argc, char **argv)
 	size_t n = 0;
 	bool have_side = false;
 	int c, rc = GV_EXIT_INPUT;
+	gv_getopt g;
 
 	optind = 0;   /* rescan from argv[1]: argv[0] is "probe" */
 	opterr = 0;   /* our own messages below */
 	endpoints = calloc((size_t)argc, sizeof(*endpoints));
 	if (!endpoints)
 		return GV_EXIT_INPUT;
-	while ((c = getopt_long(argc, argv, ":s:e:f:o:h", long_opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_probe);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (gv_probe_side_parse(&opts.side, optarg) < 0) {
@@ -180,7 +175,7 @@ int cmd_probe(int argc, char **argv)
 			break;
 		case 'o': output = optarg; break;
 		case 'h':
-			fputs(usage_text, stdout);
+			gv_opts_help(stdout, &gv_optcmd_probe);
 			rc = 0;
 			goto out;
 		case ':':

@@ -1,6 +1,7 @@
 /* cmd_receipts.c: `govgate receipts`: list deployment receipts, or write
  * one as a signed envelope that `govgate verify` checks. */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "atomic.h"
 #include "audit.h"
 #include "buf.h"
@@ -15,29 +16,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-"usage: govgate receipts [--db FILE] [--deployment ID] [-f text|json]\n"
-"       govgate receipts [--db FILE] --deployment ID --sign KEY --log-pub PUB -o FILE\n"
-"\n"
-"Lists the deployment receipts recorded in the audit log (oldest first; the\n"
-"list is read as stored: `govgate audit verify` proves it), or writes the\n"
-"latest receipt of one deployment as a signed DSSE envelope. A receipt is\n"
-"signed only when the log proves it: the log verifies under PUB and a\n"
-"checkpoint signed by PUB covers the receipt's entry; the envelope carries\n"
-"the entry's inclusion proof (verify it with\n"
-"`govgate verify --key SIGN-PUB --log-pub PUB FILE`).\n"
-"\n"
-"  --db FILE          the audit database (default: $GOVGATE_DB, else\n"
-"                     ./govgate-audit.db)\n"
-"  --deployment ID    only this deployment\n"
-"  -f, --format FMT   text (default): one line per receipt; json: one JSON\n"
-"                     object per line\n"
-"  --sign KEY         sign the latest receipt with this private key\n"
-"  --log-pub PUB      the log's public key, which must prove the receipt\n"
-"  -o, --output FILE  where the signed receipt goes (atomically)\n"
-"\n"
-"Exit codes: 0 ok, 1 no receipt found, or the log does not prove it (the\n"
-"message says why), 2 usage or input error.\n";
+static const gv_opt receipts_opts[] = {
+	{ "db", 0, 'D', "FILE", "the audit database (default: $GOVGATE_DB, else "
+	  "./govgate-audit.db)", GV_OPT_FILES },
+	{ "deployment", 0, 'd', "ID", "only this deployment", NULL },
+	{ "format", 'f', 'f', "FMT", "text (default): one line per receipt; json: one JSON "
+	  "object per line", "text json" },
+	{ "sign", 0, 'S', "KEY", "sign the latest receipt with this private key", GV_OPT_FILES },
+	{ "log-pub", 0, 'L', "PUB", "the log's public key, which must prove the receipt",
+	  GV_OPT_FILES },
+	{ "output", 'o', 'o', "FILE", "where the signed receipt goes (atomically)",
+	  GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_receipts = {
+	"receipts", "list deployment receipts or write one signed",
+	"[--db FILE] [--deployment ID] [-f text|json]\n"
+	"[--db FILE] --deployment ID --sign KEY --log-pub PUB -o FILE",
+	"Lists the deployment receipts recorded in the audit log (oldest first; the list "
+	"is read as stored: `govgate audit verify` proves it), or writes the latest "
+	"receipt of one deployment as a signed DSSE envelope. A receipt is signed only "
+	"when the log proves it: the log verifies under PUB and a checkpoint signed by "
+	"PUB covers the receipt's entry; the envelope carries the entry's inclusion proof "
+	"(verify it with `govgate verify --key SIGN-PUB --log-pub PUB FILE`).",
+	receipts_opts, NULL,
+	"0 ok, 1 no receipt found, or the log does not prove it (the message says why), 2 "
+	"usage or input error.",
+	"$ govgate receipts --db audit.db --deployment web-42 --sign keys/report.key --log-pub keys/log.pub -o receipt.json",
+	NULL, NULL
+};
 
 typedef struct listing {
 	int json, quiet;
@@ -80,16 +89,6 @@ static int each(void *payload, uint64_t seq, const char *json, size_t len)
 
 int cmd_receipts(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "deployment", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "sign", required_argument, NULL, 'S' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "log-pub", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *db_path = NULL, *dep = NULL, *format = "text", *sign = NULL, *output = NULL;
 	const char *log_pub = NULL;
 	listing l = { 0, 0, 0, GV_BUF_INIT, 0 };
@@ -101,9 +100,11 @@ int cmd_receipts(int argc, char **argv)
 	gv_buf env = GV_BUF_INIT;
 	char *proof = NULL;
 	int c, rc = 2;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_receipts);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'D': db_path = optarg; break;
 		case 'd': dep = optarg; break;
@@ -111,13 +112,13 @@ int cmd_receipts(int argc, char **argv)
 		case 'S': sign = optarg; break;
 		case 'o': output = optarg; break;
 		case 'L': log_pub = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'h': gv_opts_help(stdout, &gv_optcmd_receipts); return 0;
+		default: gv_opts_help(stderr, &gv_optcmd_receipts); return 2;
 		}
 	}
 	if (optind < argc || (strcmp(format, "text") && strcmp(format, "json")) ||
 	    (!sign != !output) || (sign && !dep) || (!sign && log_pub)) {
-		fputs(usage, stderr);
+		gv_opts_help(stderr, &gv_optcmd_receipts);
 		return 2;
 	}
 	if (sign && !log_pub) {

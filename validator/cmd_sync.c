@@ -4,7 +4,8 @@
  *
  *   export   0 written; 1 the log contradicts its own checkpoints;
  *            2 usage or input error (no checkpoint, --since too large, ...)
- *   import   0 imported, or already up to date; 1 the bundle was rejected:
+ *   import   0 imported, or already up to date; 1 the bundle was rejected
+ *            (or its checkpoint has too few cosignatures for --witness):
  *            it does not verify, is not signed by the key trusted for its
  *            origin, or contradicts the replica (a fork: an ALERT line on
  *            standard error and a sync.fork_detected entry in the local
@@ -13,6 +14,7 @@
  *   status   0 printed; 2 usage or database error
  */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "audit.h"
 #include "buf.h"
@@ -20,6 +22,8 @@
 #include "note.h"
 #include "sign.h"
 #include "sync.h"
+#include "witness.h"
+#include "atomic.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -60,35 +64,145 @@ static int parse_u64(const char *s, uint64_t *out)
 }
 
 enum { OPT_DB = 1000, OPT_SINCE, OPT_LOG_KEY, OPT_ORIGIN, OPT_TRUST, OPT_ROTATE, OPT_FORMAT,
-       OPT_KEY };
+       OPT_KEY, OPT_COSIGNED, OPT_WITNESS, OPT_MIN_WITNESSES };
+
+/*
+ * Replaces the checkpoint of the bundle at path with a cosigned copy of it
+ * (docs/TILES.md): the bundle then carries the cosignatures it has.
+ */
+static int attach_cosigned(const char *path, const gv_buf *cos, const char *cos_path,
+			   gv_diags *d)
+{
+	gv_buf raw = GV_BUF_INIT, out = GV_BUF_INIT;
+	gv_sync_bundle b;
+	int err;
+
+	if ((err = gv_buf_read_file(&raw, path, GV_SYNC_MAX_BUNDLE)) < 0) {
+		gv_error(d, "GV-S001", path, "cannot read the bundle back: %s", strerror(errno));
+		goto out;
+	}
+	if ((err = gv_sync_bundle_parse(&b, raw.ptr, raw.len, path, d)) < 0)
+		goto out;
+	if ((err = gv_witness_same_checkpoint(b.note, b.note_len, cos->ptr, cos->len, cos_path,
+					      d)) == GV_OK) {
+		b.note = cos->ptr;
+		b.note_len = cos->len;
+		gv_sync_bundle_format(&out, &b);
+		err = gv_atomic_write(path, out.ptr, out.len, 0666, d);
+	}
+	gv_sync_bundle_release(&b);
+out:
+	gv_buf_release(&raw);
+	gv_buf_release(&out);
+	return err;
+}
+
+#define ROW_DB { "db", 0, OPT_DB, "FILE", "the local audit log (default: $GOVGATE_DB, " \
+		 "else govgate-audit.db)", GV_OPT_FILES }
+
+static const gv_opt export_opts[] = {
+	ROW_DB,
+	{ "since", 0, OPT_SINCE, "SIZE", "only the entries after the first SIZE (default: 0, "
+	  "all of them)", NULL },
+	{ "output", 'o', 'o', "BUNDLE", "the bundle file to write (required)", GV_OPT_FILES },
+	{ "log-key", 0, OPT_LOG_KEY, "KEY", "first sign a checkpoint of the whole log when the "
+	  "latest does not cover it (without it the bundle stops at the latest checkpoint)",
+	  GV_OPT_FILES },
+	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
+	{ "cosigned", 0, OPT_COSIGNED, "CHECKPOINT", "a cosigned copy of the bundle's own "
+	  "checkpoint, put in its place at the end of the bundle (docs/TILES.md)",
+	  GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt import_opts[] = {
+	ROW_DB,
+	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "the key the log of ORIGIN signs with "
+	  "(repeatable; required)", NULL },
+	{ "rotate-key", 0, OPT_ROTATE, NULL, "accept a key other than the one the origin's "
+	  "first import pinned, and pin it", NULL },
+	{ "log-key", 0, OPT_LOG_KEY, "KEY", "sign a checkpoint of the local log after the "
+	  "import", GV_OPT_FILES },
+	{ "origin", 0, OPT_ORIGIN, "O", "the origin of that checkpoint", NULL },
+	{ "witness", 0, OPT_WITNESS, "NAME=PUB", "the bundle's checkpoint counts only with "
+	  "cosignatures from the named witnesses, checked before anything else (repeatable; "
+	  "docs/TILES.md)", NULL },
+	{ "min-witnesses", 0, OPT_MIN_WITNESSES, "N", "how many of them (default: all)", NULL },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+static const gv_opt status_opts[] = {
+	{ "key", 0, OPT_KEY, "LOG-PUB", "the local log's public key: the log is verified "
+	  "first, and replicas under the keys it pinned under checkpoints signed by LOG-PUB",
+	  GV_OPT_FILES },
+	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "verify the replica of ORIGIN under PUB "
+	  "(repeatable)", NULL },
+	ROW_DB,
+	{ "origin", 0, OPT_ORIGIN, "O", "only the replica of this origin", NULL },
+	{ "format", 'f', 'f', "FMT", "text (default) or json", "text json" },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_sync = {
+	"sync", "export and import sync bundles between two logs", "VERB [options]",
+	"Two sites keep each other's audit log: 'export' writes the entries after a tree "
+	"size as a bundle with a signed checkpoint and a consistency proof; 'import' "
+	"verifies a bundle against the key trusted for its origin and adds it to the "
+	"replica, detecting forks; 'status' shows each verified replica's size and lag "
+	"(docs/EVIDENCE.md).",
+	NULL, NULL, NULL, NULL, NULL, NULL
+};
+const gv_optcmd gv_optcmd_sync_export = {
+	"sync export", "write a bundle of the entries after a size, with proof",
+	"[--db FILE] [--since SIZE] -o BUNDLE [--log-key KEY [--origin O]]\n"
+	"                         [--cosigned CHECKPOINT]", NULL,
+	export_opts, NULL,
+	"0 written; 1 the log contradicts its own checkpoints; 2 usage or input error (no "
+	"checkpoint, --since too large, ...).",
+	"$ govgate sync export --db site-a.db --log-key keys/log.key -o a.bundle", NULL, NULL
+};
+const gv_optcmd gv_optcmd_sync_import = {
+	"sync import", "verify a bundle and add it to the replica of its origin",
+	"[--db FILE] --trust ORIGIN=PUB... [--rotate-key] [--log-key KEY [--origin O]]\n"
+	"                         [--witness NAME=PUB]... [--min-witnesses N] BUNDLE",
+	NULL, import_opts, NULL,
+	"0 imported, or already up to date; 1 the bundle was rejected: it does not verify, "
+	"is not signed by the key trusted for its origin, or contradicts the replica (a "
+	"fork: an ALERT line on standard error and a sync.fork_detected entry in the local "
+	"log); 2 unreadable or malformed bundle, usage or database error, or a bundle that "
+	"starts after the replica's end.",
+	"$ govgate sync import --db site-b.db --trust site-a.example/audit=keys/a-log.pub a.bundle",
+	GV_OPT_FILES, NULL
+};
+const gv_optcmd gv_optcmd_sync_status = {
+	"sync status", "show each replica's size, lag and sync latency",
+	"(--key LOG-PUB | --trust ORIGIN=PUB...) [--db FILE] [--origin O] [-f text|json]",
+	NULL, status_opts, NULL, "0 printed; 2 usage or database error.", NULL, NULL, NULL
+};
 
 static int sync_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "log-key", required_argument, NULL, OPT_LOG_KEY },
-		{ "origin", required_argument, NULL, OPT_ORIGIN },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
+	gv_buf cos = GV_BUF_INIT;
+	const char *cosigned = NULL;
 	gv_sync_export_info info;
 	gv_audit *a = NULL;
 	gv_key *k = NULL;
 	const char *db = NULL, *out = NULL, *log_key = NULL, *origin = NULL;
 	uint64_t since = 0;
 	int c, err;
+	gv_getopt g;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_sync_export);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync export [--db FILE] [--since SIZE] -o BUNDLE "
-			       "[--log-key KEY [--origin O]]\n");
+			gv_opts_help(stdout, &gv_optcmd_sync_export);
 			return 0;
+		case OPT_COSIGNED: cosigned = optarg; break;
 		case OPT_DB: db = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_LOG_KEY: log_key = optarg; break;
@@ -115,9 +229,16 @@ static int sync_export(int argc, char **argv)
 	origin = origin ? origin : gv_audit_default_origin();
 	if (log_key && (err = gv_key_load_private(&k, log_key, &d)) < 0)
 		goto out;
+	if (cosigned && (err = gv_buf_read_file(&cos, cosigned, GV_NOTE_MAX)) < 0) {
+		gv_error(&d, "GV-S001", cosigned, "cannot read the cosigned checkpoint: %s",
+			 err == GV_ELIMIT ? "too large" : strerror(errno));
+		goto out;
+	}
 	if ((err = gv_audit_open_existing(&a, db, &d)) < 0)
 		goto out;
 	err = gv_sync_export(a, since, origin, k, out, &info, &d);
+	if (err == GV_OK && cosigned)
+		err = attach_cosigned(out, &cos, cosigned, &d);
 	if (err == GV_ENOTFOUND && !k)
 		gv_error(&d, "GV-S004", db, "nothing to export without a checkpoint; pass --log-key KEY "
 			 "to sign one");
@@ -130,6 +251,7 @@ static int sync_export(int argc, char **argv)
 				info.announced - info.to);
 	}
 out:
+	gv_buf_release(&cos);
 	gv_key_free(k);
 	gv_audit_close(a);
 	return finish(&d, err);
@@ -137,16 +259,10 @@ out:
 
 static int sync_import(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "trust", required_argument, NULL, OPT_TRUST },
-		{ "rotate-key", no_argument, NULL, OPT_ROTATE },
-		{ "log-key", required_argument, NULL, OPT_LOG_KEY },
-		{ "origin", required_argument, NULL, OPT_ORIGIN },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
+	gv_witness_list wl = GV_WITNESS_LIST_INIT;
+	const char *wspecs[GV_WITNESS_MAX], *min_w = NULL;
+	size_t nw = 0;
 	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
 	const char *specs[GV_SYNC_MAX_TRUST];
 	gv_sync_import_result res;
@@ -158,16 +274,23 @@ static int sync_import(int argc, char **argv)
 	size_t ntrust = 0;
 	bool rotate = false;
 	int c, err = GV_OK;
+	gv_getopt g;
 
 	memset(&res, 0, sizeof(res));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_sync_import);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync import [--db FILE] --trust ORIGIN=PUB... "
-			       "[--rotate-key] [--log-key KEY [--origin O]] BUNDLE\n");
+			gv_opts_help(stdout, &gv_optcmd_sync_import);
 			return 0;
+		case OPT_MIN_WITNESSES: min_w = optarg; break;
+		case OPT_WITNESS:
+			if (nw == GV_WITNESS_MAX)
+				return usage_error("import", "too many --witness options");
+			wspecs[nw++] = optarg;
+			break;
 		case OPT_DB: db = optarg; break;
 		case OPT_ROTATE: rotate = true; break;
 		case OPT_LOG_KEY: log_key = optarg; break;
@@ -197,12 +320,30 @@ static int sync_import(int argc, char **argv)
 	actor = getenv("USER") ? getenv("USER") : "";
 	if ((err = gv_sync_trust_load(&trust, specs, ntrust, 1, &d)) < 0)
 		goto out;
+	if ((err = gv_witness_list_load(&wl, wspecs, nw, min_w, &d)) < 0)
+		goto out;
 	if (log_key && (err = gv_key_load_private(&lk, log_key, &d)) < 0)
 		goto out;
 	if ((err = gv_buf_read_file(&bundle, path, GV_SYNC_MAX_BUNDLE)) < 0) {
 		gv_error(&d, "GV-S001", path, "cannot read the sync bundle: %s",
 			 err == GV_ELIMIT ? "larger than 256 MiB" : strerror(errno));
 		goto out;
+	}
+	if (wl.n) {
+		/* the bundle's checkpoint counts only with enough cosignatures: checked first */
+		gv_sync_bundle b;
+		size_t n = 0;
+		if ((err = gv_sync_bundle_parse(&b, bundle.ptr, bundle.len, path, &d)) < 0)
+			goto out;
+		err = gv_witness_check(&wl, b.note, b.note_len, path, &n, &d);
+		gv_sync_bundle_release(&b);
+		if (err == GV_ESIG)
+			printf("not imported: the bundle's checkpoint has %zu valid cosignature%s from the "
+			       "named witnesses, %zu required\n", n, n == 1 ? "" : "s", wl.min);
+		if (err < 0)
+			goto out;
+		printf("witnesses: %zu of %zu named witnesses cosigned the bundle's checkpoint (%zu "
+		       "required)\n", n, wl.n, wl.min);
 	}
 	if ((err = gv_audit_open(&a, db, &d)) < 0)
 		goto out;
@@ -245,6 +386,7 @@ static int sync_import(int argc, char **argv)
 out:
 	free(note);
 	gv_key_free(lk);
+	gv_witness_list_release(&wl);
 	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&bundle);
 	gv_audit_close(a);
@@ -319,15 +461,6 @@ static void status_text(gv_buf *b, const gv_sync_status *s)
 
 static int sync_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "origin", required_argument, NULL, OPT_ORIGIN },
-		{ "format", required_argument, NULL, 'f' },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "trust", required_argument, NULL, OPT_TRUST },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	gv_audit *a = NULL;
 	gv_buf out = GV_BUF_INIT;
@@ -339,14 +472,15 @@ static int sync_status(int argc, char **argv)
 	const char *specs[GV_SYNC_MAX_TRUST];
 	size_t n = 0, i, shown = 0, ntrust = 0;
 	int c, err, json;
+	gv_getopt g;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_sync_status);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: govgate sync status (--key LOG-PUB | --trust ORIGIN=PUB...) "
-			       "[--db FILE] [--origin O] [-f text|json]\n");
+			gv_opts_help(stdout, &gv_optcmd_sync_status);
 			return 0;
 		case OPT_KEY: key = optarg; break;
 		case OPT_TRUST:

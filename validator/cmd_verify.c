@@ -4,6 +4,7 @@
  * (gv.h): 0 valid, 1 invalid evidence, 2 malformed input or usage.
  */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "buf.h"
 #include "digest.h"
@@ -11,6 +12,8 @@
 #include "sign.h"
 #include "receipt.h"
 #include "statement.h"
+#include "note.h"
+#include "witness.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,25 +21,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char verify_usage[] =
-"usage: govgate verify --key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]\n"
-"\n"
-"Verifies a signed compliance report, deployment receipt or approval (a DSSE\n"
-"envelope around an in-toto Statement) with the public key PUB, offline. On\n"
-"success prints the signer's key id, the decision (or the receipt, or the\n"
-"approval's role, deployment, time, expiry and comment) and every subject.\n"
-"Whether an approval counts is for check and deploy to say (the trust file).\n"
-"\n"
-"  -k, --key PUB        public key (.pub) the report must be signed by\n"
-"  -m, --manifest FILE  also check that FILE is one of the report's subjects\n"
-"                       (by SHA-256; repeatable)\n"
-"  --log-pub LOG-PUB    receipts: also check the receipt's log proof, that the\n"
-"                       log signed by LOG-PUB recorded exactly this receipt\n"
-"\n"
-"Exit codes: 0 valid, 1 invalid (not signed by PUB, bad signature, changed\n"
-"payload, a manifest that is not a subject, or a receipt that the log of\n"
-"LOG-PUB does not prove), 2 malformed or unreadable\n"
-"input (including a validly signed payload that is not a govgate Statement).\n";
+static const gv_opt verify_opts[] = {
+	{ "key", 'k', 'k', "PUB", "public key (.pub) the report must be signed by", GV_OPT_FILES },
+	{ "manifest", 'm', 'm', "FILE", "also check that FILE is one of the report's subjects "
+	  "(by SHA-256; repeatable)", GV_OPT_FILES },
+	{ "log-pub", 0, 'L', "LOG-PUB", "receipts: also check the receipt's log proof, that "
+	  "the log signed by LOG-PUB recorded exactly this receipt", GV_OPT_FILES },
+	{ "witness", 0, 'W', "NAME=PUB", "receipts, with --log-pub: the receipt's checkpoint "
+	  "counts only with cosignatures from the named witnesses (repeatable; docs/TILES.md)",
+	  NULL },
+	{ "min-witnesses", 0, 'N', "N", "how many of them (default: all)", NULL },
+	{ "cosigned", 0, 'C', "FILE", "a cosigned copy of the receipt's checkpoint (the same "
+	  "text and log signature, with cosignature lines)", GV_OPT_FILES },
+	GV_OPT_HELP,
+	GV_OPT_END
+};
+
+const gv_optcmd gv_optcmd_verify = {
+	"verify", "verify a signed report, receipt or approval offline",
+	"--key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]",
+	"Verifies a signed compliance report, deployment receipt or approval (a DSSE "
+	"envelope around an in-toto Statement) with the public key PUB, offline. On success "
+	"prints the signer's key id, the decision (or the receipt, or the approval's role, "
+	"deployment, time, expiry and comment) and every subject. Whether an approval "
+	"counts is for check and deploy to say, under a trust file (docs/GOVERNANCE.md).",
+	verify_opts, NULL,
+	"0 valid, 1 invalid (not signed by PUB, bad signature, changed payload, a "
+	"manifest that is not a subject, or a receipt that the log of LOG-PUB does not "
+	"prove), 2 malformed or unreadable input (including a validly signed payload "
+	"that is not a govgate Statement).",
+	"Verify a report and that it covers the manifest deployed:\n"
+	"$ govgate verify --key keys/report.pub --manifest app.yaml out/report.dsse.json\n"
+	"\n"
+	"Verify a receipt and its proof in the audit log:\n"
+	"$ govgate verify --key keys/report.pub --log-pub keys/log.pub receipt.json",
+	GV_OPT_FILES, NULL
+};
 
 /* Prints untrusted text on one line: control bytes become \xNN. */
 static void put_clean(FILE *f, const char *s)
@@ -128,47 +148,103 @@ static int check_log_proof(const gv_statement *st, const gv_key *lk, const char 
 	return GV_OK;
 }
 
+/*
+ * The witnesses' cosignatures on the checkpoint of a receipt's log proof
+ * (already checked under --log-pub), or on a cosigned copy of it.
+ */
+static int receipt_witnesses(const gv_statement *st, const gv_witness_list *wl,
+			     const char *cosigned, const char *file, gv_buf *line, gv_diags *d)
+{
+	const gv_node *p = gv_node_get(st->predicate, "log_proof");
+	gv_tlog_proof tp;
+	gv_buf cos = GV_BUF_INIT;
+	size_t n = 0;
+	int err;
+
+	if (!p || p->kind != GV_NODE_STR)
+		return gv_error(d, "GV-E008", file, "--witness applies to receipts with a log proof"),
+		       GV_EPARSE;
+	if ((err = gv_tlog_proof_parse(&tp, p->s, strlen(p->s), file, d)) < 0)
+		return err;
+	if (cosigned) {
+		if ((err = gv_buf_read_file(&cos, cosigned, GV_NOTE_MAX)) < 0) {
+			gv_error(d, "GV-E001", cosigned, "cannot read the cosigned checkpoint: %s",
+				 err == GV_ELIMIT ? "too large" : strerror(errno));
+			goto out;
+		}
+		if ((err = gv_witness_same_checkpoint(tp.note, tp.note_len, cos.ptr, cos.len,
+						      cosigned, d)) < 0)
+			goto out;
+		err = gv_witness_check(wl, cos.ptr, cos.len, cosigned, &n, d);
+	} else {
+		err = gv_witness_check(wl, tp.note, tp.note_len, file, &n, d);
+	}
+	if (err == GV_OK)
+		gv_buf_printf(line, "witnesses: %zu of %zu named witnesses cosigned the checkpoint "
+			      "(%zu required)\n", n, wl->n, wl->min);
+out:
+	gv_buf_release(&cos);
+	gv_tlog_proof_release(&tp);
+	return err;
+}
+
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "manifest", required_argument, NULL, 'm' },
-		{ "log-pub", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	gv_diags d = GV_DIAGS_INIT;
 	const char *keypath = NULL, *report = NULL, **manifests = NULL, *logpath = NULL;
 	size_t nmanifests = 0, alloc = 0, i;
 	gv_statement *st = NULL;
 	gv_key *k = NULL, *lk = NULL;
 	gv_buf logline = GV_BUF_INIT;
+	const char *wspecs[GV_WITNESS_MAX], *min_w = NULL, *cosigned = NULL;
+	size_t nw = 0;
+	gv_witness_list wl = GV_WITNESS_LIST_INIT;
 	int c, rc = GV_EXIT_MALFORMED, err;
+	gv_getopt g;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:m:h", opts, NULL)) != -1) {
+	gv_opts_getopt(&g, &gv_optcmd_verify);
+	while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
 		switch (c) {
 		case 'k': keypath = optarg; break;
 		case 'L': logpath = optarg; break;
+		case 'N': min_w = optarg; break;
+		case 'C': cosigned = optarg; break;
+		case 'W':
+			if (nw == GV_WITNESS_MAX) {
+				fprintf(stderr, "govgate: verify: more than %d --witness options\n",
+					GV_WITNESS_MAX);
+				goto out;
+			}
+			wspecs[nw++] = optarg;
+			break;
 		case 'm':
 			GV_GROW(manifests, alloc, nmanifests + 1);
 			manifests[nmanifests++] = optarg;
 			break;
 		case 'h':
-			fputs(verify_usage, stdout);
+			gv_opts_help(stdout, &gv_optcmd_verify);
 			rc = 0;
 			goto out;
 		default:
-			fputs(verify_usage, stderr);
+			gv_opts_help(stderr, &gv_optcmd_verify);
 			goto out;
 		}
 	}
 	if (!keypath || optind != argc - 1) {
-		fprintf(stderr, "govgate: verify: %s\n%s",
-			!keypath ? "--key PUB is required" : "give exactly one REPORT", verify_usage);
+		fprintf(stderr, "govgate: verify: %s\n",
+			!keypath ? "--key PUB is required" : "give exactly one REPORT");
+		gv_opts_help(stderr, &gv_optcmd_verify);
 		goto out;
 	}
 	report = argv[optind];
+	if ((nw || cosigned) && !logpath) {
+		fprintf(stderr, "govgate: verify: --witness and --cosigned need --log-pub LOG-PUB\n");
+		gv_opts_help(stderr, &gv_optcmd_verify);
+		goto out;
+	}
+	if (gv_witness_list_load(&wl, wspecs, nw, min_w, &d) < 0)
+		goto out;
 	if (gv_key_load_public(&k, keypath, &d) < 0 ||
 	    (logpath && gv_key_load_public(&lk, logpath, &d) < 0))
 		goto out;
@@ -205,10 +281,16 @@ int cmd_verify(int argc, char **argv)
 		rc = err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_MALFORMED;
 		goto out;
 	}
+	if (wl.n && (err = receipt_witnesses(st, &wl, cosigned, report, &logline, &d)) < 0) {
+		rc = err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_MALFORMED;
+		goto out;
+	}
 	printf("valid: signed by %s\n", st->keyid);
 	if (st->kind == GV_STATEMENT_RECEIPT) {
 		print_receipt(st);
 		fputs(logline.ptr, stdout);
+	} else if (st->kind == GV_STATEMENT_POLICY_BUNDLE) {
+		printf("policy bundle: %zu files\n", st->nsubjects);
 	} else if (st->kind == GV_STATEMENT_APPROVAL) {
 		print_approval(st);
 	} else
@@ -230,6 +312,7 @@ out:
 	gv_key_free(k);
 	gv_key_free(lk);
 	gv_buf_release(&logline);
+	gv_witness_list_release(&wl);
 	free(manifests);
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include "facts.h"
 #include "gate.h"
 #include "governance.h"
+#include "govinputs.h"
 #include "gv.h"
 #include "note.h"
 #include "policy.h"
@@ -60,6 +61,8 @@ typedef struct dctx {
 	const char *facts_dir, *actor;
 	gv_buf facts_dir_buf;
 	gv_program *prog;
+	gv_govinputs gi;           /* trust, waivers, policy bundles */
+	char *rules_default;       /* the shipped rules, when the plan names none */
 	gv_key *sign_key, *log_key;
 	gv_audit *db;
 	gv_governance *gov;       /* trust file and approvals */
@@ -299,9 +302,10 @@ static int load_source(gv_file **out, dctx *c, int side, size_t i)
 	return GV_OK;
 }
 
-/* The trust file and approvals, judged as `check` judges them (governance.h);
- * the key that signs the run (the initiator) is never an approver. */
-static int load_governance(dctx *c)
+/* The approvals, plan's and command line's, judged under the trust file as
+ * `check` judges them (governance.h); the key that signs the run (the
+ * initiator) is never an approver. */
+static int load_approvals(dctx *c)
 {
 	const gv_plan *p = c->p;
 	gv_governance_opts go;
@@ -313,17 +317,50 @@ static int load_governance(dctx *c)
 		c->approvals[n++] = c->o->approvals[i];
 	for (i = 0; i < p->napprovals; i++)
 		c->approvals[n++] = p->approvals[i];
-	go.trust = c->o->trust;
-	go.plan_trust = p->trust;
+	go.loaded = c->gi.trust;
 	go.approvals = c->approvals;
 	go.napprovals = n;
-	go.waivers = p->waivers;
-	go.nwaivers = p->nwaivers;
-	go.bundles = p->policy_bundles;
-	go.nbundles = p->npolicy_bundles;
 	go.initiator = c->sign_key;
 	go.now = time(NULL);
 	return gv_governance_setup(&c->gov, &go, c->prog, c->d);
+}
+
+/* The trust file, waivers and policy bundles: the plan's and the command
+ * line's (govinputs.h); the policy files are checked against the bundles
+ * before anything is evaluated. */
+static int load_governance(dctx *c, const char *const *rules, size_t nrules)
+{
+	const gv_plan *p = c->p;
+	const gv_deploy_overrides *ov = &c->o->over;
+	const char **w, **b, *trust;
+	size_t nw = 0, nb = 0, i;
+	int err;
+
+	w = gv_xcalloc(p->nwaivers + ov->nwaivers + 1, sizeof(*w));
+	b = gv_xcalloc(p->npolicy_bundles + ov->npolicy_bundles + 1, sizeof(*b));
+	for (i = 0; i < p->nwaivers; i++)
+		w[nw++] = p->waivers[i];
+	for (i = 0; i < ov->nwaivers; i++)
+		w[nw++] = ov->waivers[i];
+	for (i = 0; i < p->npolicy_bundles; i++)
+		b[nb++] = p->policy_bundles[i];
+	for (i = 0; i < ov->npolicy_bundles; i++)
+		b[nb++] = ov->policy_bundles[i];
+	/* a plan's trust file cannot be replaced (governance.h) */
+	if ((err = gv_governance_pick_trust(&trust, ov->trust, p->trust, c->d)) < 0) {
+		free(w);
+		free(b);
+		return err;
+	}
+	err = gv_govinputs_load(&c->gi, trust, w, nw, b, nb, c->sign_key, c->d);
+	if (!err)
+		err = gv_govinputs_check_program(&c->gi, c->prog, p->policies, p->npolicies,
+						 rules, nrules, c->d);
+	free(w);
+	free(b);
+	if (!err)
+		err = load_approvals(c);
+	return err;
 }
 
 static int prepare(dctx *c)
@@ -378,7 +415,7 @@ static int prepare(dctx *c)
 		nrules = 1;
 	}
 	err = gv_program_load(&c->prog, p->policies, p->npolicies, rules, nrules, c->d);
-	free(rules_default);
+	c->rules_default = rules_default;   /* the bundles name files relative to it */
 	if (err < 0)
 		return err;
 	if (!c->prog->npolicies)
@@ -401,7 +438,7 @@ static int prepare(dctx *c)
 		return err;
 	if (c->log_key_path && (err = gv_key_load_private(&c->log_key, c->log_key_path, c->d)) < 0)
 		return err;
-	if ((err = load_governance(c)) < 0)
+	if ((err = load_governance(c, rules, rules ? nrules : 0)) < 0)
 		return err;
 
 	/* outputs as gv_atomic_write will write them (not a folder, room for the
@@ -1046,6 +1083,8 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 	go.jobs = 1;
 	go.regex_budget = p->regex_budget;
 	go.gov = c->gov;
+	go.waivers = c->gi.have_waivers ? &c->gi.waivers : NULL;
+	go.bundles = c->gi.have_bundles ? &c->gi.bundles : NULL;
 	gv_gate_run(&c->run, c->prog, &c->facts[0], &c->facts[1], &go, c->d);
 	c->have_run = 1;
 	c->res->decision = c->run.decision;
@@ -1729,6 +1768,8 @@ int gv_deploy_run(gv_deploy_result *out, const gv_plan *plan, const gv_deploy_op
 	gv_program_free(c.prog);
 	gv_governance_free(c.gov);
 	free(c.approvals);
+	gv_govinputs_release(&c.gi);
+	free(c.rules_default);
 	gv_buf_release(&c.facts_dir_buf);
 	return err;
 }

@@ -23,6 +23,7 @@ typedef struct gv_finding {
 	const char *message, *path, *file, *actual, *expected;  /* the result's arena */
 	uint32_t line, col;
 	uint32_t doc;             /* document index within its file */
+	struct gv_waiver *waiver; /* the waiver that covers it (waiver.h), or NULL */
 } gv_finding;
 
 /* An approval that filled a required role of a policy (governance.c). */

@@ -7,6 +7,7 @@
 #include "facts.h"
 #include "governance.h"
 #include "gv.h"
+#include "waiver.h"
 #include "minisign.h"
 #include "note.h"
 #include "receipt.h"
@@ -55,8 +56,14 @@ static void validated_payload(gv_buf *b, const gv_file_result *fr, const gv_resu
 		const gv_finding *f = &r->findings[i];
 		gv_buf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
 		gv_buf_json_cstr(b, f->rule);
-		gv_buf_printf(b, ",\"enforcement\":\"%s\",\"severity\":\"%s\"}",
+		gv_buf_printf(b, ",\"enforcement\":\"%s\",\"severity\":\"%s\"",
 			      gv_enforcement_name(f->enforcement), gv_severity_name(f->severity));
+		/* a waived finding: the waiver's name (waiver.h) */
+		if (f->waiver) {
+			gv_buf_puts(b, ",\"waiver\":");
+			gv_buf_json_cstr(b, f->waiver->name);
+		}
+		gv_buf_putc(b, '}');
 	}
 	gv_buf_printf(b, "],\"violations_truncated\":%s",
 		      r->nfindings > MAX_VIOLATIONS ? "true" : "false");
@@ -314,6 +321,20 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 					out->first_seq = seq;
 				out->last_seq = seq;
 			}
+		if (run->waivers) {
+			/* governance.waiver.applied / .rejected (waiver.h) */
+			size_t nw = 0;
+			int had = out->appended;
+			err = gv_waivers_record(run->waivers, o->db, o->actor, &seq, &nw, d);
+			if (nw) {
+				if (!had)
+					out->first_seq = seq - (nw - 1);
+				out->appended = 1;
+				out->last_seq = seq;
+			}
+			if (err < 0)
+				goto out;
+		}
 		if (o->log_key) {
 			stage = "checkpoint";
 			if ((err = checkpoint(&cp, &note, o, d)) < 0)

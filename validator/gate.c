@@ -3,6 +3,7 @@
 #include "governance.h"
 #include "gv.h"
 #include "rx.h"
+#include "waiver.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -60,6 +61,7 @@ static void account(shared *sh, size_t i)
 	for (k = 0; k < fr->ndocs; k++) {
 		gv_result *r = &fr->docs[k].r;
 		fr->docs[k].file = (uint32_t)i;
+		gv_waivers_apply(sh->o->waivers, r);
 		run->ndocs++;
 		if (!r->policies_applied)
 			run->not_applicable++;
@@ -67,7 +69,10 @@ static void account(shared *sh, size_t i)
 		run->nfindings += r->nfindings;
 		fr->nfindings += (uint32_t)r->nfindings;
 		for (m = 0; m < r->nfindings; m++)
-			run->by_enf[r->findings[m].enforcement]++;
+			if (r->findings[m].waiver)
+				run->nwaived++;
+			else
+				run->by_enf[r->findings[m].enforcement]++;
 		if (r->decision > run->decision)
 			run->decision = r->decision;
 	}
@@ -162,6 +167,9 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 	atomic_init(&sh.next, 0);
 	pthread_mutex_init(&sh.lock, NULL);
 	run->nfiles = o->nmanifests;
+	run->waivers = o->waivers;
+	gv_waivers_reset(o->waivers);
+	run->bundles = o->bundles;
 	sh.done = gv_xcalloc(run->nfiles ? run->nfiles : 1, 1);
 	run->files = gv_xcalloc(run->nfiles ? run->nfiles : 1, sizeof(gv_file_result));
 	for (i = 0; i < run->nfiles; i++)

@@ -34,6 +34,10 @@ typedef struct gv_gate_opts {
 	void (*emit)(void *arg, const gv_run *run, size_t index);
 	void *emit_arg;
 	bool release;
+	struct gv_waivers *waivers;    /* applied to each result before it is counted
+					* (waiver.h); NULL: none */
+	const struct gv_bundles *bundles;  /* the policy bundles that admitted the
+					* policies (bundle.h), for the report; NULL: none */
 	/* approvals judged per file before it is counted (governance.h); NULL: none */
 	struct gv_governance *gov;
 } gv_gate_opts;
@@ -64,6 +68,9 @@ struct gv_run {
 	size_t input_errors;
 	uint64_t regex_steps;          /* charged to the regex budget (rx.c) */
 	bool regex_budget_exhausted;   /* then an input error: GV-M005 */
+	size_t nwaived;                /* findings a waiver covers (not in by_enf) */
+	const struct gv_waivers *waivers;     /* gv_gate_opts' */
+	const struct gv_bundles *bundles;
 	const struct gv_governance *gov;   /* gv_gate_opts.gov, for the reports */
 };
 

@@ -15,11 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The trust file: --trust, else $GOVGATE_TRUST, else the plan's; a plan's
- * trust file cannot be replaced from the command line or environment. */
-static int pick_trust(const char **out, const gv_governance_opts *o, gv_diags *d)
+int gv_governance_pick_trust(const char **out, const char *given, const char *plan_trust,
+			     gv_diags *d)
 {
-	const char *env = getenv(GV_TRUST_ENV), *given = o->trust, *how = "--trust";
+	const char *env = getenv(GV_TRUST_ENV), *how = "--trust";
 	char a[PATH_MAX], b[PATH_MAX];
 
 	*out = NULL;
@@ -27,13 +26,14 @@ static int pick_trust(const char **out, const gv_governance_opts *o, gv_diags *d
 		given = env;
 		how = "$" GV_TRUST_ENV;
 	}
-	if (given && o->plan_trust) {
-		if (!realpath(given, a) || !realpath(o->plan_trust, b) || strcmp(a, b))
+	/* a plan's trust file only ever adds requirements: nothing replaces it */
+	if (given && plan_trust) {
+		if (!realpath(given, a) || !realpath(plan_trust, b) || strcmp(a, b))
 			return gv_error(d, "GV-G002", given,
 					"the deployment plan names the trust file '%s'; %s cannot "
-					"replace it", o->plan_trust, how);
+					"replace it", plan_trust, how);
 	}
-	*out = given ? given : o->plan_trust;
+	*out = given ? given : plan_trust;
 	return GV_OK;
 }
 
@@ -158,17 +158,19 @@ int gv_governance_load(gv_governance **out, const gv_governance_opts *o, gv_diag
 
 	*out = NULL;
 	g->now = o->now;
-	g->waiver_paths = o->waivers;
-	g->nwaivers = o->nwaivers;
-	g->bundle_paths = o->bundles;
-	g->nbundles = o->nbundles;
 	if (o->initiator)
 		gv_key_id(o->initiator, g->initiator);
-	if ((err = pick_trust(&path, o, d)) < 0)
-		goto fail;
-	if (path && (err = gv_trust_load(&g->trust, path, d)) < 0)
-		goto fail;
-	g->trust_path = path;
+	if (o->loaded) {
+		g->trust = o->loaded;
+		g->trust_path = o->loaded->path;
+	} else {
+		if ((err = gv_governance_pick_trust(&path, o->trust, o->plan_trust, d)) < 0)
+			goto fail;
+		if (path && (err = gv_trust_load(&g->trust, path, d)) < 0)
+			goto fail;
+		g->own_trust = true;
+		g->trust_path = path;
+	}
 	if (o->napprovals && !g->trust) {
 		err = gv_error(d, "GV-G003", o->approvals[0],
 			       "an approval needs a trust file that says whose keys count: give "
@@ -205,7 +207,8 @@ void gv_governance_free(gv_governance *g)
 	for (i = 0; i < g->napprovals; i++)
 		gv_statement_free(g->approvals[i].st);
 	free(g->approvals);
-	gv_trust_free(g->trust);
+	if (g->own_trust)
+		gv_trust_free(g->trust);
 	free(g);
 }
 
@@ -285,7 +288,7 @@ static void add_missing(gv_result *r, const gv_policy *pol, uint32_t doc, unsign
 	f = &r->findings[r->nfindings++];
 	memset(f, 0, sizeof(*f));
 	f->policy = pol->name;
-	f->rule = "approvals";
+	f->rule = GV_APPROVALS_RULE;
 	f->title = "Required approval";
 	f->remediation = "Have a key that holds the role in the trust file sign the manifest "
 			 "(govgate approve --role ROLE) and pass it with --approval FILE";

@@ -82,34 +82,36 @@ typedef struct gv_approval {
 
 typedef struct gv_governance {
 	gv_trust *trust;               /* NULL: no trust file */
+	bool own_trust;                /* loaded here (else borrowed, gv_governance_opts.loaded) */
 	const char *trust_path;
 	gv_approval *approvals;
 	size_t napprovals;
 	char initiator[GV_KEYID_HEX_LEN + 1];  /* the --sign key's id; "" none */
 	time_t now;
 	bool reported;                 /* reports carry `approvals` */
-	/* for the waiver and policy-bundle modules (borrowed) */
-	const char *const *waiver_paths;
-	size_t nwaivers;
-	const char *const *bundle_paths;
-	size_t nbundles;
 } gv_governance;
 
 typedef struct gv_governance_opts {
+	gv_trust *loaded;              /* the run's trust file, already loaded (govinputs.h);
+					* borrowed. NULL: load it from trust, plan_trust */
 	const char *trust;             /* --trust FILE; NULL: $GOVGATE_TRUST, then plan_trust */
 	const char *plan_trust;        /* the trust file a plan names (resolved); NULL: none */
 	const char *const *approvals;  /* --approval FILEs, then the plan's */
 	size_t napprovals;
-	const char *const *waivers;
-	size_t nwaivers;
-	const char *const *bundles;
-	size_t nbundles;
 	const gv_key *initiator;       /* the key that signs the run's report; NULL: none */
 	time_t now;                    /* the time approvals are judged at */
 } gv_governance_opts;
 
 /*
- * Loads the trust file and opens every approval. An approval file that
+ * The trust file of a run: given (--trust), else $GOVGATE_TRUST when set
+ * and not empty, else the plan's (NULL: none). A plan's trust file cannot
+ * be replaced: given or $GOVGATE_TRUST naming another file is GV-G002.
+ */
+int gv_governance_pick_trust(const char **out, const char *given, const char *plan_trust,
+			     gv_diags *d);
+
+/*
+ * Loads the trust file (unless o->loaded) and opens every approval. An approval file that
  * is not a DSSE envelope, or that verifies under a trusted key but is not
  * an approval Statement, is an input error (GV_EPARSE, naming the file);
  * approvals without a trust file are one too. *out is set only on success.

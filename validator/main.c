@@ -1,5 +1,6 @@
 /* main.c: govgate's entry point and command table. */
 #include "cmd.h"
+#include "cli_opts.h"
 #include "alloc.h"
 #include "gv.h"
 
@@ -10,25 +11,32 @@
 
 static int cmd_version(int argc, char **argv)
 {
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		gv_opts_help(stdout, &gv_optcmd_version);
+		return 0;
+	}
 	printf("govgate %s\n", GV_VERSION);
 	return 0;
 }
 
 static const gv_cmd commands[] = {
 	{ "check", cmd_check, "evaluate deployment manifests against policies and facts" },
-	{ "policy", cmd_policy, "lint or test policy packs" },
+	{ "policy", cmd_policy, "lint, test or sign policy packs" },
 	{ "explain", cmd_explain, "show how one rule evaluates on one manifest, step by step" },
-	{ "verify", cmd_verify, "verify a signed report or receipt offline" },
+	{ "verify", cmd_verify, "verify a signed report, receipt or approval offline" },
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
+	{ "witness", cmd_witness, "cosign another site's checkpoints (C2SP tlog-witness, offline)" },
 	{ "receipts", cmd_receipts, "list deployment receipts or write one signed" },
 	{ "probe", cmd_probe, "probe endpoints and print connectivity facts" },
 	{ "sync", cmd_sync, "export and import sync bundles between two logs" },
 	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
+	{ "waiver", cmd_waiver, "sign a waiver (an expiring, approved exception)" },
 	{ "deploy", cmd_deploy, "run a hybrid deployment plan through the governed flow" },
 	{ "approve", cmd_approve, "sign an approval of a manifest in a role" },
 	{ "version", cmd_version, "print the version" },
+	{ "completion", cmd_completion, "print a bash or zsh completion script" },
 	{ NULL, NULL, NULL }
 };
 
@@ -68,5 +76,7 @@ int gv_cmd_dispatch(const gv_cmd *table, const char *prog, int argc, char **argv
 
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "help"))
+		return gv_cmd_help(argc - 1, argv + 1);
 	return gv_cmd_dispatch(commands, "govgate", argc - 1, argv + 1);
 }

@@ -107,6 +107,60 @@ static int count_violations(void *payload, uint64_t seq, const char *bytes, size
 	return 0;
 }
 
+/* Waivers that matched a finding, by policy, rule and state: active
+ * (governance.waiver.applied) or expired (governance.waiver.rejected with
+ * reason expired). */
+typedef struct wseries {
+	char policy[MAX_LABEL + 1], rule[MAX_LABEL + 1];
+	uint64_t count[2];   /* active, expired */
+} wseries;
+
+typedef struct wtally {
+	wseries *v;
+	size_t n, alloc;
+	int expired;         /* the entry type being read */
+} wtally;
+
+static int count_waiver(void *payload, uint64_t seq, const char *bytes, size_t len)
+{
+	wtally *t = payload;
+	gv_diags quiet = GV_DIAGS_INIT;
+	gv_file *f = NULL;
+	const gv_node *p, *st;
+	char pol[MAX_LABEL + 1], rule[MAX_LABEL + 1];
+	size_t i;
+
+	if (gv_json_parse(&f, "entry", bytes, len, NULL, &quiet) == GV_OK && f->ndocs == 1 &&
+	    (p = gv_node_get(f->docs[0], "payload")) && p->kind == GV_NODE_MAP &&
+	    (!t->expired || ((st = gv_node_get(p, "reason")) && st->kind == GV_NODE_STR &&
+			     !strcmp(st->s, "expired")))) {
+		label_from(pol, gv_node_get(p, "policy"));
+		label_from(rule, gv_node_get(p, "rule"));
+		for (i = 0; i < t->n; i++)
+			if (!strcmp(t->v[i].policy, pol) && !strcmp(t->v[i].rule, rule))
+				break;
+		if (i == t->n && t->n < GV_METRICS_MAX_VIOLATION_SERIES) {
+			GV_GROW(t->v, t->alloc, t->n + 1);
+			memset(&t->v[t->n], 0, sizeof(*t->v));
+			memcpy(t->v[t->n].policy, pol, sizeof(pol));
+			memcpy(t->v[t->n].rule, rule, sizeof(rule));
+			t->n++;
+		}
+		if (i < t->n)
+			t->v[i].count[t->expired]++;
+	}
+	gv_file_free(f);
+	gv_diags_release(&quiet);
+	return 0;
+}
+
+static int cmp_wseries(const void *x, const void *y)
+{
+	const wseries *a = x, *b = y;
+	int c = strcmp(a->policy, b->policy);
+	return c ? c : strcmp(a->rule, b->rule);
+}
+
 static int cmp_violation(const void *x, const void *y)
 {
 	const violation *a = x, *b = y;
@@ -176,6 +230,7 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, const gv_sync_keys *keys, gv_dia
 	gv_audit_filter f = { 0 };
 	gv_audit_result vr;
 	tally dep[GV_ARRAY_LEN(statuses)], viol;
+	wtally wv = { NULL, 0, 0, 0 };
 	uint64_t size = 0, cp_size = 0, finished = 0;
 	char type[64], *note = NULL, **origins = NULL;
 	gv_sync_status *st = NULL;
@@ -204,6 +259,13 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, const gv_sync_keys *keys, gv_dia
 	}
 	f.type = "governance.validated";
 	if ((err = gv_audit_each(a, &f, count_violations, &viol, d)) < 0)
+		goto out;
+	f.type = "governance.waiver.applied";
+	if ((err = gv_audit_each(a, &f, count_waiver, &wv, d)) < 0)
+		goto out;
+	wv.expired = 1;
+	f.type = "governance.waiver.rejected";
+	if ((err = gv_audit_each(a, &f, count_waiver, &wv, d)) < 0)
 		goto out;
 	if ((err = gv_audit_size(a, &size, d)) < 0)
 		goto out;
@@ -250,6 +312,23 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, const gv_sync_keys *keys, gv_dia
 	if (viol.overflow)
 		gv_buf_printf(out, "policy_violations_total{enforcement=\"other\",severity=\"other\"} %"
 			      PRIu64 "\n", viol.overflow);
+
+	family(out, "govgate_waivers_used_total", "counter",
+	       "Waivers that matched a finding, by policy, rule and state: active (applied) or "
+	       "expired (the finding stood), from governance.waiver.* entries.");
+	if (wv.n)
+		qsort(wv.v, wv.n, sizeof(*wv.v), cmp_wseries);
+	for (i = 0; i < wv.n; i++) {
+		int k;
+		for (k = 0; k < 2; k++) {
+			gv_buf_puts(out, "govgate_waivers_used_total{policy=");
+			label_value(out, wv.v[i].policy);
+			gv_buf_puts(out, ",rule=");
+			label_value(out, wv.v[i].rule);
+			gv_buf_printf(out, ",state=\"%s\"} %" PRIu64 "\n", k ? "expired" : "active",
+				      wv.v[i].count[k]);
+		}
+	}
 
 	family(out, "sync_latency_seconds", "histogram",
 	       "Import time minus record time of each entry imported into a replica, by origin "
@@ -302,6 +381,7 @@ int gv_metrics_render(gv_buf *out, gv_audit *a, const gv_sync_keys *keys, gv_dia
 	err = GV_OK;
 out:
 	free(viol.v);
+	free(wv.v);
 	free(note);
 	free(st);
 	gv_replica_list_free(origins, norigins);

@@ -839,6 +839,17 @@ static void load_root(pctx *c, const gv_node *root)
 		p->policies = paths_of(c, v, "policies", &p->npolicies, NULL, "policy path", 1);
 	if ((v = gv_node_get(root, "rules")))
 		p->rules = paths_of(c, v, "rules", &p->nrules, NULL, "rule path", 1);
+	if ((v = gv_node_get(root, "trust"))) {
+		p->trust = path_of(c, v, "trust");
+		check_read(c, v, p->trust, "trust file", 0);
+	}
+	if ((v = gv_node_get(root, "approvals")))   /* signed approvals (governance.h) */
+		p->approvals = paths_of(c, v, "approvals", &p->napprovals, NULL, "approval", 0);
+	if ((v = gv_node_get(root, "waivers")))
+		p->waivers = paths_of(c, v, "waivers", &p->nwaivers, NULL, "signed waiver", 0);
+	if ((v = gv_node_get(root, "policy_bundles")))
+		p->policy_bundles = paths_of(c, v, "policy_bundles", &p->npolicy_bundles, NULL,
+					     "policy bundle", 0);
 	if ((v = gv_node_get(root, "max_fact_age"))) {
 		uint64_t ms;
 		if (gv_plan_duration_ms(&ms, v) < 0 || ms < 1000)
@@ -860,18 +871,6 @@ static void load_root(pctx *c, const gv_node *root)
 		if (uint_at(c, root, "regex_budget", 1000, INT64_C(1000000000000000), &steps))
 			p->regex_budget = (uint64_t)steps;
 	}
-	/* governance inputs (docs/GOVERNANCE.md), relative to the plan */
-	if ((v = gv_node_get(root, "trust"))) {
-		p->trust = path_of(c, v, "trust");
-		check_read(c, v, p->trust, "trust file", 0);
-	}
-	if ((v = gv_node_get(root, "approvals")))
-		p->approvals = paths_of(c, v, "approvals", &p->napprovals, NULL, "approval", 0);
-	if ((v = gv_node_get(root, "waivers")))
-		p->waivers = paths_of(c, v, "waivers", &p->nwaivers, NULL, "waiver", 0);
-	if ((v = gv_node_get(root, "policy_bundles")))
-		p->policy_bundles = paths_of(c, v, "policy_bundles", &p->npolicy_bundles, NULL,
-					     "policy bundle", 0);
 	if ((v = gv_node_get(root, "order")))
 		load_order(c, v);
 	if ((v = gv_node_get(root, "recheck_between_sides")) &&

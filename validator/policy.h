@@ -96,6 +96,7 @@ typedef struct gv_rule {
 	const char *policy;     /* name of the policy that applies it */
 	uint8_t enforcement, severity;
 	uint8_t inline_id;      /* defined inline in its policy, not a `use:` */
+	uint8_t unwaivable;     /* `waivable: false`: no waiver applies to it */
 	gv_check *check;
 	gv_check *when;         /* NULL: always applies */
 	gv_loc loc;             /* the rule's entry in the policy */
@@ -103,6 +104,9 @@ typedef struct gv_rule {
 
 /* `spec.approvals`: the signed approvals a manifest needs (governance.h). */
 #define GV_APPROVALS_MAX_REQUIRE 16
+/* The rule id of a missing approval's finding; a policy with spec.approvals
+ * may not use it for a rule, and no waiver waives it. */
+#define GV_APPROVALS_RULE "approvals"
 typedef struct gv_policy_approvals {
 	uint8_t enforcement;    /* of a missing approval; default halt */
 	uint8_t distinct_signers;  /* one key cannot fill two required roles */

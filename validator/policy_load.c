@@ -233,11 +233,11 @@ static int add_def(loadctx *L, const gv_file *f, const gv_node *doc, const gv_no
 
 static const char *const rule_keys[] = {
 	"id", "title", "description", "params", "check", "when", "message",
-	"remediation", "enforcement", "severity", "tags", NULL
+	"remediation", "enforcement", "severity", "tags", "waivable", NULL
 };
 static const char *const use_keys[] = {
 	"use", "with", "title", "description", "message", "remediation",
-	"enforcement", "severity", "tags", "when", NULL
+	"enforcement", "severity", "tags", "when", "waivable", NULL
 };
 
 static int parse_enum(loadctx *L, const gv_file *f, const gv_node *v, const char *const *names,
@@ -398,6 +398,15 @@ static int build_rule(loadctx *L, gv_rule *r, const char *polname, const gv_file
 		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P018", at(f, entry),
 				 "rule '%s' has no enforcement (block, halt, escalate, warn or info)",
 				 r->id);
+	/* `waivable: false` (waiver.h): on the use or on the definition */
+	if ((v = gv_node_get(entry, "waivable")) || (v = gv_node_get(def, "waivable"))) {
+		if (v->kind != GV_NODE_BOOL)
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P037",
+					 at(gv_node_get(entry, "waivable") ? f : deff, v),
+					 "'waivable' must be true or false");
+		else
+			r->unwaivable = !v->u.b;
+	}
 	params = gv_node_get(def, "params");
 	if (params && params->kind != GV_NODE_MAP)
 		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P017", at(deff, params),
@@ -583,6 +592,10 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 				break;
 			}
 		r->inline_id = idn != NULL;
+		if (pol->approvals && !strcmp(r->id, GV_APPROVALS_RULE))
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P040", at(f, e),
+					 "rule id '%s' is the id of the policy's missing approvals "
+					 "(spec.approvals); give the rule another id", r->id);
 		if (j == pol->nrules)
 			pol->nrules++;
 	}

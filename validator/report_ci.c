@@ -10,6 +10,7 @@
 #include "digest.h"
 #include "gv.h"
 #include "policy_test.h"
+#include "waiver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,13 @@ static void jkey(gv_buf *b, const char *k, const char *s)
 	gv_buf_json_cstr(b, s);
 }
 
+/* "waived by W-1 (ticket T, signed by S, expires E): justification" */
+static void waived_text(gv_buf *t, const gv_waiver *x)
+{
+	gv_buf_printf(t, "waived by %s (ticket %s, signed by %s, expires %s): %s", x->name,
+		      x->ticket, x->signer, x->expires, x->justification);
+}
+
 static void sarif_result(gv_buf *b, gv_report_ci_state *s, const gv_finding *f,
 			 const char *rel)
 {
@@ -282,7 +290,18 @@ static void sarif_result(gv_buf *b, gv_report_ci_state *s, const gv_finding *f,
 	gv_buf_printf(b, ",\"enforcement\":\"%s\",\"severity\":\"%s\",",
 		      gv_enforcement_name(f->enforcement), gv_severity_name(f->severity));
 	jkey(b, "path", f->path);
-	gv_buf_printf(b, ",\"document\":%u}}", f->doc);
+	gv_buf_printf(b, ",\"document\":%u}", f->doc);
+	/* a waived finding stays, suppressed externally (SARIF 2.1.0 3.35) */
+	if (f->waiver) {
+		gv_buf t = GV_BUF_INIT;
+
+		waived_text(&t, f->waiver);
+		gv_buf_puts(b, ",\"suppressions\":[{\"kind\":\"external\",\"status\":\"accepted\",");
+		jkey(b, "justification", t.ptr);
+		gv_buf_puts(b, "}]");
+		gv_buf_release(&t);
+	}
+	gv_buf_putc(b, '}');
 }
 
 static void sarif_rules(gv_buf *b, gv_report_ci_state *s)
@@ -372,9 +391,25 @@ static void junit_failure(gv_buf *b, const gv_finding *f)
 		      gv_severity_name(f->severity));
 	if (f->remediation)
 		gv_buf_printf(&t, "\nremediation: %s", f->remediation);
+	if (f->waiver) {
+		gv_buf_putc(&t, '\n');
+		waived_text(&t, f->waiver);
+	}
 	gv_xml_text(b, t.ptr);
 	gv_buf_puts(b, "</failure>\n");
 	gv_buf_release(&t);
+}
+
+/* Whether every finding of the rule of finding j (they are adjacent) is waived. */
+static int all_waived(const gv_result *r, uint32_t j)
+{
+	uint32_t i;
+
+	for (i = j; i < r->nfindings && !strcmp(r->findings[i].rule, r->findings[j].rule) &&
+	     !strcmp(r->findings[i].policy, r->findings[j].policy); i++)
+		if (!r->findings[i].waiver)
+			return 0;
+	return 1;
 }
 
 /* The totals: tests are the rules evaluated, failures the testcases with
@@ -393,15 +428,21 @@ static void junit_file(gv_buf *b, gv_report_ci_state *st, const gv_run *run, siz
 		       const gv_report_meta *m)
 {
 	const gv_file_result *fr = &run->files[i];
-	uint32_t k, e, j, nf;
+	uint32_t k, e, j, nf, ns;
 
 	for (k = 0; k < fr->ndocs; k++) {
 		const gv_result *r = &fr->docs[k].r;
 		gv_buf name = GV_BUF_INIT;
 
-		for (j = 0, nf = 0; j < r->nfindings; j++)
-			nf += !j || strcmp(r->findings[j].rule, r->findings[j - 1].rule) ||
-			      strcmp(r->findings[j].policy, r->findings[j - 1].policy);
+		/* a rule whose findings are all waived is skipped, not failed */
+		for (j = 0, nf = 0, ns = 0; j < r->nfindings; j++)
+			if (!j || strcmp(r->findings[j].rule, r->findings[j - 1].rule) ||
+			    strcmp(r->findings[j].policy, r->findings[j - 1].policy)) {
+				if (all_waived(r, j))
+					ns++;
+				else
+					nf++;
+			}
 		st->failures += nf;
 		gv_buf_puts(&name, fr->path);
 		if (fr->ndocs > 1)
@@ -409,7 +450,7 @@ static void junit_file(gv_buf *b, gv_report_ci_state *st, const gv_run *run, siz
 		gv_buf_puts(b, "  <testsuite name=\"");
 		gv_xml_text(b, name.ptr);
 		gv_buf_printf(b, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
-			      "skipped=\"0\">\n", r->rules_evaluated, nf);
+			      "skipped=\"%u\">\n", r->rules_evaluated, nf, ns);
 		gv_buf_release(&name);
 		/* findings come in the order their rules were evaluated */
 		for (e = 0, j = 0; e < r->rules_evaluated; e++) {
@@ -427,6 +468,20 @@ static void junit_file(gv_buf *b, gv_report_ci_state *st, const gv_run *run, siz
 			gv_buf_puts(b, failed ? "\">\n" : "\"/>\n");
 			if (!failed)
 				continue;
+			if (all_waived(r, j)) {
+				gv_buf t = GV_BUF_INIT;
+
+				waived_text(&t, r->findings[j].waiver);
+				gv_buf_puts(b, "      <skipped message=\"");
+				gv_xml_text(b, t.ptr);
+				gv_buf_puts(b, "\"/>\n");
+				gv_buf_release(&t);
+				for (; j < r->nfindings && !strcmp(r->findings[j].rule, rule->id) &&
+				       !strcmp(r->findings[j].policy, pol->name); j++)
+					;
+				gv_buf_puts(b, "    </testcase>\n");
+				continue;
+			}
 			for (; j < r->nfindings && !strcmp(r->findings[j].rule, rule->id) &&
 			       !strcmp(r->findings[j].policy, pol->name); j++)
 				junit_failure(b, &r->findings[j]);
@@ -493,7 +548,7 @@ static void github_finding(gv_buf *b, gv_report_ci_state *st, const gv_finding *
 {
 	gv_buf t = GV_BUF_INIT;
 
-	gv_buf_printf(b, "::%s file=", github_command(f->enforcement));
+	gv_buf_printf(b, "::%s file=", f->waiver ? "notice" : github_command(f->enforcement));
 	gh_escape(b, rel, 1);
 	gv_buf_printf(b, ",line=%u,col=%u,title=", pos(f->line), pos(f->col));
 	gh_escape(b, f->rule, 1);
@@ -503,6 +558,10 @@ static void github_finding(gv_buf *b, gv_report_ci_state *st, const gv_finding *
 		      f->policy);
 	if (f->remediation)
 		gv_buf_printf(&t, "\nremediation: %s", f->remediation);
+	if (f->waiver) {
+		gv_buf_putc(&t, '\n');
+		waived_text(&t, f->waiver);
+	}
 	gh_escape(b, t.ptr, 0);
 	gv_buf_putc(b, '\n');
 	gv_buf_release(&t);
@@ -544,12 +603,22 @@ static void gitlab_finding(gv_buf *b, gv_report_ci_state *st, const gv_finding *
 
 	gv_report_fingerprint(fp, f, rel);
 	gv_buf_puts(b, st->n ? ",{" : "{");
-	jkey(b, "description", f->message);
+	if (f->waiver) {
+		gv_buf t = GV_BUF_INIT;
+
+		gv_buf_printf(&t, "%s (", f->message);
+		waived_text(&t, f->waiver);
+		gv_buf_putc(&t, ')');
+		jkey(b, "description", t.ptr);
+		gv_buf_release(&t);
+	} else {
+		jkey(b, "description", f->message);
+	}
 	gv_buf_putc(b, ',');
 	jkey(b, "check_name", f->rule);
 	gv_buf_printf(b, ",\"fingerprint\":\"%s\",\"severity\":\"%s\",\"type\":\"issue\","
 		      "\"categories\":[\"Security\"],\"location\":{", fp,
-		      gitlab_severity(f->severity));
+		      f->waiver ? "info" : gitlab_severity(f->severity));
 	jkey(b, "path", rel);
 	gv_buf_printf(b, ",\"lines\":{\"begin\":%u}}}", pos(f->line));
 }

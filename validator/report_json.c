@@ -11,6 +11,8 @@
 #include "governance.h"
 #include "digest.h"
 #include "gv.h"
+#include "bundle.h"
+#include "waiver.h"
 
 #include <string.h>
 
@@ -65,7 +67,19 @@ void gv_report_json_head(gv_buf *b, const gv_run *run, const gv_report_meta *m)
 	for (e = GV_ENF_BLOCK; e >= GV_ENF_INFO; e--)
 		gv_buf_printf(b, "%s\"%s\":%zu", e == GV_ENF_BLOCK ? "" : ",",
 			      gv_enforcement_name(e), run->by_enf[e]);
-	gv_buf_puts(b, "}}");
+	gv_buf_putc(b, '}');
+	/* governance inputs, only in a run that has them (docs/GOVERNANCE.md) */
+	if (run->waivers)
+		gv_buf_printf(b, ",\"waived\":%zu", run->nwaived);
+	gv_buf_putc(b, '}');
+	if (run->waivers) {
+		gv_buf_puts(b, ",\"waivers\":");
+		gv_waivers_json(b, run->waivers);
+	}
+	if (run->bundles) {
+		gv_buf_puts(b, ",\"policy_bundles\":");
+		gv_bundles_json(b, run->bundles);
+	}
 	/* only runs with approvals or a policy that requires them (governance.h) */
 	if (run->gov && run->gov->reported)
 		gv_governance_json(b, run->gov);
@@ -111,6 +125,10 @@ void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run,
 			kstr(findings, "expected", f->expected);
 			gv_buf_printf(findings, ",\"missing\":%s", f->missing ? "true" : "false");
 			kstr(findings, "remediation", f->remediation);
+			if (f->waiver) {
+				gv_buf_puts(findings, ",\"waiver\":");
+				gv_waiver_finding_json(findings, f->waiver);
+			}
 			gv_buf_putc(findings, '}');
 		}
 	}

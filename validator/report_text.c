@@ -2,6 +2,7 @@
 #include "report.h"
 #include "governance.h"
 #include "gv.h"
+#include "waiver.h"
 
 static const char *enf_color(int e)
 {
@@ -35,6 +36,10 @@ void gv_report_text_file(gv_buf *out, const gv_run *run, size_t i, int color)
 				      gv_severity_name(f->severity), f->rule, f->message, f->policy);
 			if (f->remediation)
 				gv_buf_printf(out, "    remediation: %s\n", f->remediation);
+			if (f->waiver)
+				gv_buf_printf(out, "    waived: %s (ticket %s, signed by %s, expires %s)\n",
+					      f->waiver->name, f->waiver->ticket, f->waiver->signer,
+					      f->waiver->expires);
 		}
 	}
 }
@@ -43,9 +48,24 @@ void gv_report_text_summary(gv_buf *out, const gv_run *run, int color)
 {
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
 	int e, any = 0;
+	size_t i;
 
 	if (run->gov && run->gov->reported)
 		gv_governance_text(out, run->gov);
+	for (i = 0; run->waivers && i < run->waivers->n; i++) {
+		const gv_waiver *x = &run->waivers->v[i];
+		int st = gv_waiver_outcome(x);
+
+		if (st == GV_WAIVER_APPLIED)
+			gv_buf_printf(out, "waiver %s: applied to %zu finding%s of %s/%s\n", x->name,
+				      x->applied, x->applied == 1 ? "" : "s", x->policy, x->rule);
+		else if (st == GV_WAIVER_UNUSED)
+			gv_buf_printf(out, "waiver %s: unused: it matched no finding of %s/%s\n",
+				      x->name, x->policy, x->rule);
+		else
+			gv_buf_printf(out, "waiver %s: not applied: %s (%s/%s)\n", x->name,
+				      gv_waiver_status_name(st), x->policy, x->rule);
+	}
 	gv_buf_printf(out, "%sdecision: %s%s%s — %zu manifest%s, %zu rule%s evaluated, %zu finding%s",
 		      bold, color ? enf_color(run->decision) : "", gv_decision_name(run->decision),
 		      reset, run->ndocs, run->ndocs == 1 ? "" : "s", run->rules_evaluated,
@@ -59,6 +79,8 @@ void gv_report_text_summary(gv_buf *out, const gv_run *run, int color)
 		}
 	if (any)
 		gv_buf_putc(out, ')');
+	if (run->nwaived)
+		gv_buf_printf(out, ", %zu waived", run->nwaived);
 	if (run->not_applicable)
 		gv_buf_printf(out, ", %zu not applicable", run->not_applicable);
 	if (run->input_errors)

@@ -137,11 +137,14 @@ int gv_statement_parse(gv_statement **out, const char *path, const void *payload
 		s->kind = GV_STATEMENT_REPORT;
 	} else if (!strcmp(v->s, GV_PREDICATE_RECEIPT)) {
 		s->kind = GV_STATEMENT_RECEIPT;
+	} else if (!strcmp(v->s, GV_PREDICATE_POLICY_BUNDLE)) {
+		s->kind = GV_STATEMENT_POLICY_BUNDLE;
 	} else if (!strcmp(v->s, GV_PREDICATE_APPROVAL)) {
 		s->kind = GV_STATEMENT_APPROVAL;
 	} else {
-		bad(d, f, v, "unknown predicateType (expected '%s', '%s' or '%s')",
-		    GV_PREDICATE_REPORT, GV_PREDICATE_RECEIPT, GV_PREDICATE_APPROVAL);
+		bad(d, f, v, "unknown predicateType (expected '%s', '%s', '%s' or '%s')",
+		    GV_PREDICATE_REPORT, GV_PREDICATE_RECEIPT, GV_PREDICATE_POLICY_BUNDLE,
+		    GV_PREDICATE_APPROVAL);
 		goto fail;
 	}
 	s->predicate_type = v->s;

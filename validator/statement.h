@@ -34,8 +34,11 @@
 #define GV_PREDICATE_REPORT "https://govgate.dev/compliance-report/v1"
 #define GV_PREDICATE_RECEIPT "https://govgate.dev/deployment-receipt/v1"
 #define GV_PREDICATE_APPROVAL "https://govgate.dev/approval/v1"
+/* a signed policy bundle (bundle.h): one subject per policy or rule file */
+#define GV_PREDICATE_POLICY_BUNDLE "https://govgate.dev/policy-bundle/v1"
 
-typedef enum { GV_STATEMENT_REPORT, GV_STATEMENT_RECEIPT, GV_STATEMENT_APPROVAL } gv_statement_kind;
+typedef enum { GV_STATEMENT_REPORT, GV_STATEMENT_RECEIPT, GV_STATEMENT_POLICY_BUNDLE,
+	       GV_STATEMENT_APPROVAL } gv_statement_kind;
 
 typedef struct gv_subject {
 	const char *name;

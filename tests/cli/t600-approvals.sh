@@ -406,7 +406,7 @@ policy_bundles: []"
 expect_rc 2 "deploy, missing governance files: exit 2" -- deploy --plan "$T/missing.plan.yaml"
 expect_err "^$T/missing.plan.yaml:[0-9]+:27: error: cannot read approval '$T/gov/nope.json': No such file or directory \[GV-D006\]$" \
 	"deploy, missing approval file: located"
-expect_err "^$T/missing.plan.yaml:[0-9]+:10: error: cannot read waiver '$T/gov/none.waiver': No such file or directory \[GV-D006\]$" \
+expect_err "^$T/missing.plan.yaml:[0-9]+:10: error: cannot read signed waiver '$T/gov/none.waiver': No such file or directory \[GV-D006\]$" \
 	"deploy, missing waiver file: located"
 expect_err "^$T/missing.plan.yaml:[0-9]+:17: error: 'policy_bundles' is an empty list \[GV-D005\]$" \
 	"deploy, empty policy_bundles: located"

@@ -303,6 +303,33 @@ expect_rc 0 "enforcement warn: a missing approval warns, exit 0" -- check --rule
 expect_out "^$T/warnpol.yaml:6:3: warn \[high\] approvals: no approval by a platform-admin counts" \
 	"enforcement warn: the finding"
 
+# --- a missing approval is never waived; its rule id is reserved ----------
+cp "$GOV/trust.yaml" "$GOV/trust-w.yaml"
+printf 'require:\n  waiver_approvers: [compliance-officer]\n' >> "$GOV/trust-w.yaml"
+cat > "$T/wa.yaml" <<EOF
+apiVersion: govgate/v1
+kind: Waiver
+metadata: {name: W-APPROVALS}
+spec:
+  policy: hybrid-approvals
+  rule: approvals
+  justification: The security admin is away; compliance waives the approval.
+  ticket: SEC-9
+  expires: $(date -u -d '+30 days' +%Y-%m-%d)
+EOF
+"$GG" waiver sign --key "$GOV/keys/compliance-lead.key" -o "$GOV/wa.dsse" "$T/wa.yaml" \
+	>/dev/null 2>&1 || { TEST_NAME="waiver sign"; fail "waiver sign failed"; }
+expect_rc 1 "a waiver for a missing approval: still halted, exit 1" -- check $P \
+	--trust "$GOV/trust-w.yaml" --waiver "$GOV/wa.dsse" --approval "$GOV/comp.json" "$M"
+expect_out "$MISSING_SEC" "a waiver for a missing approval: the finding stands"
+expect_out "^waiver W-APPROVALS: not applied: unwaivable \(hybrid-approvals/approvals\)$" \
+	"a waiver for a missing approval: unwaivable"
+sed 's/id: approvals.deployment-id/id: approvals/' "$AP" > "$T/reserved.yaml"
+expect_rc 2 "rule id 'approvals' in a policy with spec.approvals: exit 2" -- policy lint \
+	--rules rules "$T/reserved.yaml"
+expect_err "^$T/reserved.yaml:16:7: error: rule id 'approvals' is the id of the policy's missing approvals \(spec.approvals\); give the rule another id \[GV-P040\]$" \
+	"rule id 'approvals' in a policy with spec.approvals: said"
+
 # --- evidence: who approved, in the log, the report and the receipt ------
 "$GG" keygen --out "$T/log" >/dev/null 2>&1
 expect_rc 0 "evidence: exit 0" -- check $P $TR --sign "$GOV/keys/initiator.key" \

@@ -255,8 +255,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!dir || n == 0 || n > 99999) {
-		fprintf(stderr, "usage: gen [-n N (1..99999)] [-s SEED] [-f FACTSDIR] DIR\n");
+	if (!dir || n == 0 || n > 999999) {
+		fprintf(stderr, "usage: gen [-n N (1..999999)] [-s SEED] [-f FACTSDIR] DIR\n");
 		return 2;
 	}
 	mkdir(dir, 0777);

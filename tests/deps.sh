@@ -5,6 +5,9 @@ set -e
 PKGS="build-essential pkg-config libyaml-dev libpcre2-dev libssl-dev openssl
 libsqlite3-dev sqlite3 check valgrind minisign golang-go golang-golang-x-mod-dev
 prometheus python3 libxml2-utils"
+# the audit log on PostgreSQL: libpq to build, a server for the tests
+# (tests/cli/pg-lib.sh runs its initdb and postgres as an unprivileged user)
+PKGS="$PKGS libpq-dev postgresql"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3-jsonschema python3-yaml"

@@ -57,6 +57,16 @@ static void tmp_suffix(gv_buf *b)
 		gv_buf_putc(b, set[r[i] % (sizeof(set) - 1)]);
 }
 
+/* Whether path is a stream, written in place (see atomic.h). */
+static int in_place(const char *path)
+{
+	struct stat st;
+
+	if (!strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/self/fd/", 14))
+		return 1;
+	return lstat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
 int gv_atomic_begin(gv_atomic *a, const char *path, int mode, gv_diags *d)
 {
 	gv_buf tmp = GV_BUF_INIT;
@@ -65,6 +75,14 @@ int gv_atomic_begin(gv_atomic *a, const char *path, int mode, gv_diags *d)
 
 	a->fd = -1;
 	a->tmp = a->path = NULL;
+	if (in_place(path)) {
+		a->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (a->fd < 0)
+			return gv_error(d, "GV-O002", path, "cannot write: %s", strerror(errno)),
+			       GV_EIO;
+		a->path = gv_xstrdup(path);
+		return GV_OK;
+	}
 	/* a regular file being replaced keeps its mode; a new file gets mode
 	 * less the umask, which open() applies */
 	replace = lstat(path, &old) == 0 && S_ISREG(old.st_mode);
@@ -103,6 +121,12 @@ int gv_atomic_check(const char *path, gv_diags *d)
 	long max;
 	int err = GV_OK;
 
+	if (*path && in_place(path)) {
+		if (access(path, W_OK) < 0)
+			return gv_error(d, "GV-O004", path, "cannot write here: %s",
+					strerror(errno)), GV_EIO;
+		return GV_OK;
+	}
 	if (!*path || (slash && !slash[1]))
 		return gv_error(d, "GV-O004", path, "cannot write here: %s",
 				*path ? "the path names a folder" : "the path is empty"), GV_EIO;
@@ -153,7 +177,7 @@ void gv_atomic_abort(gv_atomic *a)
 	if (a->fd >= 0)
 		close(a->fd);
 	if (a->tmp)
-		unlink(a->tmp);
+		unlink(a->tmp);   /* a stream (no tmp) keeps what was written */
 	free(a->tmp);
 	free(a->path);
 	a->fd = -1;
@@ -165,9 +189,16 @@ int gv_atomic_commit(gv_atomic *a, gv_diags *d)
 	const char *what = "cannot write";
 	int saved, fd = a->fd;
 
-	if (!a->tmp)
+	if (!a->path)
 		return GV_EIO;   /* an earlier add failed and reported it */
 	a->fd = -1;
+	if (!a->tmp) {       /* a stream: nothing to rename or flush */
+		if (close(fd) < 0)
+			goto fail;
+		free(a->path);
+		a->path = NULL;
+		return GV_OK;
+	}
 	if (fsync(fd) < 0) {
 		close(fd);
 		goto fail;

@@ -17,6 +17,15 @@
  * a regular file, the new one keeps that file's permission bits instead
  * (not its set-id bits), whatever `mode` says: replacing a 0640 report
  * leaves a 0640 report. The temporary is never more open than the result.
+ *
+ * Streams are written in place, never replaced: a character device or a
+ * FIFO at PATH itself (-o /dev/null, a named pipe), and anything under
+ * /dev/ or /proc/self/fd/ (/dev/stdout, /dev/fd/3, whatever they lead to).
+ * Renaming over them would put a regular file where the device or the
+ * link was. Nothing is created there: a missing one is an error. A
+ * symbolic link elsewhere is still replaced, not followed, so a link
+ * planted in an output folder never leads to a device. A stream cannot be
+ * taken back: abort after a partial write leaves what was written.
  */
 #ifndef GV_ATOMIC_H
 #define GV_ATOMIC_H
@@ -36,7 +45,7 @@ int gv_atomic_write(const char *path, const void *data, size_t len, int mode, gv
  * commit (which renames) or abort (which removes the temporary). */
 typedef struct gv_atomic {
 	int fd;
-	char *tmp, *path;
+	char *tmp, *path;   /* tmp is NULL when writing a stream in place */
 } gv_atomic;
 
 int gv_atomic_begin(gv_atomic *a, const char *path, int mode, gv_diags *d);

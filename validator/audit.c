@@ -1,9 +1,11 @@
 /*
- * audit.c: the audit log in SQLite: appends, checkpoints, proofs, export and
- * verification. The only file that includes sqlite3.h. See audit.h for the
- * contract and docs/EVIDENCE.md for the formats.
+ * audit.c: the backend-neutral audit log: appends, checkpoints, proofs,
+ * export and verification, over the storage interface of store.h (a SQLite
+ * file or a PostgreSQL database; no SQL library is seen here). See audit.h
+ * for the contract and docs/EVIDENCE.md for the formats.
  */
 #include "audit.h"
+#include "audit_impl.h"
 #include "rfc3339.h"
 #include "atomic.h"
 #include "alloc.h"
@@ -13,6 +15,7 @@
 #include "merkle.h"
 #include "note.h"
 #include "receipt.h"
+#include "store.h"
 #include "sync_store.h"
 
 #include <errno.h>
@@ -26,77 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
-#define CODE_DB "GV-A001"
-#define CODE_TAMPER "GV-A002"
-#define CODE_INPUT "GV-A003"
-
-#define SCHEMA_VERSION 1
-#define APPLICATION_ID 0x47564741  /* "GVGA" */
-#define BUSY_TIMEOUT_MS 60000
-
-/*
- * The schema, version 1 (PRAGMA user_version = 1, application_id "GVGA"):
- *
- *   entry       one row per log entry. `bytes` is the entry line exactly as
- *               hashed and exported; `hash` its RFC 6962 leaf hash. time,
- *               type, deployment_id and actor repeat fields of `bytes` for
- *               filtering; verification checks they agree with it.
- *   tree_node   the hash of every complete subtree of 2^level leaves
- *               starting at leaf idx << level (level >= 1), written as
- *               entries arrive, so roots and proofs cost O(log n) lookups.
- *               A cache: verification recomputes it from the entries.
- *   checkpoint  every signed checkpoint, one per tree size, never replaced.
- *
- * Receipts are entries (type deployment.receipt, receipt.h), not a table of
- * their own: a `receipt` table left by an earlier version is never read.
- *
- * Triggers refuse UPDATE and DELETE: the log is append-only by construction
- * (someone with the file can drop them, which verification catches).
- */
-static const char schema_sql[] =
-	"CREATE TABLE entry ("
-	" seq INTEGER PRIMARY KEY,"
-	" bytes BLOB NOT NULL,"
-	" hash BLOB NOT NULL,"
-	" time TEXT NOT NULL,"
-	" type TEXT NOT NULL,"
-	" deployment_id TEXT NOT NULL,"
-	" actor TEXT NOT NULL);"
-	"CREATE INDEX entry_deployment ON entry(deployment_id, seq);"
-	"CREATE INDEX entry_type ON entry(type, seq);"
-	"CREATE INDEX entry_time ON entry(time);"
-	"CREATE TABLE tree_node ("
-	" level INTEGER NOT NULL,"
-	" idx INTEGER NOT NULL,"
-	" hash BLOB NOT NULL,"
-	" PRIMARY KEY (level, idx)) WITHOUT ROWID;"
-	"CREATE TABLE checkpoint ("
-	" size INTEGER PRIMARY KEY,"
-	" root BLOB NOT NULL,"
-	" origin TEXT NOT NULL,"
-	" note TEXT NOT NULL,"
-	" created TEXT NOT NULL);"
-	"CREATE TRIGGER entry_no_update BEFORE UPDATE ON entry"
-	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
-	"CREATE TRIGGER entry_no_delete BEFORE DELETE ON entry"
-	" BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
-	"CREATE TRIGGER tree_node_no_update BEFORE UPDATE ON tree_node"
-	" BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END;"
-	"CREATE TRIGGER tree_node_no_delete BEFORE DELETE ON tree_node"
-	" BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END;"
-	"CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint"
-	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
-	"CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint"
-	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
-	"PRAGMA user_version = 1;"
-	"PRAGMA application_id = 1196836673;";
-
-struct gv_audit {
-	sqlite3 *db;
-	char *path;
-};
 
 const char *gv_audit_default_path(void)
 {
@@ -115,30 +48,42 @@ const char *gv_audit_path(const gv_audit *a)
 	return a->path;
 }
 
+gv_store *gv_audit_store(gv_audit *a)
+{
+	return a->db;
+}
+
 /* Reports the connection's last error; GV_ELIMIT for oversized rows. */
-static int db_error(gv_audit *a, gv_diags *d, const char *what)
+int gva_db_error(gv_audit *a, gv_diags *d, const char *what)
 {
-	int rc = sqlite3_errcode(a->db);
+	gv_store_err c = a->db->ops->errclass(a->db);
 
-	gv_error(d, CODE_DB, a->path, "%s: %s", what, sqlite3_errmsg(a->db));
-	if (rc == SQLITE_TOOBIG)
-		return GV_ELIMIT;
-	return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT || rc == SQLITE_ERROR ? GV_EPARSE : GV_EIO;
+	gv_error(d, CODE_DB, a->path, "%s: %s", what, a->db->ops->errmsg(a->db));
+	return c == GV_STORE_ETOOBIG ? GV_ELIMIT : c == GV_STORE_EFORMAT ? GV_EPARSE : GV_EIO;
 }
 
-static int exec(gv_audit *a, const char *sql, gv_diags *d)
+/* The transactions: read (one snapshot), write (the append lock), end. */
+int gva_begin_read(gv_audit *a, gv_diags *d)
 {
-	if (sqlite3_exec(a->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(a, d, "database error");
-	return GV_OK;
+	return a->db->ops->begin_read(a->db) < 0 ? gva_db_error(a, d, "database error") : GV_OK;
 }
 
-static int prepare(gv_audit *a, sqlite3_stmt **st, const char *sql, gv_diags *d)
+int gva_begin_write(gv_audit *a, gv_diags *d)
 {
-	if (sqlite3_prepare_v2(a->db, sql, -1, st, NULL) != SQLITE_OK) {
+	return a->db->ops->begin_write(a->db) < 0 ? gva_db_error(a, d, "database error") : GV_OK;
+}
+
+int gva_commit(gv_audit *a, gv_diags *d)
+{
+	return a->db->ops->commit(a->db) < 0 ? gva_db_error(a, d, "database error") : GV_OK;
+}
+
+int gva_prepare(gv_audit *a, gv_stmt **st, const char *sql, gv_diags *d)
+{
+	if (a->db->ops->prepare(a->db, st, sql) < 0) {
 		*st = NULL;
 		gv_error(d, CODE_DB, a->path, "not a govgate audit log (unexpected schema: %s)",
-			 sqlite3_errmsg(a->db));
+			 a->db->ops->errmsg(a->db));
 		return GV_EPARSE;
 	}
 	return GV_OK;
@@ -146,137 +91,39 @@ static int prepare(gv_audit *a, sqlite3_stmt **st, const char *sql, gv_diags *d)
 
 static int pragma_int(gv_audit *a, const char *sql, int64_t *out, gv_diags *d)
 {
-	sqlite3_stmt *st;
-	int rc;
+	gv_stmt *st;
+	int ok;
 
-	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(a, d, "cannot read the database");
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return db_error(a, d, "cannot read the database");
-	}
-	*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return GV_OK;
+	*out = 0;
+	if (a->db->ops->prepare(a->db, &st, sql) < 0)
+		return gva_db_error(a, d, "cannot read the database");
+	ok = gv_stmt_step(st) == GV_STMT_ROW && gv_stmt_type(st, 0) == GV_COL_INT;
+	if (ok)
+		*out = gv_stmt_int64(st, 0);
+	gv_stmt_finalize(st);
+	return ok ? GV_OK : gva_db_error(a, d, "cannot read the database");
 }
 
-static int rollback(gv_audit *a)
+int gva_rollback(gv_audit *a)
 {
-	if (!sqlite3_get_autocommit(a->db))
-		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+	a->db->ops->rollback(a->db);
 	return 0;
-}
-
-/* Checks (or, when create, writes) the schema under an immediate lock. */
-static int check_schema(gv_audit *a, int create, gv_diags *d)
-{
-	int64_t version, appid, count;
-	int err;
-
-	if (create && (err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
-		return err;
-	if ((err = pragma_int(a, "PRAGMA user_version", &version, d)) < 0 ||
-	    (err = pragma_int(a, "PRAGMA application_id", &appid, d)) < 0 ||
-	    (err = pragma_int(a, "SELECT count(*) FROM sqlite_schema", &count, d)) < 0)
-		goto out;
-	if (version == 0 && appid == 0 && count == 0) {
-		if (!create) {
-			err = gv_error(d, CODE_DB, a->path, "not a govgate audit log (empty database)");
-			err = GV_EPARSE;
-			goto out;
-		}
-		if ((err = exec(a, schema_sql, d)) < 0)
-			goto out;
-	} else if (appid != APPLICATION_ID) {
-		gv_error(d, CODE_DB, a->path, "not a govgate audit log (application id %#" PRIx64 ")",
-			 (uint64_t)appid);
-		err = GV_EPARSE;
-		goto out;
-	} else if (version != SCHEMA_VERSION) {
-		gv_error(d, CODE_DB, a->path,
-			 "audit log schema version %" PRId64 " is not supported (this govgate reads %d)",
-			 version, SCHEMA_VERSION);
-		err = GV_EPARSE;
-		goto out;
-	}
-	if (create)
-		err = exec(a, "COMMIT", d);
-out:
-	if (err < 0)
-		rollback(a);
-	return err;
-}
-
-/*
- * Switches to WAL. When several writers create the log at once, the switch
- * can fail with SQLITE_BUSY without the busy handler being asked, so it is
- * retried here for as long as the busy timeout.
- */
-static int set_wal(gv_audit *a, gv_diags *d)
-{
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int i, rc = SQLITE_OK;
-
-	for (i = 0; i * 20 < BUSY_TIMEOUT_MS; i++) {
-		rc = sqlite3_exec(a->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-			break;
-		nanosleep(&pause, NULL);
-	}
-	if (rc != SQLITE_OK)
-		return db_error(a, d, "cannot switch the log to WAL mode");
-	return GV_OK;
 }
 
 static int audit_open(gv_audit **out, const char *path, int create, gv_diags *d)
 {
 	gv_audit *a;
-	struct stat sb;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, err;
+	gv_store *s;
+	int err;
 
 	*out = NULL;
-	if (!create && stat(path, &sb) < 0)
-		return gv_error(d, CODE_DB, path, "cannot open the audit log: %s", strerror(errno)),
-		       GV_EIO;
-	if (!create && !S_ISREG(sb.st_mode))
-		return gv_error(d, CODE_DB, path, "cannot open the audit log: not a regular file"),
-		       GV_EIO;
-	a = gv_xcalloc(1, sizeof(*a));
-	a->path = gv_xstrdup(path);
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &a->db, flags, NULL) != SQLITE_OK) {
-		/* a read-only file can still be read */
-		if (!create && a->db) {
-			sqlite3_close(a->db);
-			a->db = NULL;
-			if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
-				goto opened;
-		}
-		err = a->db ? db_error(a, d, "cannot open the audit log") :
-			      (gv_error(d, CODE_DB, path, "cannot open the audit log"), GV_EIO);
-		gv_audit_close(a);
+	if ((err = gv_store_open(&s, path, create, d)) < 0)
 		return err;
-	}
-opened:
-	sqlite3_extended_result_codes(a->db, 0);
-	sqlite3_busy_timeout(a->db, BUSY_TIMEOUT_MS);
-	/* hostile files: no schema-borne code, bounded rows */
-	sqlite3_db_config(a->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(a->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_limit(a->db, SQLITE_LIMIT_LENGTH, GV_AUDIT_MAX_ENTRY + GV_NOTE_MAX);
-	if (create && (err = set_wal(a, d)) < 0)
-		goto fail;
-	if ((err = exec(a, "PRAGMA synchronous=FULL", d)) < 0)
-		goto fail;
-	if ((err = check_schema(a, create, d)) < 0)
-		goto fail;
+	a = gv_xcalloc(1, sizeof(*a));
+	a->db = s;
+	a->path = gv_xstrdup(s->name);
 	*out = a;
 	return GV_OK;
-fail:
-	gv_audit_close(a);
-	return err;
 }
 
 int gv_audit_open(gv_audit **out, const char *path, gv_diags *d)
@@ -293,7 +140,8 @@ void gv_audit_close(gv_audit *a)
 {
 	if (!a)
 		return;
-	sqlite3_close(a->db);
+	if (a->db)
+		a->db->ops->close(a->db);
 	free(a->path);
 	free(a);
 }
@@ -466,7 +314,7 @@ int gv_audit_json_compact(const char *str, size_t len, int want_object)
 
 /* --- entries ----------------------------------------------------------- */
 
-static int type_valid(const char *t)
+int gva_type_valid(const char *t)
 {
 	size_t n = strlen(t), i;
 
@@ -517,7 +365,7 @@ static void entry_head(gv_buf *b, uint64_t seq, const char *time, const char *ty
  * starts with {"seq":<seq>, and ends with ,"prev":"<hex>"}. Copies the prev
  * hash out. Returns a static reason on failure.
  */
-static const char *entry_shape(const char *bytes, size_t len, uint64_t seq,
+const char *gva_entry_shape(const char *bytes, size_t len, uint64_t seq,
 			       unsigned char prev[GV_HASH_LEN])
 {
 	char head[40];
@@ -542,23 +390,23 @@ static const char *entry_shape(const char *bytes, size_t len, uint64_t seq,
 	return NULL;
 }
 
-static int step_done(gv_audit *a, sqlite3_stmt *st, gv_diags *d, const char *what)
+int gva_step_done(gv_audit *a, gv_stmt *st, gv_diags *d, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc = gv_stmt_step(st);
 
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_error(a, d, what);
+	gv_stmt_reset(st);
+	if (rc != GV_STMT_DONE)
+		return gva_db_error(a, d, what);
 	return GV_OK;
 }
 
 /* Reads a hash column; -1 when it is not a 32-byte blob. */
-static int column_hash(sqlite3_stmt *st, int col, unsigned char out[GV_HASH_LEN])
+int gva_column_hash(gv_stmt *st, int col, unsigned char out[GV_HASH_LEN])
 {
 	const void *p;
 
-	if (sqlite3_column_type(st, col) != SQLITE_BLOB ||
-	    sqlite3_column_bytes(st, col) != GV_HASH_LEN || !(p = sqlite3_column_blob(st, col)))
+	if (gv_stmt_type(st, col) != GV_COL_BLOB ||
+	    gv_stmt_bytes(st, col) != GV_HASH_LEN || !(p = gv_stmt_blob(st, col)))
 		return -1;
 	memcpy(out, p, GV_HASH_LEN);
 	return 0;
@@ -567,31 +415,31 @@ static int column_hash(sqlite3_stmt *st, int col, unsigned char out[GV_HASH_LEN]
 static int get_node(gv_audit *a, unsigned level, uint64_t idx, unsigned char out[GV_HASH_LEN],
 		    gv_diags *d)
 {
-	sqlite3_stmt *st;
+	gv_stmt *st;
 	int err, rc;
 
 	if (level == 0) {
-		if ((err = prepare(a, &st, "SELECT hash FROM entry WHERE seq = ?", d)) < 0)
+		if ((err = gva_prepare(a, &st, "SELECT hash FROM entry WHERE seq = ?", d)) < 0)
 			return err;
 	} else {
-		if ((err = prepare(a, &st, "SELECT hash FROM tree_node WHERE level = ? AND idx = ?",
+		if ((err = gva_prepare(a, &st, "SELECT hash FROM tree_node WHERE level = ? AND idx = ?",
 				   d)) < 0)
 			return err;
-		sqlite3_bind_int(st, 1, (int)level);
+		gv_stmt_bind_int64(st, 1, (int64_t)level);
 	}
-	sqlite3_bind_int64(st, level ? 2 : 1, (sqlite3_int64)idx);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && column_hash(st, 0, out) == 0)
+	gv_stmt_bind_int64(st, level ? 2 : 1, (int64_t)idx);
+	rc = gv_stmt_step(st);
+	if (rc == GV_STMT_ROW && gva_column_hash(st, 0, out) == 0)
 		err = 1;
-	else if (rc == SQLITE_ROW) {
+	else if (rc == GV_STMT_ROW) {
 		gv_error(d, CODE_DB, a->path, "tree hash (level %u, index %" PRIu64 ") is not 32 bytes",
 			 level, idx);
 		err = GV_EPARSE;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == GV_STMT_DONE)
 		err = 0;
 	else
-		err = db_error(a, d, "cannot read the tree");
-	sqlite3_finalize(st);
+		err = gva_db_error(a, d, "cannot read the tree");
+	gv_stmt_finalize(st);
 	return err;
 }
 
@@ -600,12 +448,12 @@ static int add_nodes(gv_audit *a, uint64_t seq, const unsigned char leaf[GV_HASH
 		     gv_diags *d)
 {
 	unsigned char right[GV_HASH_LEN], left[GV_HASH_LEN], node[GV_HASH_LEN];
-	sqlite3_stmt *ins;
+	gv_stmt *ins;
 	unsigned level;
 	uint64_t count = seq + 1;
 	int err = GV_OK;
 
-	if ((err = prepare(a, &ins, "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)",
+	if ((err = gva_prepare(a, &ins, "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)",
 			   d)) < 0)
 		return err;
 	memcpy(right, leaf, GV_HASH_LEN);
@@ -620,18 +468,18 @@ static int add_nodes(gv_audit *a, uint64_t seq, const unsigned char leaf[GV_HASH
 			break;
 		}
 		gv_merkle_node_hash(node, left, right);
-		sqlite3_bind_int(ins, 1, (int)level);
-		sqlite3_bind_int64(ins, 2, (sqlite3_int64)idx);
-		sqlite3_bind_blob(ins, 3, node, GV_HASH_LEN, SQLITE_TRANSIENT);
-		if ((err = step_done(a, ins, d, "cannot write the tree")) < 0)
+		gv_stmt_bind_int64(ins, 1, (int64_t)level);
+		gv_stmt_bind_int64(ins, 2, (int64_t)idx);
+		gv_stmt_bind_blob(ins, 3, node, GV_HASH_LEN);
+		if ((err = gva_step_done(a, ins, d, "cannot write the tree")) < 0)
 			break;
 		memcpy(right, node, GV_HASH_LEN);
 	}
-	sqlite3_finalize(ins);
+	gv_stmt_finalize(ins);
 	return err < 0 ? err : GV_OK;
 }
 
-static int db_size(gv_audit *a, uint64_t *n, gv_diags *d)
+int gva_db_size(gv_audit *a, uint64_t *n, gv_diags *d)
 {
 	int64_t v;
 	int err;
@@ -648,14 +496,14 @@ static int db_size(gv_audit *a, uint64_t *n, gv_diags *d)
 
 int gv_audit_size(gv_audit *a, uint64_t *out, gv_diags *d)
 {
-	return db_size(a, out, d);
+	return gva_db_size(a, out, d);
 }
 
 /* Checks an event's fields before anything is written. */
-static int event_valid(const char *type, const char *deployment_id, const char *actor,
+int gva_event_valid(const char *type, const char *deployment_id, const char *actor,
 		       const char *payload_json, gv_diags *d)
 {
-	if (!type || !type_valid(type))
+	if (!type || !gva_type_valid(type))
 		return gv_error(d, CODE_INPUT, NULL,
 				"event type '%s' is invalid (1-128 of A-Z a-z 0-9 . _ -)",
 				type ? type : ""), GV_EPARSE;
@@ -678,33 +526,33 @@ static int event_valid(const char *type, const char *deployment_id, const char *
  * Appends one checked event inside the write transaction the caller holds,
  * so that it commits or rolls back with whatever else the caller writes.
  */
-static int append_locked(gv_audit *a, const char *type, const char *deployment_id,
+int gva_append_locked(gv_audit *a, const char *type, const char *deployment_id,
 			 const char *actor, const char *payload_json, uint64_t *seq_out,
 			 gv_diags *d)
 {
 	unsigned char prev[GV_HASH_LEN] = { 0 }, hash[GV_HASH_LEN];
 	char now[GV_TIME_LEN + 1], prevhex[2 * GV_HASH_LEN + 1];
 	gv_buf b = GV_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	gv_stmt *st = NULL;
 	uint64_t seq = 0;
 	int err, rc;
 
-	if ((err = prepare(a, &st, "SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1", d)) < 0)
+	if ((err = gva_prepare(a, &st, "SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1", d)) < 0)
 		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		sqlite3_int64 last = sqlite3_column_int64(st, 0);
-		if (last < 0 || column_hash(st, 1, prev) < 0) {
+	rc = gv_stmt_step(st);
+	if (rc == GV_STMT_ROW) {
+		int64_t last = gv_stmt_int64(st, 0);
+		if (last < 0 || gva_column_hash(st, 1, prev) < 0) {
 			err = (gv_error(d, CODE_DB, a->path, "the last entry is damaged; run 'govgate "
 				       "audit verify'"), GV_EPARSE);
 			goto out;
 		}
 		seq = (uint64_t)last + 1;
-	} else if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the log");
+	} else if (rc != GV_STMT_DONE) {
+		err = gva_db_error(a, d, "cannot read the log");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	gv_stmt_finalize(st);
 	st = NULL;
 
 	gv_time_format(now, time(NULL));
@@ -714,24 +562,24 @@ static int append_locked(gv_audit *a, const char *type, const char *deployment_i
 	gv_buf_printf(&b, ",\"prev\":\"%s\"}", prevhex);
 	gv_merkle_leaf_hash(hash, b.ptr, b.len);
 
-	if ((err = prepare(a, &st, "INSERT INTO entry (seq, bytes, hash, time, type, deployment_id, "
+	if ((err = gva_prepare(a, &st, "INSERT INTO entry (seq, bytes, hash, time, type, deployment_id, "
 			   "actor) VALUES (?, ?, ?, ?, ?, ?, ?)", d)) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	sqlite3_bind_blob(st, 2, b.ptr, (int)b.len, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, hash, GV_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, deployment_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, actor, -1, SQLITE_STATIC);
-	if ((err = step_done(a, st, d, "cannot append to the log")) < 0)
+	gv_stmt_bind_int64(st, 1, (int64_t)seq);
+	gv_stmt_bind_blob(st, 2, b.ptr, b.len);
+	gv_stmt_bind_blob(st, 3, hash, GV_HASH_LEN);
+	gv_stmt_bind_text(st, 4, now);
+	gv_stmt_bind_text(st, 5, type);
+	gv_stmt_bind_text(st, 6, deployment_id);
+	gv_stmt_bind_text(st, 7, actor);
+	if ((err = gva_step_done(a, st, d, "cannot append to the log")) < 0)
 		goto out;
 	if ((err = add_nodes(a, seq, hash, d)) < 0)
 		goto out;
 	if (seq_out)
 		*seq_out = seq;
 out:
-	sqlite3_finalize(st);
+	gv_stmt_finalize(st);
 	gv_buf_release(&b);
 	return err;
 }
@@ -745,13 +593,13 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 	deployment_id = deployment_id ? deployment_id : "";
 	actor = actor ? actor : "";
 	payload_json = payload_json ? payload_json : "{}";
-	if ((err = event_valid(type, deployment_id, actor, payload_json, d)) < 0)
+	if ((err = gva_event_valid(type, deployment_id, actor, payload_json, d)) < 0)
 		return err;
-	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+	if ((err = gva_begin_write(a, d)) < 0)
 		return err;
-	if ((err = append_locked(a, type, deployment_id, actor, payload_json, &seq, d)) < 0 ||
-	    (err = exec(a, "COMMIT", d)) < 0) {
-		rollback(a);
+	if ((err = gva_append_locked(a, type, deployment_id, actor, payload_json, &seq, d)) < 0 ||
+	    (err = gva_commit(a, d)) < 0) {
+		gva_rollback(a);
 		return err;
 	}
 	if (seq_out)
@@ -761,14 +609,10 @@ int gv_audit_append(gv_audit *a, const char *type, const char *deployment_id, co
 
 /* --- tree over the database ---------------------------------------------- */
 
-typedef struct dbsrc {
-	gv_audit *a;
-	gv_diags *d;
-} dbsrc;
 
 static int db_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN])
 {
-	dbsrc *s = payload;
+	gva_dbsrc *s = payload;
 	int r = get_node(s->a, 0, index, out, s->d);
 
 	if (r == 0)
@@ -779,43 +623,43 @@ static int db_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN]
 
 static int db_subtree(void *payload, unsigned level, uint64_t index, unsigned char out[GV_HASH_LEN])
 {
-	dbsrc *s = payload;
+	gva_dbsrc *s = payload;
 	return get_node(s->a, level, index, out, s->d);
 }
 
-static gv_merkle_src db_src(dbsrc *s)
+gv_merkle_src gva_db_src(gva_dbsrc *s)
 {
 	gv_merkle_src src = { db_leaf, db_subtree, s };
 	return src;
 }
 
 /* The latest checkpoint row: size, root, note (malloc'd); GV_ENOTFOUND if none. */
-static int latest_row(gv_audit *a, uint64_t *size, unsigned char root[GV_HASH_LEN], char **note,
+int gva_latest_row(gv_audit *a, uint64_t *size, unsigned char root[GV_HASH_LEN], char **note,
 		      gv_diags *d)
 {
-	sqlite3_stmt *st;
+	gv_stmt *st;
 	int err, rc;
 
-	if ((err = prepare(a, &st, "SELECT size, root, note FROM checkpoint ORDER BY size DESC "
+	if ((err = gva_prepare(a, &st, "SELECT size, root, note FROM checkpoint ORDER BY size DESC "
 			   "LIMIT 1", d)) < 0)
 		return err;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 2);
-		if (sqlite3_column_int64(st, 0) < 0 || column_hash(st, 1, root) < 0 || !t) {
+	rc = gv_stmt_step(st);
+	if (rc == GV_STMT_ROW) {
+		const char *t = gv_stmt_text(st, 2);
+		if (gv_stmt_int64(st, 0) < 0 || gva_column_hash(st, 1, root) < 0 || !t) {
 			err = (gv_error(d, CODE_DB, a->path, "the latest checkpoint row is damaged"), GV_EPARSE);
 		} else {
-			*size = (uint64_t)sqlite3_column_int64(st, 0);
+			*size = (uint64_t)gv_stmt_int64(st, 0);
 			if (note)
-				*note = gv_xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, 2));
+				*note = gv_xstrndup((const char *)t, (size_t)gv_stmt_bytes(st, 2));
 			err = GV_OK;
 		}
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == GV_STMT_DONE) {
 		err = GV_ENOTFOUND;
 	} else {
-		err = db_error(a, d, "cannot read the checkpoints");
+		err = gva_db_error(a, d, "cannot read the checkpoints");
 	}
-	sqlite3_finalize(st);
+	gv_stmt_finalize(st);
 	return err;
 }
 
@@ -823,22 +667,22 @@ static int latest_row(gv_audit *a, uint64_t *size, unsigned char root[GV_HASH_LE
 static int check_tail(gv_audit *a, uint64_t from, uint64_t n, gv_diags *d)
 {
 	unsigned char prev[GV_HASH_LEN] = { 0 }, h[GV_HASH_LEN], stored[GV_HASH_LEN], p[GV_HASH_LEN];
-	sqlite3_stmt *st;
+	gv_stmt *st;
 	uint64_t want = from;
 	int err = GV_OK, rc;
 
 	if (from > 0 && (err = get_node(a, 0, from - 1, prev, d)) <= 0)
 		return err == 0 ? (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing",
 					    from - 1), GV_ESIG) : err;
-	if ((err = prepare(a, &st, "SELECT seq, bytes, hash FROM entry WHERE seq >= ? ORDER BY seq",
+	if ((err = gva_prepare(a, &st, "SELECT seq, bytes, hash FROM entry WHERE seq >= ? ORDER BY seq",
 			   d)) < 0)
 		return err;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *bytes = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		if ((uint64_t)sqlite3_column_int64(st, 0) != want || column_hash(st, 2, stored) < 0 ||
-		    entry_shape(bytes ? bytes : "", len, want, p) ||
+	gv_stmt_bind_int64(st, 1, (int64_t)from);
+	while ((rc = gv_stmt_step(st)) == GV_STMT_ROW) {
+		const char *bytes = gv_stmt_blob(st, 1);
+		size_t len = (size_t)gv_stmt_bytes(st, 1);
+		if ((uint64_t)gv_stmt_int64(st, 0) != want || gva_column_hash(st, 2, stored) < 0 ||
+		    gva_entry_shape(bytes ? bytes : "", len, want, p) ||
 		    (gv_merkle_leaf_hash(h, bytes, len), memcmp(h, stored, GV_HASH_LEN)) ||
 		    memcmp(p, prev, GV_HASH_LEN)) {
 			err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " does not verify; "
@@ -848,11 +692,11 @@ static int check_tail(gv_audit *a, uint64_t from, uint64_t n, gv_diags *d)
 		memcpy(prev, h, GV_HASH_LEN);
 		want++;
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = db_error(a, d, "cannot read the log");
+	if (!err && rc != GV_STMT_DONE)
+		err = gva_db_error(a, d, "cannot read the log");
 	if (!err && want != n)
 		err = (gv_error(d, CODE_TAMPER, a->path, "entries are missing; refusing to sign"), GV_ESIG);
-	sqlite3_finalize(st);
+	gv_stmt_finalize(st);
 	return err;
 }
 
@@ -862,9 +706,9 @@ int gv_audit_checkpoint(gv_audit *a, const char *origin, const gv_key *log_key, 
 	unsigned char root[GV_HASH_LEN], last_root[GV_HASH_LEN], check[GV_HASH_LEN];
 	char *text = NULL, *note = NULL, now[GV_TIME_LEN + 1];
 	uint64_t n, last = 0;
-	dbsrc ds = { a, d };
-	gv_merkle_src src = db_src(&ds);
-	sqlite3_stmt *st = NULL;
+	gva_dbsrc ds = { a, d };
+	gv_merkle_src src = gva_db_src(&ds);
+	gv_stmt *st = NULL;
 	int err, have_last;
 
 	*note_out = NULL;
@@ -874,11 +718,11 @@ int gv_audit_checkpoint(gv_audit *a, const char *origin, const gv_key *log_key, 
 	if (!gv_key_is_private(log_key))
 		return gv_error(d, CODE_INPUT, NULL, "signing a checkpoint needs the log's private key"),
 		       GV_ERROR;
-	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
+	if ((err = gva_begin_write(a, d)) < 0)
 		return err;
-	if ((err = db_size(a, &n, d)) < 0)
+	if ((err = gva_db_size(a, &n, d)) < 0)
 		goto out;
-	err = latest_row(a, &last, last_root, &note, d);
+	err = gva_latest_row(a, &last, last_root, &note, d);
 	if (err < 0 && err != GV_ENOTFOUND)
 		goto out;
 	have_last = err == GV_OK;
@@ -897,7 +741,7 @@ int gv_audit_checkpoint(gv_audit *a, const char *origin, const gv_key *log_key, 
 		gv_diags_release(&tmp);
 		*note_out = note;
 		note = NULL;
-		err = exec(a, "COMMIT", d);
+		err = gva_commit(a, d);
 		goto out;
 	}
 	if (have_last && last > n) {
@@ -925,26 +769,26 @@ int gv_audit_checkpoint(gv_audit *a, const char *origin, const gv_key *log_key, 
 	if ((err = gv_note_sign(&note, text, strlen(text), origin, log_key, d)) < 0)
 		goto out;
 	gv_time_format(now, time(NULL));
-	if ((err = prepare(a, &st, "INSERT INTO checkpoint (size, root, origin, note, created) "
+	if ((err = gva_prepare(a, &st, "INSERT INTO checkpoint (size, root, origin, note, created) "
 			   "VALUES (?, ?, ?, ?, ?)", d)) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
-	sqlite3_bind_blob(st, 2, root, GV_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if ((err = step_done(a, st, d, "cannot store the checkpoint")) < 0)
+	gv_stmt_bind_int64(st, 1, (int64_t)n);
+	gv_stmt_bind_blob(st, 2, root, GV_HASH_LEN);
+	gv_stmt_bind_text(st, 3, origin);
+	gv_stmt_bind_text(st, 4, note);
+	gv_stmt_bind_text(st, 5, now);
+	if ((err = gva_step_done(a, st, d, "cannot store the checkpoint")) < 0)
 		goto out;
-	if ((err = exec(a, "COMMIT", d)) < 0)
+	if ((err = gva_commit(a, d)) < 0)
 		goto out;
 	*note_out = note;
 	note = NULL;
 out:
-	sqlite3_finalize(st);
+	gv_stmt_finalize(st);
 	free(text);
 	free(note);
 	if (err < 0)
-		rollback(a);
+		gva_rollback(a);
 	return err;
 }
 
@@ -955,7 +799,7 @@ int gv_audit_latest_checkpoint(gv_audit *a, char **note_out, uint64_t *size_out,
 	int err;
 
 	*note_out = NULL;
-	err = latest_row(a, &size, root, note_out, d);
+	err = gva_latest_row(a, &size, root, note_out, d);
 	if (err == GV_OK && size_out)
 		*size_out = size;
 	return err;
@@ -970,7 +814,7 @@ static int latest_parsed(gv_audit *a, gv_checkpoint *c, char **note, gv_diags *d
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	if ((err = latest_row(a, &size, root, note, d)) < 0) {
+	if ((err = gva_latest_row(a, &size, root, note, d)) < 0) {
 		if (err == GV_ENOTFOUND)
 			gv_error(d, CODE_INPUT, a->path, "the log has no checkpoint yet; sign one with "
 				 "'govgate audit checkpoint --log-key KEY'");
@@ -993,14 +837,14 @@ int gv_audit_prove_inclusion(gv_audit *a, uint64_t seq, char **out, gv_diags *d)
 	unsigned char leaf[GV_HASH_LEN];
 	gv_tlog_proof p = { 0 };
 	gv_checkpoint c;
-	dbsrc ds = { a, d };
-	gv_merkle_src src = db_src(&ds);
-	sqlite3_stmt *st = NULL;
+	gva_dbsrc ds = { a, d };
+	gv_merkle_src src = gva_db_src(&ds);
+	gv_stmt *st = NULL;
 	char *note = NULL;
 	int err;
 
 	*out = NULL;
-	if ((err = exec(a, "BEGIN", d)) < 0)
+	if ((err = gva_begin_read(a, d)) < 0)
 		return err;
 	if ((err = latest_parsed(a, &c, &note, d)) < 0)
 		goto out;
@@ -1009,16 +853,16 @@ int gv_audit_prove_inclusion(gv_audit *a, uint64_t seq, char **out, gv_diags *d)
 			       "(size %" PRIu64 ")", seq, c.size), GV_ENOTFOUND);
 		goto out;
 	}
-	if ((err = prepare(a, &st, "SELECT bytes FROM entry WHERE seq = ?", d)) < 0)
+	if ((err = gva_prepare(a, &st, "SELECT bytes FROM entry WHERE seq = ?", d)) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	gv_stmt_bind_int64(st, 1, (int64_t)seq);
+	if (gv_stmt_step(st) != GV_STMT_ROW) {
 		err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing", seq), GV_ESIG);
 		goto out;
 	}
-	p.extra_len = (size_t)sqlite3_column_bytes(st, 0);
+	p.extra_len = (size_t)gv_stmt_bytes(st, 0);
 	p.extra = gv_xmalloc(p.extra_len + 1);
-	memcpy(p.extra, sqlite3_column_blob(st, 0) ? sqlite3_column_blob(st, 0) : "", p.extra_len);
+	memcpy(p.extra, gv_stmt_blob(st, 0) ? gv_stmt_blob(st, 0) : "", p.extra_len);
 	gv_merkle_leaf_hash(leaf, p.extra, p.extra_len);
 	if ((err = gv_merkle_prove_inclusion(&p.path, &p.n, &src, seq, c.size)) < 0)
 		goto out;
@@ -1034,8 +878,8 @@ int gv_audit_prove_inclusion(gv_audit *a, uint64_t seq, char **out, gv_diags *d)
 	*out = gv_tlog_proof_format(&p);
 	err = GV_OK;
 out:
-	sqlite3_finalize(st);
-	rollback(a);
+	gv_stmt_finalize(st);
+	gva_rollback(a);
 	gv_checkpoint_release(&c);
 	gv_tlog_proof_release(&p);
 	free(note);
@@ -1047,13 +891,13 @@ int gv_audit_prove_consistency(gv_audit *a, uint64_t from, char **out, gv_diags 
 	unsigned char old_root[GV_HASH_LEN];
 	gv_tlog_proof p = { 0 };
 	gv_checkpoint c;
-	dbsrc ds = { a, d };
-	gv_merkle_src src = db_src(&ds);
+	gva_dbsrc ds = { a, d };
+	gv_merkle_src src = gva_db_src(&ds);
 	char *note = NULL;
 	int err;
 
 	*out = NULL;
-	if ((err = exec(a, "BEGIN", d)) < 0)
+	if ((err = gva_begin_read(a, d)) < 0)
 		return err;
 	if ((err = latest_parsed(a, &c, &note, d)) < 0)
 		goto out;
@@ -1077,7 +921,7 @@ int gv_audit_prove_consistency(gv_audit *a, uint64_t from, char **out, gv_diags 
 	note = NULL;
 	*out = gv_tlog_proof_format(&p);
 out:
-	rollback(a);
+	gva_rollback(a);
 	gv_checkpoint_release(&c);
 	gv_tlog_proof_release(&p);
 	free(note);
@@ -1106,7 +950,8 @@ int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
 		  void *payload, gv_diags *d)
 {
 	char since[32], until[32];
-	sqlite3_stmt *st;
+	gv_buf sql = GV_BUF_INIT;
+	gv_stmt *st;
 	int err = GV_OK, rc;
 
 	if (f->since && time_bound(since, f->since, 0) < 0)
@@ -1115,31 +960,42 @@ int gv_audit_each(gv_audit *a, const gv_audit_filter *f,
 	if (f->until && time_bound(until, f->until, 1) < 0)
 		return gv_error(d, CODE_INPUT, NULL, "--until '%s' is not YYYY-MM-DD or "
 				"YYYY-MM-DDTHH:MM:SSZ", f->until), GV_EPARSE;
-	if ((err = prepare(a, &st, "SELECT seq, bytes FROM entry WHERE"
-			   " (?1 IS NULL OR deployment_id = ?1) AND (?2 IS NULL OR type = ?2)"
-			   " AND (?3 IS NULL OR time >= ?3) AND (?4 IS NULL OR time <= ?4)"
-			   " AND (?5 IS NULL OR seq < ?5)"
-			   " ORDER BY seq", d)) < 0)
+	/* only the conditions asked for: each ?N is bound and typed */
+	gv_buf_puts(&sql, "SELECT seq, bytes FROM entry WHERE 1 = 1");
+	if (f->deployment_id)
+		gv_buf_puts(&sql, " AND deployment_id = ?1");
+	if (f->type)
+		gv_buf_puts(&sql, " AND type = ?2");
+	if (f->since)
+		gv_buf_puts(&sql, " AND time >= ?3");
+	if (f->until)
+		gv_buf_puts(&sql, " AND time <= ?4");
+	if (f->bounded)
+		gv_buf_puts(&sql, " AND seq < ?5");
+	gv_buf_puts(&sql, " ORDER BY seq");
+	err = gva_prepare(a, &st, sql.ptr, d);
+	gv_buf_release(&sql);
+	if (err < 0)
 		return err;
 	if (f->bounded)
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)(f->below > INT64_MAX ? INT64_MAX : f->below));
+		gv_stmt_bind_int64(st, 5, (int64_t)(f->below > INT64_MAX ? INT64_MAX : f->below));
 	if (f->deployment_id)
-		sqlite3_bind_text(st, 1, f->deployment_id, -1, SQLITE_STATIC);
+		gv_stmt_bind_text(st, 1, f->deployment_id);
 	if (f->type)
-		sqlite3_bind_text(st, 2, f->type, -1, SQLITE_STATIC);
+		gv_stmt_bind_text(st, 2, f->type);
 	if (f->since)
-		sqlite3_bind_text(st, 3, since, -1, SQLITE_STATIC);
+		gv_stmt_bind_text(st, 3, since);
 	if (f->until)
-		sqlite3_bind_text(st, 4, until, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *b = sqlite3_column_blob(st, 1);
-		if ((err = fn(payload, (uint64_t)sqlite3_column_int64(st, 0), b ? b : "",
-			      (size_t)sqlite3_column_bytes(st, 1))) < 0)
+		gv_stmt_bind_text(st, 4, until);
+	while ((rc = gv_stmt_step(st)) == GV_STMT_ROW) {
+		const char *b = gv_stmt_blob(st, 1);
+		if ((err = fn(payload, (uint64_t)gv_stmt_int64(st, 0), b ? b : "",
+			      (size_t)gv_stmt_bytes(st, 1))) < 0)
 			break;
 	}
-	if (err >= 0 && rc != SQLITE_DONE)
-		err = db_error(a, d, "cannot read the log");
-	sqlite3_finalize(st);
+	if (err >= 0 && rc != GV_STMT_DONE)
+		err = gva_db_error(a, d, "cannot read the log");
+	gv_stmt_finalize(st);
 	return err < 0 ? err : GV_OK;
 }
 
@@ -1156,24 +1012,24 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 {
 	gv_audit_filter all = { 0 };
 	gv_buf lines = GV_BUF_INIT, cps = GV_BUF_INIT, cpath = GV_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	gv_stmt *st = NULL;
 	uint64_t n;
 	int err, rc;
 
 	/* one read transaction: the entries and checkpoints are one snapshot */
-	if ((err = exec(a, "BEGIN", d)) < 0)
+	if ((err = gva_begin_read(a, d)) < 0)
 		return err;
-	if ((err = db_size(a, &n, d)) < 0 || (err = gv_audit_each(a, &all, add_line, &lines, d)) < 0)
+	if ((err = gva_db_size(a, &n, d)) < 0 || (err = gv_audit_each(a, &all, add_line, &lines, d)) < 0)
 		goto out;
-	if ((err = prepare(a, &st, "SELECT note FROM checkpoint ORDER BY size", d)) < 0)
+	if ((err = gva_prepare(a, &st, "SELECT note FROM checkpoint ORDER BY size", d)) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
+	while ((rc = gv_stmt_step(st)) == GV_STMT_ROW) {
+		const char *t = gv_stmt_text(st, 0);
 		if (t)
-			gv_buf_add(&cps, t, (size_t)sqlite3_column_bytes(st, 0));
+			gv_buf_add(&cps, t, (size_t)gv_stmt_bytes(st, 0));
 	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the checkpoints");
+	if (rc != GV_STMT_DONE) {
+		err = gva_db_error(a, d, "cannot read the checkpoints");
 		goto out;
 	}
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
@@ -1183,8 +1039,8 @@ int gv_audit_export(gv_audit *a, const char *path, uint64_t *count_out, gv_diags
 	if (count_out)
 		*count_out = n;
 out:
-	sqlite3_finalize(st);
-	rollback(a);
+	gv_stmt_finalize(st);
+	gva_rollback(a);
 	gv_buf_release(&lines);
 	gv_buf_release(&cps);
 	gv_buf_release(&cpath);
@@ -1206,38 +1062,8 @@ out:
  *           before it and its size - 1 (exact when checkpoints are dense).
  *   tail    a checkpoint larger than the log: the log was truncated.
  */
-typedef struct vstate {
-	const char *file;
-	gv_diags *d;
-	gv_hash *leaves;
-	size_t n, alloc;
-	gv_hash **levels;        /* levels[k][i]: hash of leaves [i<<k, (i+1)<<k) */
-	unsigned nlevels;
-	int chain_bad;
-	uint64_t chain_seq, chain_alt;  /* blamed seq; chain_alt: for a broken link */
-	int chain_link;
-	gv_buf chain_msg;
-	int tree_bad;
-	uint64_t good;           /* largest size whose checkpoint matched, with all before it */
-	uint64_t tree_size;      /* smallest mismatching checkpoint */
-	gv_buf tree_msg;
-	int node_bad;            /* a cached subtree hash differs from the entries */
-	uint64_t node_lo, node_hi;
-	int cp_bad;              /* a checkpoint itself is bad (signature, row) */
-	gv_buf cp_msg;
-	uint64_t checkpoints;
-	uint64_t foreign;        /* checkpoints with no signature line by the key */
-	gv_buf foreign_msg;      /* who signed the first of them */
-	gv_hash *claims;         /* claims[i]: what validated entry i says (receipt.h) */
-	unsigned char *has_claim;
-	size_t claims_alloc, flags_alloc;
-	int check_claims;        /* the local log (replicas are the other side's to check) */
-	int rc_bad;              /* a receipt contradicts the entry it names */
-	uint64_t rc_seq;
-	gv_buf rc_msg;
-} vstate;
 
-static void vs_init(vstate *vs, const char *file, gv_diags *d)
+void gva_vs_init(gva_vstate *vs, const char *file, gv_diags *d)
 {
 	memset(vs, 0, sizeof(*vs));
 	vs->file = file;
@@ -1249,7 +1075,7 @@ static void vs_init(vstate *vs, const char *file, gv_diags *d)
 	gv_buf_init(&vs->rc_msg);
 }
 
-static void vs_release(vstate *vs)
+void gva_vs_release(gva_vstate *vs)
 {
 	unsigned k;
 
@@ -1266,9 +1092,7 @@ static void vs_release(vstate *vs)
 	free(vs->has_claim);
 }
 
-static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
+void gva_chain_fail(gva_vstate *vs, uint64_t seq, int link, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1283,9 +1107,9 @@ static void chain_fail(vstate *vs, uint64_t seq, int link, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void receipt_fail(vstate *vs, uint64_t seq, const char *fmt, ...)
+static void receipt_fail(gva_vstate *vs, uint64_t seq, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void receipt_fail(vstate *vs, uint64_t seq, const char *fmt, ...)
+static void receipt_fail(gva_vstate *vs, uint64_t seq, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1303,7 +1127,7 @@ static void receipt_fail(vstate *vs, uint64_t seq, const char *fmt, ...)
  * (deployment, decision, manifest digest, document); a deployment.receipt
  * entry must name (log_seq) an earlier validated entry with the same claim.
  */
-static void vs_claims(vstate *vs, uint64_t pos, const char *bytes, size_t len)
+static void vs_claims(gva_vstate *vs, uint64_t pos, const char *bytes, size_t len)
 {
 	char time[GV_TIME_LEN + 1], type[129];
 	unsigned char prev[GV_HASH_LEN], claim[GV_HASH_LEN];
@@ -1337,7 +1161,7 @@ static void vs_claims(vstate *vs, uint64_t pos, const char *bytes, size_t len)
  * One entry at position pos. stored_hash and head (the entry prefix rebuilt
  * from the database's columns) are NULL for exports.
  */
-static void vs_entry(vstate *vs, uint64_t pos, const char *bytes, size_t len,
+void gva_vs_entry(gva_vstate *vs, uint64_t pos, const char *bytes, size_t len,
 		     const unsigned char *stored_hash, const gv_buf *head)
 {
 	unsigned char prev[GV_HASH_LEN];
@@ -1348,16 +1172,16 @@ static void vs_entry(vstate *vs, uint64_t pos, const char *bytes, size_t len,
 	vs->n++;
 	if (vs->chain_bad)
 		return;
-	if ((why = entry_shape(bytes, len, pos, prev))) {
-		chain_fail(vs, pos, 0, "%s", why);
+	if ((why = gva_entry_shape(bytes, len, pos, prev))) {
+		gva_chain_fail(vs, pos, 0, "%s", why);
 		return;
 	}
 	if (stored_hash && memcmp(stored_hash, vs->leaves[pos], GV_HASH_LEN)) {
-		chain_fail(vs, pos, 0, "entry bytes do not match the stored entry hash");
+		gva_chain_fail(vs, pos, 0, "entry bytes do not match the stored entry hash");
 		return;
 	}
 	if (head && (len < head->len || memcmp(bytes, head->ptr, head->len))) {
-		chain_fail(vs, pos, 0, "entry's time, type, deployment id or actor differ from the "
+		gva_chain_fail(vs, pos, 0, "entry's time, type, deployment id or actor differ from the "
 			   "indexed columns");
 		return;
 	}
@@ -1366,15 +1190,15 @@ static void vs_entry(vstate *vs, uint64_t pos, const char *bytes, size_t len,
 	if (pos == 0) {
 		static const unsigned char zero[GV_HASH_LEN];
 		if (memcmp(prev, zero, GV_HASH_LEN))
-			chain_fail(vs, 0, 0, "the first entry's prev is not 64 zeros");
+			gva_chain_fail(vs, 0, 0, "the first entry's prev is not 64 zeros");
 	} else if (memcmp(prev, vs->leaves[pos - 1], GV_HASH_LEN)) {
-		chain_fail(vs, pos, 1, "entry %" PRIu64 "'s hash does not match the prev field of entry "
+		gva_chain_fail(vs, pos, 1, "entry %" PRIu64 "'s hash does not match the prev field of entry "
 			   "%" PRIu64, pos - 1, pos);
 	}
 }
 
 /* Builds every complete level of the tree once, bottom-up. */
-static void vs_build(vstate *vs)
+void gva_vs_build(gva_vstate *vs)
 {
 	unsigned k;
 	size_t cnt = vs->n;
@@ -1396,7 +1220,7 @@ static void vs_build(vstate *vs)
 
 static int vs_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN])
 {
-	vstate *vs = payload;
+	gva_vstate *vs = payload;
 
 	if (index >= vs->n)
 		return GV_ERROR;
@@ -1406,7 +1230,7 @@ static int vs_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN]
 
 static int vs_subtree(void *payload, unsigned level, uint64_t index, unsigned char out[GV_HASH_LEN])
 {
-	vstate *vs = payload;
+	gva_vstate *vs = payload;
 
 	if (level >= vs->nlevels || ((index + 1) << level) > vs->n)
 		return 0;
@@ -1419,7 +1243,7 @@ static int vs_subtree(void *payload, unsigned level, uint64_t index, unsigned ch
  * that key at all (someone else signed it: 1), rather than a signature by
  * it that fails or a malformed note (0). Records who signed it.
  */
-static int foreign_note(vstate *vs, const char *note, size_t len, const gv_key *key,
+static int foreign_note(gva_vstate *vs, const char *note, size_t len, const gv_key *key,
 			const char *where)
 {
 	unsigned char pub[GV_ED25519_PUB_LEN];
@@ -1459,7 +1283,7 @@ static int foreign_note(vstate *vs, const char *note, size_t len, const gv_key *
  * row_root are the database's copy, NULL for others. Checkpoints must come
  * in increasing size order.
  */
-static void vs_checkpoint(vstate *vs, const char *note, size_t len, const gv_key *key,
+void gva_vs_checkpoint(gva_vstate *vs, const char *note, size_t len, const gv_key *key,
 			  const char *where, const uint64_t *row_size, const unsigned char *row_root)
 {
 	gv_merkle_src src = { vs_leaf, vs_subtree, vs };
@@ -1511,7 +1335,7 @@ static void vs_checkpoint(vstate *vs, const char *note, size_t len, const gv_key
 }
 
 /* Turns the evidence into the verdict and one message. */
-static int vs_finish(vstate *vs, gv_audit_result *res)
+int gva_vs_finish(gva_vstate *vs, gv_audit_result *res)
 {
 	gv_diags *d = vs->d;
 
@@ -1584,19 +1408,19 @@ static int vs_finish(vstate *vs, gv_audit_result *res)
 }
 
 /* Checks the database's cached subtree hashes against the recomputed tree. */
-static int vs_nodes(vstate *vs, gv_audit *a, gv_diags *d)
+static int vs_nodes(gva_vstate *vs, gv_audit *a, gv_diags *d)
 {
-	sqlite3_stmt *st;
+	gv_stmt *st;
 	unsigned char h[GV_HASH_LEN];
 	int err, rc;
 
-	if ((err = prepare(a, &st, "SELECT level, idx, hash FROM tree_node ORDER BY level, idx",
+	if ((err = gva_prepare(a, &st, "SELECT level, idx, hash FROM tree_node ORDER BY level, idx",
 			   d)) < 0)
 		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 level = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
+	while ((rc = gv_stmt_step(st)) == GV_STMT_ROW) {
+		int64_t level = gv_stmt_int64(st, 0), idx = gv_stmt_int64(st, 1);
 		uint64_t lo;
-		if (level < 1 || level >= 63 || idx < 0 || column_hash(st, 2, h) < 0) {
+		if (level < 1 || level >= 63 || idx < 0 || gva_column_hash(st, 2, h) < 0) {
 			err = (gv_error(d, CODE_DB, a->path, "the tree cache holds a malformed row"),
 			       GV_EPARSE);
 			break;
@@ -1610,9 +1434,9 @@ static int vs_nodes(vstate *vs, gv_audit *a, gv_diags *d)
 			break;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		err = db_error(a, d, "cannot read the tree");
-	sqlite3_finalize(st);
+	if (rc != GV_STMT_ROW && rc != GV_STMT_DONE)
+		err = gva_db_error(a, d, "cannot read the tree");
+	gv_stmt_finalize(st);
 	return err;
 }
 
@@ -1621,24 +1445,24 @@ int gv_audit_verify(gv_audit *a, const gv_key *key, const char *saved, size_t sa
 {
 	unsigned char stored[GV_HASH_LEN], row_root[GV_HASH_LEN];
 	gv_buf head = GV_BUF_INIT, where = GV_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	vstate vs;
+	gv_stmt *st = NULL;
+	gva_vstate vs;
 	uint64_t pos = 0;
 	int err, rc;
 
 	memset(res, 0, sizeof(*res));
-	vs_init(&vs, a->path, d);
+	gva_vs_init(&vs, a->path, d);
 	vs.check_claims = 1;
-	if ((err = exec(a, "BEGIN", d)) < 0)
+	if ((err = gva_begin_read(a, d)) < 0)
 		goto out;
-	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type, deployment_id, actor "
+	if ((err = gva_prepare(a, &st, "SELECT seq, bytes, hash, time, type, deployment_id, actor "
 			   "FROM entry ORDER BY seq", d)) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 seq = sqlite3_column_int64(st, 0);
-		const char *bytes = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		const unsigned char *cols[4];
+	while ((rc = gv_stmt_step(st)) == GV_STMT_ROW) {
+		int64_t seq = gv_stmt_int64(st, 0);
+		const char *bytes = gv_stmt_blob(st, 1);
+		size_t len = (size_t)gv_stmt_bytes(st, 1);
+		const char *cols[4];
 		int k, colsok = 1;
 
 		if (len > GV_AUDIT_MAX_ENTRY) {
@@ -1646,12 +1470,12 @@ int gv_audit_verify(gv_audit *a, const gv_key *key, const char *saved, size_t sa
 				       (long long)seq, GV_AUDIT_MAX_ENTRY), GV_ELIMIT);
 			goto out;
 		}
-		if (sqlite3_column_type(st, 1) != SQLITE_BLOB && sqlite3_column_type(st, 1) != SQLITE_TEXT) {
+		if (gv_stmt_type(st, 1) != GV_COL_BLOB && gv_stmt_type(st, 1) != GV_COL_TEXT) {
 			err = (gv_error(d, CODE_DB, a->path, "entry %lld is not stored as bytes",
 				       (long long)seq), GV_EPARSE);
 			goto out;
 		}
-		if (column_hash(st, 2, stored) < 0) {
+		if (gva_column_hash(st, 2, stored) < 0) {
 			err = (gv_error(d, CODE_DB, a->path, "entry %lld's hash is not 32 bytes",
 				       (long long)seq), GV_EPARSE);
 			goto out;
@@ -1659,14 +1483,14 @@ int gv_audit_verify(gv_audit *a, const gv_key *key, const char *saved, size_t sa
 		if (seq < 0 || (uint64_t)seq != pos) {
 			if (!vs.chain_bad) {
 				if (seq >= 0 && (uint64_t)seq > pos)
-					chain_fail(&vs, pos, 0, "entry %" PRIu64 " is missing (the next row "
+					gva_chain_fail(&vs, pos, 0, "entry %" PRIu64 " is missing (the next row "
 						   "is seq %lld)", pos, (long long)seq);
 				else
-					chain_fail(&vs, pos, 0, "row out of order (seq %lld)", (long long)seq);
+					gva_chain_fail(&vs, pos, 0, "row out of order (seq %lld)", (long long)seq);
 			}
 		}
 		for (k = 0; k < 4; k++)
-			if (!(cols[k] = sqlite3_column_text(st, 3 + k)))
+			if (!(cols[k] = gv_stmt_text(st, 3 + k)))
 				colsok = 0;
 		gv_buf_clear(&head);
 		if (colsok)
@@ -1674,51 +1498,51 @@ int gv_audit_verify(gv_audit *a, const gv_key *key, const char *saved, size_t sa
 				   (const char *)cols[2], (const char *)cols[3]);
 		else
 			gv_buf_puts(&head, "\x01");  /* never matches */
-		vs_entry(&vs, pos, bytes ? bytes : "", len, stored, &head);
+		gva_vs_entry(&vs, pos, bytes ? bytes : "", len, stored, &head);
 		pos++;
 	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the log");
+	if (rc != GV_STMT_DONE) {
+		err = gva_db_error(a, d, "cannot read the log");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	gv_stmt_finalize(st);
 	st = NULL;
-	vs_build(&vs);
+	gva_vs_build(&vs);
 	if ((err = vs_nodes(&vs, a, d)) < 0)
 		goto out;
-	if ((err = prepare(a, &st, "SELECT size, root, note FROM checkpoint ORDER BY size", d)) < 0)
+	if ((err = gva_prepare(a, &st, "SELECT size, root, note FROM checkpoint ORDER BY size", d)) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 size = sqlite3_column_int64(st, 0);
-		const unsigned char *note = sqlite3_column_text(st, 2);
+	while ((rc = gv_stmt_step(st)) == GV_STMT_ROW) {
+		int64_t size = gv_stmt_int64(st, 0);
+		const char *note = gv_stmt_text(st, 2);
 		uint64_t usize = (uint64_t)size;
 
 		gv_buf_clear(&where);
 		gv_buf_printf(&where, "the checkpoint for size %lld", (long long)size);
-		if (size < 0 || column_hash(st, 1, row_root) < 0 || !note) {
+		if (size < 0 || gva_column_hash(st, 1, row_root) < 0 || !note) {
 			if (!vs.cp_bad) {
 				vs.cp_bad = 1;
 				gv_buf_printf(&vs.cp_msg, "%s: malformed row", where.ptr);
 			}
 			continue;
 		}
-		vs_checkpoint(&vs, (const char *)note, (size_t)sqlite3_column_bytes(st, 2), key,
+		gva_vs_checkpoint(&vs, (const char *)note, (size_t)gv_stmt_bytes(st, 2), key,
 			      where.ptr, &usize, row_root);
 	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the checkpoints");
+	if (rc != GV_STMT_DONE) {
+		err = gva_db_error(a, d, "cannot read the checkpoints");
 		goto out;
 	}
 	if (saved) {
 		gv_buf_clear(&where);
 		gv_buf_printf(&where, "the saved checkpoint %s", saved_file);
-		vs_checkpoint(&vs, saved, saved_len, key, where.ptr, NULL, NULL);
+		gva_vs_checkpoint(&vs, saved, saved_len, key, where.ptr, NULL, NULL);
 	}
-	err = vs_finish(&vs, res);
+	err = gva_vs_finish(&vs, res);
 out:
-	sqlite3_finalize(st);
-	rollback(a);
-	vs_release(&vs);
+	gv_stmt_finalize(st);
+	gva_rollback(a);
+	gva_vs_release(&vs);
 	gv_buf_release(&head);
 	gv_buf_release(&where);
 	return err;
@@ -1756,7 +1580,7 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 			  gv_diags *d)
 {
 	gv_buf cps = GV_BUF_INIT, cpath = GV_BUF_INIT, where = GV_BUF_INIT, line = GV_BUF_INIT;
-	vstate vs;
+	gva_vstate vs;
 	FILE *f = NULL;
 	uint64_t pos = 0;
 	int err = GV_OK, c;
@@ -1764,7 +1588,7 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 	size_t len, k = 0;
 
 	memset(res, 0, sizeof(*res));
-	vs_init(&vs, path, d);
+	gva_vs_init(&vs, path, d);
 	vs.check_claims = 1;
 	gv_buf_printf(&cpath, "%s.checkpoints", path);
 	if ((err = gv_buf_read_file(&cps, cpath.ptr, (size_t)64 << 20)) < 0) {
@@ -1794,31 +1618,31 @@ int gv_audit_verify_jsonl(const char *path, const gv_key *key, const char *saved
 			gv_buf_putc(&line, (char)c);
 			continue;
 		}
-		vs_entry(&vs, pos++, line.ptr, line.len, NULL, NULL);
+		gva_vs_entry(&vs, pos++, line.ptr, line.len, NULL, NULL);
 		gv_buf_clear(&line);
 	}
 	if (ferror(f)) {
 		err = (gv_error(d, CODE_DB, path, "cannot read the export: %s", strerror(errno)), GV_EIO);
 		goto out;
 	}
-	vs_build(&vs);
+	gva_vs_build(&vs);
 	p = cps.ptr;
 	end = cps.ptr + cps.len;
 	while (next_note(&p, end, &note, &len)) {
 		gv_buf_clear(&where);
 		gv_buf_printf(&where, "checkpoint %zu of %s", ++k, cpath.ptr);
-		vs_checkpoint(&vs, note, len, key, where.ptr, NULL, NULL);
+		gva_vs_checkpoint(&vs, note, len, key, where.ptr, NULL, NULL);
 	}
 	if (saved) {
 		gv_buf_clear(&where);
 		gv_buf_printf(&where, "the saved checkpoint %s", saved_file);
-		vs_checkpoint(&vs, saved, saved_len, key, where.ptr, NULL, NULL);
+		gva_vs_checkpoint(&vs, saved, saved_len, key, where.ptr, NULL, NULL);
 	}
-	err = vs_finish(&vs, res);
+	err = gva_vs_finish(&vs, res);
 out:
 	if (f)
 		fclose(f);
-	vs_release(&vs);
+	gva_vs_release(&vs);
 	gv_buf_release(&cps);
 	gv_buf_release(&cpath);
 	gv_buf_release(&where);
@@ -1866,820 +1690,3 @@ int gv_audit_receipts_each(gv_audit *a, const char *deployment_id,
 	return gv_audit_each(a, &f, receipt_entry, &w, d);
 }
 
-/* --- sync_store: snapshots for export, replicas of other logs ------------ */
-
-/*
- * See sync_store.h. The replica tables are created by the first import (so
- * a log that never imports keeps exactly the version 1 schema above) and
- * are append-only like the rest:
- *
- *   replica_key         the public key pinned for an origin; a rotation
- *                       appends a row, the latest row is the current key.
- *   replica_entry       the other log's entries: bytes and hash exactly as
- *                       there, time and type from the bytes, when imported
- *                       and the sync latency (imported - time, seconds).
- *   replica_node        the subtree hash cache, as tree_node.
- *   replica_checkpoint  every checkpoint imported, with the raw key it
- *                       verified under.
- *   replica_import      one row per import that wrote something.
- */
-
-static const char replica_schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS replica_key ("
-	" id INTEGER PRIMARY KEY,"
-	" origin TEXT NOT NULL,"
-	" pubkey BLOB NOT NULL,"
-	" added TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS replica_key_origin ON replica_key(origin, id);"
-	"CREATE TABLE IF NOT EXISTS replica_entry ("
-	" origin TEXT NOT NULL,"
-	" seq INTEGER NOT NULL,"
-	" bytes BLOB NOT NULL,"
-	" hash BLOB NOT NULL,"
-	" time TEXT NOT NULL,"
-	" type TEXT NOT NULL,"
-	" imported TEXT NOT NULL,"
-	" latency INTEGER NOT NULL,"
-	" PRIMARY KEY (origin, seq));"
-	"CREATE TABLE IF NOT EXISTS replica_node ("
-	" origin TEXT NOT NULL,"
-	" level INTEGER NOT NULL,"
-	" idx INTEGER NOT NULL,"
-	" hash BLOB NOT NULL,"
-	" PRIMARY KEY (origin, level, idx)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS replica_checkpoint ("
-	" origin TEXT NOT NULL,"
-	" size INTEGER NOT NULL,"
-	" root BLOB NOT NULL,"
-	" note TEXT NOT NULL,"
-	" pubkey BLOB NOT NULL,"
-	" imported TEXT NOT NULL,"
-	" PRIMARY KEY (origin, size));"
-	"CREATE TABLE IF NOT EXISTS replica_import ("
-	" id INTEGER PRIMARY KEY,"
-	" origin TEXT NOT NULL,"
-	" time TEXT NOT NULL,"
-	" from_size INTEGER NOT NULL,"
-	" to_size INTEGER NOT NULL,"
-	" entries INTEGER NOT NULL,"
-	" announced INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS replica_import_origin ON replica_import(origin, id);"
-#define NO_CHANGE(t)                                                                     \
-	"CREATE TRIGGER IF NOT EXISTS " t "_no_update BEFORE UPDATE ON " t                   \
-	" BEGIN SELECT RAISE(ABORT, 'replica rows are append-only'); END;"                   \
-	"CREATE TRIGGER IF NOT EXISTS " t "_no_delete BEFORE DELETE ON " t                   \
-	" BEGIN SELECT RAISE(ABORT, 'replica rows are append-only'); END;"
-	NO_CHANGE("replica_key") NO_CHANGE("replica_entry") NO_CHANGE("replica_node")
-	NO_CHANGE("replica_checkpoint") NO_CHANGE("replica_import");
-#undef NO_CHANGE
-
-const char *gv_audit_entry_fields(const char *bytes, size_t len, uint64_t seq,
-				  char time_out[GV_TIME_LEN + 1], char type_out[129],
-				  unsigned char prev_out[GV_HASH_LEN])
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
-	const char *why, *p, *end = bytes + len, *q;
-	int hl;
-	size_t i;
-	char head[48];
-
-	if ((why = entry_shape(bytes, len, seq, prev_out)))
-		return why;
-	hl = snprintf(head, sizeof(head), "{\"seq\":%" PRIu64 ",\"time\":\"", seq);
-	p = bytes + hl;
-	if ((size_t)(end - p) < GV_TIME_LEN + 10 || memcmp(bytes, head, (size_t)hl))
-		return "entry's second field is not its time";
-	for (i = 0; i < GV_TIME_LEN; i++)
-		if (pat[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != pat[i])
-			return "entry's time is not RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)";
-	memcpy(time_out, p, GV_TIME_LEN);
-	time_out[GV_TIME_LEN] = '\0';
-	p += GV_TIME_LEN;
-	if (memcmp(p, "\",\"type\":\"", 10))
-		return "entry's third field is not its type";
-	p += 10;
-	q = memchr(p, '"', (size_t)(end - p));
-	if (!q || q == p || q - p > 128)
-		return "entry's type is empty or too long";
-	memcpy(type_out, p, (size_t)(q - p));
-	type_out[q - p] = '\0';
-	if (!type_valid(type_out))
-		return "entry's type has characters outside A-Z a-z 0-9 . _ -";
-	return NULL;
-}
-
-void gv_sync_snapshot_release(gv_sync_snapshot *s)
-{
-	free(s->note);
-	free(s->proof);
-	gv_buf_release(&s->entries);
-	memset(s, 0, sizeof(*s));
-	gv_buf_init(&s->entries);
-}
-
-int gv_sync_store_snapshot(gv_audit *a, uint64_t from, gv_sync_snapshot *out, gv_diags *d)
-{
-	unsigned char check[GV_HASH_LEN];
-	dbsrc ds = { a, d };
-	gv_merkle_src src = db_src(&ds);
-	sqlite3_stmt *st = NULL;
-	uint64_t want;
-	int err, rc;
-
-	memset(out, 0, sizeof(*out));
-	gv_buf_init(&out->entries);
-	out->from = from;
-	if ((err = exec(a, "BEGIN", d)) < 0)
-		return err;
-	if ((err = db_size(a, &out->log_size, d)) < 0)
-		goto out;
-	if ((err = latest_row(a, &out->size, out->root, &out->note, d)) < 0) {
-		if (err == GV_ENOTFOUND)
-			gv_error(d, CODE_INPUT, a->path, "the log has no checkpoint yet; sign one with "
-				 "--log-key KEY");
-		goto out;
-	}
-	if (from > out->size) {
-		err = (gv_error(d, CODE_INPUT, a->path, "--since %" PRIu64 " is beyond the latest "
-			       "checkpoint (size %" PRIu64 ")", from, out->size), GV_ERROR);
-		goto out;
-	}
-	if (out->size > out->log_size) {
-		err = (gv_error(d, CODE_TAMPER, a->path, "the log has %" PRIu64 " entries but a "
-			       "checkpoint for %" PRIu64 "; run 'govgate audit verify'", out->log_size,
-			       out->size), GV_ESIG);
-		goto out;
-	}
-	/* never export what does not match its own signed root */
-	if ((err = gv_merkle_root(check, &src, out->size)) < 0 ||
-	    (err = gv_merkle_root(out->old_root, &src, from)) < 0)
-		goto out;
-	if (memcmp(check, out->root, GV_HASH_LEN)) {
-		err = (gv_error(d, CODE_TAMPER, a->path, "the log no longer matches its latest "
-			       "checkpoint; run 'govgate audit verify'"), GV_ESIG);
-		goto out;
-	}
-	if (from > 0 && from < out->size) {
-		if ((err = gv_merkle_prove_consistency(&out->proof, &out->proof_len, &src, from,
-						       out->size)) < 0)
-			goto out;
-		if (gv_merkle_verify_consistency(from, out->size, out->proof, out->proof_len,
-						 out->old_root, out->root) != GV_OK) {
-			err = (gv_error(d, CODE_TAMPER, a->path, "the tree does not match the latest "
-				       "checkpoint; run 'govgate audit verify'"), GV_ESIG);
-			goto out;
-		}
-	}
-	if ((err = prepare(a, &st, "SELECT seq, bytes FROM entry WHERE seq >= ? AND seq < ? "
-			   "ORDER BY seq", d)) < 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)out->size);
-	want = from;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *b = sqlite3_column_blob(st, 1);
-		if ((uint64_t)sqlite3_column_int64(st, 0) != want++) {
-			err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing",
-				       want - 1), GV_ESIG);
-			goto out;
-		}
-		gv_buf_add(&out->entries, b ? b : "", (size_t)sqlite3_column_bytes(st, 1));
-		gv_buf_putc(&out->entries, '\n');
-	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the log");
-		goto out;
-	}
-	if (want != out->size)
-		err = (gv_error(d, CODE_TAMPER, a->path, "entry %" PRIu64 " is missing", want), GV_ESIG);
-out:
-	sqlite3_finalize(st);
-	rollback(a);
-	if (err < 0)
-		gv_sync_snapshot_release(out);
-	return err;
-}
-
-/* Whether the replica tables exist (1), not (0), or an error. */
-static int replica_tables(gv_audit *a, gv_diags *d)
-{
-	int64_t n;
-	int err;
-
-	if ((err = pragma_int(a, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-			      "name = 'replica_key'", &n, d)) < 0)
-		return err;
-	return n > 0;
-}
-
-/* Runs a one-row query with origin bound to ?1; GV_OK with a row, 0 rows: GV_ENOTFOUND. */
-static int replica_row(gv_audit *a, sqlite3_stmt **st, const char *sql, const char *origin,
-		       gv_diags *d)
-{
-	int err, rc;
-
-	if ((err = prepare(a, st, sql, d)) < 0)
-		return err;
-	sqlite3_bind_text(*st, 1, origin, -1, SQLITE_STATIC);
-	rc = sqlite3_step(*st);
-	if (rc == SQLITE_ROW)
-		return GV_OK;
-	if (rc == SQLITE_DONE)
-		return GV_ENOTFOUND;
-	return db_error(a, d, "cannot read the replica");
-}
-
-static void column_time(sqlite3_stmt *st, int col, char out[GV_TIME_LEN + 1])
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	snprintf(out, GV_TIME_LEN + 1, "%s", t ? (const char *)t : "");
-}
-
-/* The replica state, inside whatever transaction the caller holds. */
-static int replica_state(gv_audit *a, const char *origin, gv_replica_state *out, gv_diags *d)
-{
-	sqlite3_stmt *st = NULL;
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	if ((err = replica_tables(a, d)) <= 0)
-		return err < 0 ? err : GV_ENOTFOUND;
-	if ((err = replica_row(a, &st, "SELECT pubkey FROM replica_key WHERE origin = ?1 "
-			       "ORDER BY id DESC LIMIT 1", origin, d)) < 0)
-		goto out;
-	if (sqlite3_column_bytes(st, 0) != GV_ED25519_PUB_LEN || !sqlite3_column_blob(st, 0)) {
-		err = (gv_error(d, CODE_DB, a->path, "the key of replica '%s' is not 32 bytes", origin),
-		       GV_EPARSE);
-		goto out;
-	}
-	memcpy(out->pub, sqlite3_column_blob(st, 0), GV_ED25519_PUB_LEN);
-	sqlite3_finalize(st);
-	if ((err = replica_row(a, &st, "SELECT coalesce(max(seq) + 1, 0) FROM replica_entry "
-			       "WHERE origin = ?1", origin, d)) < 0)
-		goto out;
-	if (sqlite3_column_int64(st, 0) < 0) {
-		err = (gv_error(d, CODE_DB, a->path, "replica '%s' has negative sequence numbers",
-				origin), GV_EPARSE);
-		goto out;
-	}
-	out->size = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	err = replica_row(a, &st, "SELECT size, root, imported FROM replica_checkpoint WHERE "
-			  "origin = ?1 ORDER BY size DESC LIMIT 1", origin, d);
-	if (err == GV_OK) {
-		if (sqlite3_column_int64(st, 0) < 0 || column_hash(st, 1, out->cp_root) < 0) {
-			err = (gv_error(d, CODE_DB, a->path, "the latest checkpoint of replica '%s' is "
-					"damaged", origin), GV_EPARSE);
-			goto out;
-		}
-		out->has_checkpoint = 1;
-		out->cp_size = (uint64_t)sqlite3_column_int64(st, 0);
-		column_time(st, 2, out->cp_imported);
-	} else if (err != GV_ENOTFOUND) {
-		goto out;
-	}
-	sqlite3_finalize(st);
-	err = replica_row(a, &st, "SELECT time, announced, (SELECT count(*) FROM replica_import "
-			  "WHERE origin = ?1) FROM replica_import WHERE origin = ?1 ORDER BY id DESC "
-			  "LIMIT 1", origin, d);
-	if (err == GV_OK) {
-		column_time(st, 0, out->last_import);
-		out->announced = (uint64_t)(sqlite3_column_int64(st, 1) < 0 ? 0 :
-					    sqlite3_column_int64(st, 1));
-		out->imports = (uint64_t)sqlite3_column_int64(st, 2);
-	} else if (err != GV_ENOTFOUND) {
-		goto out;
-	}
-	err = GV_OK;
-out:
-	sqlite3_finalize(st);
-	return err;
-}
-
-int gv_replica_get(gv_audit *a, const char *origin, gv_replica_state *out, gv_diags *d)
-{
-	int err;
-
-	if ((err = exec(a, "BEGIN", d)) < 0)
-		return err;
-	err = replica_state(a, origin, out, d);
-	rollback(a);
-	return err;
-}
-
-void gv_replica_list_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-int gv_replica_list(gv_audit *a, char ***out, size_t *n, gv_diags *d)
-{
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int err, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((err = replica_tables(a, d)) <= 0)
-		return err;
-	/* every table names its origin: deleting one table's rows hides no replica */
-	if ((err = prepare(a, &st, "SELECT origin FROM replica_key UNION SELECT origin FROM "
-			   "replica_entry UNION SELECT origin FROM replica_checkpoint UNION SELECT "
-			   "origin FROM replica_import UNION SELECT origin FROM replica_node ORDER BY 1",
-			   d)) < 0)
-		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
-		GV_GROW(*out, alloc, *n + 1);
-		(*out)[(*n)++] = gv_xstrdup(t ? (const char *)t : "");
-	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the replicas");
-		gv_replica_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	sqlite3_finalize(st);
-	return err;
-}
-
-int gv_replica_latencies(gv_audit *a, const char *origin, int64_t **out, size_t *n, gv_diags *d)
-{
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int err, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((err = replica_tables(a, d)) <= 0)
-		return err;
-	if ((err = prepare(a, &st, "SELECT latency FROM replica_entry WHERE ?1 IS NULL OR "
-			   "origin = ?1 ORDER BY origin, seq", d)) < 0)
-		return err;
-	if (origin)
-		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		GV_GROW(*out, alloc, *n + 1);
-		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the replicas");
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	sqlite3_finalize(st);
-	return err;
-}
-
-int gv_replica_newest_time(gv_audit *a, const char *origin, char out[GV_TIME_LEN + 1],
-			   gv_diags *d)
-{
-	sqlite3_stmt *st = NULL;
-	int err;
-
-	out[0] = '\0';
-	err = replica_row(a, &st, "SELECT time FROM replica_entry WHERE origin = ?1 ORDER BY seq "
-			  "DESC LIMIT 1", origin, d);
-	if (err == GV_OK)
-		column_time(st, 0, out);
-	sqlite3_finalize(st);
-	return err == GV_ENOTFOUND ? GV_OK : err;
-}
-
-/* A replica's leaf (level 0) or cached subtree hash: 1 found, 0 not, < 0 error. */
-static int replica_node(gv_audit *a, const char *origin, unsigned level, uint64_t idx,
-			unsigned char out[GV_HASH_LEN], gv_diags *d)
-{
-	sqlite3_stmt *st;
-	int err, rc;
-
-	if ((err = prepare(a, &st, level == 0 ?
-			   "SELECT hash FROM replica_entry WHERE origin = ?1 AND seq = ?3" :
-			   "SELECT hash FROM replica_node WHERE origin = ?1 AND level = ?2 AND idx = ?3",
-			   d)) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	if (level)
-		sqlite3_bind_int(st, 2, (int)level);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)idx);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		err = column_hash(st, 0, out) == 0 ? 1 :
-		      (gv_error(d, CODE_DB, a->path, "replica '%s' has a hash that is not 32 bytes",
-				origin), GV_EPARSE);
-	else
-		err = rc == SQLITE_DONE ? 0 : db_error(a, d, "cannot read the replica");
-	sqlite3_finalize(st);
-	return err;
-}
-
-static int rsrc_leaf(void *payload, uint64_t index, unsigned char out[GV_HASH_LEN])
-{
-	gv_replica_src_ctx *c = payload;
-	int r = replica_node(c->a, c->origin, 0, index, out, c->d);
-
-	if (r == 0)
-		return gv_error(c->d, CODE_TAMPER, c->a->path, "entry %" PRIu64 " of replica '%s' is "
-				"missing", index, c->origin), GV_ESIG;
-	return r < 0 ? r : GV_OK;
-}
-
-static int rsrc_subtree(void *payload, unsigned level, uint64_t index,
-			unsigned char out[GV_HASH_LEN])
-{
-	gv_replica_src_ctx *c = payload;
-	return replica_node(c->a, c->origin, level, index, out, c->d);
-}
-
-gv_merkle_src gv_replica_src(gv_replica_src_ctx *c)
-{
-	gv_merkle_src s = { rsrc_leaf, rsrc_subtree, c };
-	return s;
-}
-
-int gv_replica_apply(gv_audit *a, gv_replica_write *w, gv_diags *d)
-{
-	gv_replica_state now;
-	sqlite3_stmt *ins = NULL, *node = NULL, *st = NULL;
-	size_t i;
-	int err, found;
-
-	if ((w->pin_key && w->pin_payload &&
-	     (err = event_valid("sync.key_pinned", "", w->actor ? w->actor : "", w->pin_payload,
-				d)) < 0) ||
-	    (w->import_payload &&
-	     (err = event_valid("sync.imported", "", w->actor ? w->actor : "", w->import_payload,
-				d)) < 0))
-		return err;
-	if ((err = exec(a, "BEGIN IMMEDIATE", d)) < 0)
-		return err;
-	if ((err = exec(a, replica_schema_sql, d)) < 0)
-		goto out;
-	err = replica_state(a, w->origin, &now, d);
-	if (err < 0 && err != GV_ENOTFOUND)
-		goto out;
-	found = err == GV_OK;
-	if (found != w->exists || (found && (now.size != w->expect_size ||
-					     (!w->pin_key && memcmp(now.pub, w->pub, GV_ED25519_PUB_LEN)))) ||
-	    (!found && w->expect_size != 0)) {
-		err = (gv_error(d, CODE_INPUT, a->path, "the replica of '%s' changed during the import; "
-				"nothing was written, run the import again", w->origin), GV_ERROR);
-		goto out;
-	}
-	if (w->pin_key) {
-		if ((err = prepare(a, &st, "INSERT INTO replica_key (origin, pubkey, added) VALUES "
-				   "(?, ?, ?)", d)) < 0)
-			goto out;
-		sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, w->pub, GV_ED25519_PUB_LEN, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, w->now, -1, SQLITE_STATIC);
-		if ((err = step_done(a, st, d, "cannot write the replica key")) < 0)
-			goto out;
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	if ((err = prepare(a, &ins, "INSERT INTO replica_entry (origin, seq, bytes, hash, time, "
-			   "type, imported, latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", d)) < 0 ||
-	    (err = prepare(a, &node, "INSERT INTO replica_node (origin, level, idx, hash) VALUES "
-			   "(?, ?, ?, ?)", d)) < 0)
-		goto out;
-	for (i = 0; i < w->n; i++) {
-		const gv_replica_entry *e = &w->entries[i];
-		uint64_t seq = w->expect_size + i, count = seq + 1;
-		unsigned char right[GV_HASH_LEN], left[GV_HASH_LEN];
-		unsigned level;
-
-		sqlite3_bind_text(ins, 1, w->origin, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 2, (sqlite3_int64)seq);
-		sqlite3_bind_blob(ins, 3, e->bytes, (int)e->len, SQLITE_STATIC);
-		sqlite3_bind_blob(ins, 4, e->hash, GV_HASH_LEN, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, e->time, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 6, e->type, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 7, w->now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 8, e->latency);
-		if ((err = step_done(a, ins, d, "cannot write the replica")) < 0)
-			goto out;
-		/* the subtrees this leaf completes, as add_nodes does for the log */
-		memcpy(right, e->hash, GV_HASH_LEN);
-		for (level = 1; level < 64 && count % ((uint64_t)1 << level) == 0; level++) {
-			uint64_t idx = (count >> level) - 1;
-			if ((err = replica_node(a, w->origin, level - 1, 2 * idx, left, d)) <= 0) {
-				if (err == 0)
-					err = (gv_error(d, CODE_DB, a->path, "replica '%s' is missing a tree "
-							"node; run 'govgate audit verify'", w->origin),
-					       GV_EPARSE);
-				goto out;
-			}
-			gv_merkle_node_hash(right, left, right);
-			sqlite3_bind_text(node, 1, w->origin, -1, SQLITE_STATIC);
-			sqlite3_bind_int(node, 2, (int)level);
-			sqlite3_bind_int64(node, 3, (sqlite3_int64)idx);
-			sqlite3_bind_blob(node, 4, right, GV_HASH_LEN, SQLITE_TRANSIENT);
-			if ((err = step_done(a, node, d, "cannot write the replica tree")) < 0)
-				goto out;
-		}
-	}
-	if (!found || !now.has_checkpoint || now.cp_size != w->cp_size) {
-		if ((err = prepare(a, &st, "INSERT INTO replica_checkpoint (origin, size, root, note, "
-				   "pubkey, imported) VALUES (?, ?, ?, ?, ?, ?)", d)) < 0)
-			goto out;
-		sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)w->cp_size);
-		sqlite3_bind_blob(st, 3, w->cp_root, GV_HASH_LEN, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, w->cp_note, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 5, w->pub, GV_ED25519_PUB_LEN, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, w->now, -1, SQLITE_STATIC);
-		if ((err = step_done(a, st, d, "cannot write the replica checkpoint")) < 0)
-			goto out;
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	if ((err = prepare(a, &st, "INSERT INTO replica_import (origin, time, from_size, to_size, "
-			   "entries, announced) VALUES (?, ?, ?, ?, ?, ?)", d)) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, w->origin, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, w->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)w->expect_size);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)w->cp_size);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)w->n);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)w->announced);
-	if ((err = step_done(a, st, d, "cannot write the import record")) < 0)
-		goto out;
-	/* the local log's record of the pin and the import, in the same transaction */
-	if (w->pin_key && w->pin_payload &&
-	    (err = append_locked(a, "sync.key_pinned", "", w->actor ? w->actor : "",
-				 w->pin_payload, NULL, d)) < 0)
-		goto out;
-	if (w->import_payload &&
-	    (err = append_locked(a, "sync.imported", "", w->actor ? w->actor : "",
-				 w->import_payload, &w->import_seq, d)) < 0)
-		goto out;
-	err = exec(a, "COMMIT", d);
-out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(node);
-	if (err < 0)
-		rollback(a);
-	return err;
-}
-
-/* The import of ex that brought replica entry seq; NULL when none did. */
-static const gv_replica_import *import_of(const gv_replica_expect *ex, uint64_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < ex->nimports; i++)
-		if (ex->imports[i].from <= seq && seq < ex->imports[i].to)
-			return &ex->imports[i];
-	return NULL;
-}
-
-/* Flags the first disagreement between the replica's rows and the local log. */
-static void replica_mismatch(vstate *vs, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void replica_mismatch(vstate *vs, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (vs->cp_bad)
-		return;
-	vs->cp_bad = 1;
-	va_start(ap, fmt);
-	gv_buf_vprintf(&vs->cp_msg, fmt, ap);
-	va_end(ap);
-}
-
-/* The replica's key rows and import records against the local log's entries. */
-static int replica_records(gv_audit *a, const char *origin, const gv_replica_expect *ex,
-			   vstate *vs, gv_diags *d)
-{
-	sqlite3_stmt *st = NULL;
-	size_t i = 0;
-	int err, rc;
-
-	if ((err = prepare(a, &st, "SELECT pubkey FROM replica_key WHERE origin = ? ORDER BY id",
-			   d)) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *pk = sqlite3_column_blob(st, 0);
-		if (i >= ex->npins || sqlite3_column_bytes(st, 0) != GV_ED25519_PUB_LEN || !pk ||
-		    memcmp(pk, ex->pins[i], GV_ED25519_PUB_LEN))
-			replica_mismatch(vs, "pinned key %zu does not match the log's sync.key_pinned "
-					 "entries", i + 1);
-		i++;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (i != ex->npins)
-		replica_mismatch(vs, "the replica has %zu pinned keys but the log records %zu", i,
-				 ex->npins);
-	sqlite3_finalize(st);
-	if ((err = prepare(a, &st, "SELECT time, from_size, to_size, entries, announced FROM "
-			   "replica_import WHERE origin = ? ORDER BY id", d)) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	i = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
-		const gv_replica_import *im = i < ex->nimports ? &ex->imports[i] : NULL;
-		if (!im || !t || strcmp((const char *)t, im->time) ||
-		    sqlite3_column_int64(st, 1) != (sqlite3_int64)im->from ||
-		    sqlite3_column_int64(st, 2) != (sqlite3_int64)im->to ||
-		    sqlite3_column_int64(st, 3) != (sqlite3_int64)im->entries ||
-		    sqlite3_column_int64(st, 4) != (sqlite3_int64)im->announced)
-			replica_mismatch(vs, "import record %zu does not match the log's sync.imported "
-					 "entries", i + 1);
-		i++;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (i != ex->nimports)
-		replica_mismatch(vs, "the replica has %zu import records but the log records %zu "
-				 "imports", i, ex->nimports);
-	sqlite3_finalize(st);
-	return GV_OK;
-fail:
-	err = db_error(a, d, "cannot read the replica");
-	sqlite3_finalize(st);
-	return err;
-}
-
-int gv_replica_verify(gv_audit *a, const char *origin, const gv_replica_expect *ex,
-		      gv_audit_result *res, gv_diags *d)
-{
-	unsigned char stored[GV_HASH_LEN], row_root[GV_HASH_LEN], h[GV_HASH_LEN];
-	gv_buf head = GV_BUF_INIT, where = GV_BUF_INIT, label = GV_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	uint64_t pos = 0, max_cp = 0;
-	size_t olen = strlen(origin);
-	vstate vs;
-	int err, rc, any_cp = 0;
-
-	memset(res, 0, sizeof(*res));
-	gv_buf_printf(&label, "%s (replica of '%s')", a->path, origin);
-	vs_init(&vs, label.ptr, d);
-	if ((err = exec(a, "BEGIN", d)) < 0)
-		goto out;
-	if ((err = replica_tables(a, d)) <= 0) {
-		err = err < 0 ? err : (gv_error(d, CODE_INPUT, a->path, "no replica of '%s'", origin),
-				       GV_ENOTFOUND);
-		goto out;
-	}
-	if ((err = prepare(a, &st, "SELECT seq, bytes, hash, time, type, imported, latency FROM "
-			   "replica_entry WHERE origin = ? ORDER BY seq", d)) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 seq = sqlite3_column_int64(st, 0);
-		const char *bytes = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		const unsigned char *t = sqlite3_column_text(st, 3), *ty = sqlite3_column_text(st, 4);
-		const unsigned char *imp = sqlite3_column_text(st, 5);
-		const gv_replica_import *im = import_of(ex, pos);
-		time_t te, ti;
-
-		if (len > GV_AUDIT_MAX_ENTRY || column_hash(st, 2, stored) < 0) {
-			err = (gv_error(d, CODE_DB, label.ptr, "entry %lld is malformed (size or hash)",
-					(long long)seq), GV_EPARSE);
-			goto out;
-		}
-		if (seq < 0 || (uint64_t)seq != pos)
-			chain_fail(&vs, pos, 0, "entry %" PRIu64 " is missing or out of order (row seq "
-				   "%lld)", pos, (long long)seq);
-		/* its import time and sync latency are the local log's, not the row's */
-		if (!im || !imp || strcmp((const char *)imp, im->time) || !t ||
-		    gv_time_parse(&te, (const char *)t) < 0 || gv_time_parse(&ti, im->time) < 0 ||
-		    sqlite3_column_int64(st, 6) != (sqlite3_int64)(ti - te))
-			replica_mismatch(&vs, "entry %" PRIu64 "'s import time or sync latency does not "
-					 "match the log's sync.imported entries", pos);
-		gv_buf_clear(&head);
-		gv_buf_printf(&head, "{\"seq\":%" PRIu64 ",\"time\":", pos);
-		gv_buf_json_str(&head, t ? (const char *)t : "\x01", t ? strlen((const char *)t) : 1);
-		gv_buf_puts(&head, ",\"type\":");
-		gv_buf_json_str(&head, ty ? (const char *)ty : "\x01", ty ? strlen((const char *)ty) : 1);
-		gv_buf_puts(&head, ",\"deployment_id\":");
-		vs_entry(&vs, pos, bytes ? bytes : "", len, stored, &head);
-		pos++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the replica");
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	vs_build(&vs);
-	/* the cached subtrees */
-	if ((err = prepare(a, &st, "SELECT level, idx, hash FROM replica_node WHERE origin = ? "
-			   "ORDER BY level, idx", d)) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 level = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
-		if (level < 1 || level >= 63 || idx < 0 || column_hash(st, 2, h) < 0) {
-			err = (gv_error(d, CODE_DB, label.ptr, "the tree cache holds a malformed row"),
-			       GV_EPARSE);
-			goto out;
-		}
-		if ((unsigned)level >= vs.nlevels || ((uint64_t)(idx + 1) << level) > vs.n ||
-		    memcmp(vs.levels[level][idx], h, GV_HASH_LEN)) {
-			vs.node_bad = 1;
-			vs.node_lo = (uint64_t)idx << level;
-			vs.node_hi = ((uint64_t)(idx + 1) << level) - 1;
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the replica tree");
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	/* every checkpoint, under a key the auditor or the local log trusts */
-	if ((err = prepare(a, &st, "SELECT size, root, note, pubkey, imported FROM "
-			   "replica_checkpoint WHERE origin = ? ORDER BY size", d)) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 size = sqlite3_column_int64(st, 0);
-		const char *note = (const char *)sqlite3_column_text(st, 2);
-		size_t nlen = (size_t)sqlite3_column_bytes(st, 2), i;
-		const void *pk = sqlite3_column_blob(st, 3);
-		const unsigned char *imp = sqlite3_column_text(st, 4);
-		uint64_t usize = (uint64_t)size;
-		const gv_key *k = NULL;
-		unsigned char kpub[GV_ED25519_PUB_LEN];
-		int imported_ok = 0;
-
-		gv_buf_clear(&where);
-		gv_buf_printf(&where, "the checkpoint for size %lld", (long long)size);
-		if (size < 0 || column_hash(st, 1, row_root) < 0 || !note || !pk ||
-		    sqlite3_column_bytes(st, 3) != GV_ED25519_PUB_LEN) {
-			replica_mismatch(&vs, "%s: malformed row", where.ptr);
-			continue;
-		}
-		if (nlen <= olen || memcmp(note, origin, olen) || note[olen] != '\n') {
-			replica_mismatch(&vs, "%s: its origin is not '%s'", where.ptr, origin);
-			goto next;
-		}
-		/* the trusted key that opens it; else the first, to say who signed it */
-		for (i = 0; i < ex->nkeys && !k; i++) {
-			gv_diags tmp = GV_DIAGS_INIT;
-			gv_checkpoint c;
-			if (gv_checkpoint_open(&c, note, nlen, origin, ex->keys[i], label.ptr, &tmp) == 0)
-				k = ex->keys[i];
-			gv_checkpoint_release(&c);
-			gv_diags_release(&tmp);
-		}
-		vs_checkpoint(&vs, note, nlen, k ? k : ex->keys[0], where.ptr, &usize, row_root);
-		if (k) {
-			gv_key_raw_public(k, kpub);
-			if (memcmp(kpub, pk, GV_ED25519_PUB_LEN))
-				replica_mismatch(&vs, "%s: the key stored with it is not the key that "
-						 "signed it", where.ptr);
-		}
-		for (i = 0; i < ex->nimports; i++)
-			if (ex->imports[i].to == usize && imp &&
-			    !strcmp((const char *)imp, ex->imports[i].time))
-				imported_ok = 1;
-		if (!imported_ok)
-			replica_mismatch(&vs, "%s: no sync.imported entry of the log brought it at "
-					 "its recorded time", where.ptr);
-next:
-		any_cp = 1;
-		if (usize > max_cp)
-			max_cp = usize;
-	}
-	if (rc != SQLITE_DONE) {
-		err = db_error(a, d, "cannot read the replica checkpoints");
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((err = replica_records(a, origin, ex, &vs, d)) < 0)
-		goto out;
-	/* every replica entry was imported under a checkpoint that covers it */
-	if ((err = vs_finish(&vs, res)) == GV_OK && (!any_cp || max_cp < vs.n) && vs.n > 0) {
-		res->tampered = 1;
-		res->bad_lo = res->bad_hi = max_cp;
-		res->bad_seq_known = 1;
-		err = (gv_error(d, CODE_TAMPER, label.ptr, "audit log tampered at seq %" PRIu64 ": the "
-				"replica holds %zu entries but no imported checkpoint covers more than %"
-				PRIu64, max_cp, vs.n, max_cp), GV_ESIG);
-	}
-out:
-	sqlite3_finalize(st);
-	rollback(a);
-	vs_release(&vs);
-	gv_buf_release(&head);
-	gv_buf_release(&where);
-	gv_buf_release(&label);
-	return err;
-}

@@ -1,6 +1,7 @@
 /*
- * audit.h: the tamper-evident audit log (SQLite underneath; no SQLite type
- * appears here, and audit.c is the only file that includes sqlite3.h).
+ * audit.h: the tamper-evident audit log, in a SQLite file or a PostgreSQL
+ * database (store.h; no database type appears here: path arguments are a
+ * file path or a PostgreSQL connection string, see docs/LEDGER.md).
  *
  * Each entry is one line of compact JSON, stored as exact bytes:
  *
@@ -13,9 +14,11 @@
  * RFC 6962 Merkle tree whose heads are signed as C2SP checkpoints (note.h).
  * docs/EVIDENCE.md ("Audit log") is the format's reference.
  *
- * Many processes may append at once: every write is one immediate
- * transaction in WAL mode with a busy timeout, so the chain never forks and
- * no entry is lost; a killed writer leaves the previous state.
+ * Many processes may append at once: every write is one transaction that
+ * holds the backend's append lock (SQLite: BEGIN IMMEDIATE in WAL mode with
+ * a busy timeout; PostgreSQL: a transaction-scoped advisory lock), so the
+ * chain never forks and no entry is lost; a killed writer leaves the
+ * previous state.
  *
  * Ownership: a gv_audit is closed with gv_audit_close (NULL ok); every
  * char * handed out is malloc'd and belongs to the caller.

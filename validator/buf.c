@@ -3,9 +3,12 @@
 #include "gv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 char gv_buf__empty[1];
 
@@ -166,16 +169,56 @@ void gv_buf_hex(gv_buf *b, const unsigned char *data, size_t n)
 	b->ptr[b->len] = '\0';
 }
 
+/* A named file is read with read(2) straight into the buffer, sized from
+ * fstat: one read, and one into a small buffer to see the end (the buffer
+ * is not grown for it); no stdio buffer. Standard input goes through stdio,
+ * which other readers of it share. */
+static int read_fd(gv_buf *b, int fd, size_t max)
+{
+	struct stat st;
+	char tmp[4096];
+	ssize_t r;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		gv_buf_grow(b, (size_t)st.st_size < max ? (size_t)st.st_size : max + 1);
+	for (;;) {
+		size_t room = b->alloc > b->len + 1 ? b->alloc - b->len - 1 : 0;
+		char *dst = room ? b->ptr + b->len : tmp;
+
+		r = read(fd, dst, room ? room : sizeof(tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return GV_EIO;
+		if (r == 0)
+			return GV_OK;
+		if (dst == tmp) {
+			gv_buf_add(b, tmp, (size_t)r);
+		} else {
+			b->len += (size_t)r;
+			b->ptr[b->len] = '\0';
+		}
+		if (b->len > max)
+			return GV_ELIMIT;
+	}
+}
+
 int gv_buf_read_file(gv_buf *b, const char *path, size_t max)
 {
-	FILE *f;
+	FILE *f = stdin;
 	char tmp[65536];
 	size_t n;
-	int err = GV_OK, saved;
+	int err = GV_OK, saved, fd;
 
-	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f)
-		return GV_EIO;
+	if (strcmp(path, "-")) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return GV_EIO;
+		err = read_fd(b, fd, max);
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return err;
+	}
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
 		if (b->len + n > max) {
 			err = GV_ELIMIT;
@@ -185,9 +228,5 @@ int gv_buf_read_file(gv_buf *b, const char *path, size_t max)
 	}
 	if (!err && ferror(f))
 		err = GV_EIO;
-	saved = errno;
-	if (f != stdin)
-		fclose(f);
-	errno = saved;
 	return err;
 }

@@ -56,6 +56,7 @@ extern const struct gv_optcmd gv_optcmd_check, gv_optcmd_policy, gv_optcmd_polic
 	gv_optcmd_audit_checkpoint, gv_optcmd_audit_publish, gv_optcmd_audit_prove,
 	gv_optcmd_audit_log,
 	gv_optcmd_audit_export, gv_optcmd_audit_append, gv_optcmd_audit_key,
+	gv_optcmd_audit_init, gv_optcmd_audit_copy,  /* cmd_ledger.c */
 	gv_optcmd_receipts, gv_optcmd_probe, gv_optcmd_sync, gv_optcmd_sync_export,
 	gv_optcmd_sync_import, gv_optcmd_sync_status, gv_optcmd_metrics, gv_optcmd_deploy,
 	gv_optcmd_version, gv_optcmd_completion, gv_optcmd_policy_bundle, gv_optcmd_waiver,

@@ -13,6 +13,7 @@
 #include "atomic.h"
 #include "audit.h"
 #include "cmd.h"
+#include "cmd_ledger.h"
 #include "cli_opts.h"
 #include "buf.h"
 #include "gv.h"
@@ -33,13 +34,14 @@
 enum {
 	OPT_DB = 1000, OPT_TYPE, OPT_DEPLOYMENT, OPT_ACTOR, OPT_PAYLOAD, OPT_LOG_KEY, OPT_ORIGIN,
 	OPT_SEQ, OPT_FROM, OPT_KEY, OPT_CHECKPOINT, OPT_JSONL, OPT_SINCE, OPT_UNTIL, OPT_OUT,
-	OPT_ALLOW_TAIL, OPT_TRUST
+	OPT_ALLOW_TAIL, OPT_TRUST, OPT_EVERY
 };
 /* tiles and witnesses (docs/TILES.md) */
 enum { OPT_TILES = 1100, OPT_WITNESS, OPT_MIN_WITNESSES };
 
-#define ROW_DB { "db", 0, OPT_DB, "FILE", "the audit log (default: $GOVGATE_DB, else " \
-		 "govgate-audit.db in the working directory)", GV_OPT_FILES }
+#define ROW_DB { "db", 0, OPT_DB, "FILE", "the audit log: a file, or a PostgreSQL " \
+		 "connection string (docs/LEDGER.md); default: $GOVGATE_DB, else " \
+		 "govgate-audit.db in the working directory", GV_OPT_FILES }
 #define ROW_OUT(what) { "output", 'o', OPT_OUT, "FILE", what, GV_OPT_FILES }
 #define ROW_LOG_KEY { "log-key", 0, OPT_LOG_KEY, "KEY", "sign a checkpoint with this private " \
 		      "key", GV_OPT_FILES }
@@ -61,6 +63,8 @@ static const gv_opt append_opts[] = {
 };
 static const gv_opt checkpoint_opts[] = {
 	ROW_DB, ROW_LOG_KEY, ROW_ORIGIN,
+	{ "every", 0, OPT_EVERY, "DUR", "with --log-key: sign the head every DUR (N, Ns, Nm or "
+	  "Nh) until SIGTERM or SIGINT (docs/LEDGER.md)", NULL },
 	ROW_OUT("write the checkpoint to FILE (atomically) instead of standard output"),
 	GV_OPT_HELP,
 	GV_OPT_END
@@ -134,7 +138,8 @@ static const gv_opt key_opts[] = {
 
 const gv_optcmd gv_optcmd_audit = {
 	"audit", "append to, prove and verify the audit log", "VERB [options]",
-	"The audit log is an SQLite database of hash-chained entries under an RFC 6962 "
+	"The audit log is a SQLite file or a PostgreSQL database (docs/LEDGER.md) of "
+	"hash-chained entries under an RFC 6962 "
 	"Merkle tree, with checkpoints signed as C2SP signed notes (docs/EVIDENCE.md). "
 	"check, deploy and sync append to it; these verbs read, prove and verify it.",
 	NULL, NULL,
@@ -166,7 +171,10 @@ const gv_optcmd gv_optcmd_audit_verify = {
 };
 const gv_optcmd gv_optcmd_audit_checkpoint = {
 	"audit checkpoint", "print the latest checkpoint (sign one with --log-key)",
-	"[--db FILE] [--log-key KEY [--origin O]] [-o FILE]", NULL, checkpoint_opts, NULL, NULL,
+	"[--db FILE] [--log-key KEY [--origin O] [--every DUR]] [-o FILE]", NULL, checkpoint_opts,
+	NULL,
+	"0 done (with --every: stopped by SIGTERM or SIGINT); 1 the log contradicts its "
+	"checkpoints; 2 input error (a database that cannot be reached included).",
 	"$ govgate audit checkpoint --db audit.db --log-key keys/log.key", NULL, NULL
 };
 const gv_optcmd gv_optcmd_audit_publish = {
@@ -219,7 +227,7 @@ static const gv_optcmd *const verbs[] = {
 typedef struct opts {
 	const char *db, *type, *deployment, *actor, *payload, *log_key, *origin, *key;
 	const char *checkpoint, *jsonl, *since, *until, *out;
-	const char *seq, *from;
+	const char *seq, *from, *every;
 	int allow_tail;
 	const char *trust[GV_SYNC_MAX_TRUST];
 	size_t ntrust;
@@ -292,6 +300,7 @@ static int parse(opts *o, int argc, char **argv, const gv_optcmd *verb)
 		}
 		switch (c) {
 		case OPT_DB: o->db = optarg; break;
+		case OPT_EVERY: o->every = optarg; break;
 		case OPT_TILES: o->tiles = optarg; break;
 		case OPT_MIN_WITNESSES: o->min_witnesses = optarg; break;
 		case OPT_WITNESS:
@@ -417,6 +426,8 @@ static int audit_checkpoint(int argc, char **argv)
 
 	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_checkpoint)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
+	if (o.every)
+		return cmd_audit_checkpoint_every(o.db, o.origin, o.log_key, o.every);
 	if (o.log_key && (err = gv_key_load_private(&k, o.log_key, &d)) < 0)
 		goto out;
 	if ((err = k ? gv_audit_open(&a, o.db, &d) : gv_audit_open_existing(&a, o.db, &d)) < 0)
@@ -766,6 +777,8 @@ static const gv_cmd audit_cmds[] = {
 	{ "export", audit_export, "write the entries as JSON lines and the checkpoints" },
 	{ "append", audit_append, "append an entry (for scripts and tests)" },
 	{ "key", audit_key, "print the note verifier key of a log's public key" },
+	{ "init", cmd_audit_init, "create the log (PostgreSQL: its schema and roles)" },
+	{ "copy", cmd_audit_copy, "copy a log into an empty database (SQLite, PostgreSQL)" },
 	{ NULL, NULL, NULL }
 };
 

@@ -14,9 +14,11 @@
 #include "gv.h"
 #include "progress.h"
 #include "lint.h"
+#include "pathsrc.h"
 #include "report.h"
 #include "report_ci.h"
 #include "sign.h"
+#include "spool.h"
 #include "walk.h"
 
 #include <errno.h>
@@ -116,25 +118,6 @@ const gv_optcmd gv_optcmd_check = {
 	GV_OPT_FILES, NULL
 };
 
-static int read_list(strlist *l, gv_buf *store, const char *path)
-{
-	char *p, *e;
-
-	if (gv_buf_read_file(store, path, (size_t)256 << 20) < 0)
-		return -1;
-	for (p = store->ptr; p < store->ptr + store->len; p = e + 1) {
-		e = memchr(p, '\n', store->len - (size_t)(p - store->ptr));
-		if (!e)
-			e = store->ptr + store->len;
-		*e = '\0';
-		if (e > p && e[-1] == '\r')
-			e[-1] = '\0';
-		if (*p)
-			gv_cmd_push(l, p);
-	}
-	return 0;
-}
-
 /* "50000", "50k", "200M", "2G" (powers of 1000); from 1000 to 10^15. */
 static int parse_steps(uint64_t *out, const char *s)
 {
@@ -185,7 +168,7 @@ static void expand(strlist *out, gv_paths *walked, const strlist *args,
 /* Where streamed results go while the run is on (see cmd_check). */
 typedef struct sink {
 	int json, color;
-	FILE *man, *find;      /* manifest entries and findings (text: finding lines;
+	gv_spool man, find;    /* manifest entries and findings (text: finding lines;
 				* a CI format: its part of each file) */
 	gv_buf b1, b2;
 	size_t nman, nfind;
@@ -212,8 +195,8 @@ static void emit(void *arg, const gv_run *run, size_t i)
 			gv_report_json_file(&s->b1, &s->b2, run, i, &s->nman, &s->nfind);
 		else
 			gv_report_text_file(&s->b2, run, i, s->color);
-		if (fwrite(s->b1.ptr, 1, s->b1.len, s->man) != s->b1.len ||
-		    fwrite(s->b2.ptr, 1, s->b2.len, s->find) != s->b2.len)
+		if (gv_spool_write(&s->man, s->b1.ptr, s->b1.len) < 0 ||
+		    gv_spool_write(&s->find, s->b2.ptr, s->b2.len) < 0)
 			s->failed = 1;
 	}
 	if (((sink *)arg)->progress)
@@ -222,10 +205,8 @@ static void emit(void *arg, const gv_run *run, size_t i)
 
 static void sink_release(sink *s)
 {
-	if (s->man)
-		fclose(s->man);
-	if (s->find)
-		fclose(s->find);
+	gv_spool_release(&s->man);
+	gv_spool_release(&s->find);
 	gv_buf_release(&s->b1);
 	gv_buf_release(&s->b2);
 	gv_report_ci_state_release(&s->st);
@@ -245,16 +226,24 @@ static int put(gv_buf *buf, gv_atomic *at, const void *p, size_t n, gv_diags *d)
 	return GV_OK;
 }
 
-static int copy(gv_buf *buf, gv_atomic *at, FILE *from, gv_diags *d)
-{
-	char chunk[65536];
-	size_t n;
-	int err = GV_OK;
+typedef struct put_arg {
+	gv_buf *buf;
+	gv_atomic *at;
+	gv_diags *d;
+} put_arg;
 
-	rewind(from);
-	while (!err && (n = fread(chunk, 1, sizeof(chunk), from)) > 0)
-		err = put(buf, at, chunk, n, d);
-	if (!err && ferror(from))
+static int put_spooled(void *arg, const void *p, size_t n)
+{
+	put_arg *a = arg;
+	return put(a->buf, a->at, p, n, a->d);
+}
+
+static int copy(gv_buf *buf, gv_atomic *at, gv_spool *from, gv_diags *d)
+{
+	put_arg a = { buf, at, d };
+	int unreadable, err = gv_spool_copy(from, put_spooled, &a, &unreadable);
+
+	if (unreadable)
 		err = gv_error(d, "GV-O003", NULL, "cannot read back a temporary file");
 	return err;
 }
@@ -270,7 +259,7 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 		gv_report_ci_head(&head, &s->st, s->fmt, run, m, s->ci);
 		err = put(buf, at, head.ptr, head.len, d);
 		if (!err)
-			err = copy(buf, at, s->find, d);
+			err = copy(buf, at, &s->find, d);
 		gv_buf_clear(&head);
 		gv_report_ci_tail(&head, &s->st, s->fmt, run, m, s->ci);
 		if (!err)
@@ -279,11 +268,11 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 		gv_report_json_head(&head, run, m);
 		err = put(buf, at, head.ptr, head.len, d);
 		if (!err)
-			err = copy(buf, at, s->man, d);
+			err = copy(buf, at, &s->man, d);
 		if (!err)
 			err = put(buf, at, GV_REPORT_JSON_MIDDLE, strlen(GV_REPORT_JSON_MIDDLE), d);
 		if (!err)
-			err = copy(buf, at, s->find, d);
+			err = copy(buf, at, &s->find, d);
 		/* the input errors so far: d holds nothing else at this point */
 		gv_report_json_errors(&errs, d);
 		if (!err)
@@ -291,7 +280,7 @@ static int assemble(gv_buf *buf, gv_atomic *at, sink *s, const gv_run *run,
 		if (!err)
 			err = put(buf, at, GV_REPORT_JSON_END, strlen(GV_REPORT_JSON_END), d);
 	} else {
-		err = copy(buf, at, s->find, d);
+		err = copy(buf, at, &s->find, d);
 		gv_report_text_summary(&head, run, s->color);
 		if (!err)
 			err = put(buf, at, head.ptr, head.len, d);
@@ -364,7 +353,9 @@ int cmd_check(int argc, char **argv)
 	gv_audit *db = NULL;
 	char started[GV_TIME_LEN + 1];
 	char *rules_default = NULL;
-	gv_buf list = GV_BUF_INIT, out = GV_BUF_INIT;
+	gv_buf out = GV_BUF_INIT;
+	gv_pathsrc src = { 0 };
+	gv_diags late = GV_DIAGS_INIT;   /* folders named in the --files-from list */
 	gv_diags d = GV_DIAGS_INIT;
 	gv_program *prog = NULL;
 	gv_file *cloud_file = NULL, *onprem_file = NULL;
@@ -372,10 +363,11 @@ int cmd_check(int argc, char **argv)
 	gv_gate_opts go;
 	gv_run run;
 	int64_t max_age = 0, max_skew = GV_FACTS_MAX_SKEW;
-	sink sk = { 0, 0, NULL, NULL, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
+	sink sk = { 0, 0, GV_SPOOL_INIT, GV_SPOOL_INIT, GV_BUF_INIT, GV_BUF_INIT, 0, 0, 0, GV_FMT_TEXT,
 		    GV_REPORT_CI_STATE_INIT, { NULL, NULL, NULL }, NULL, NULL, NULL, NULL };
 	sink *osk = NULL;      /* one per --out */
 	gv_progress progress;
+	gv_progress_mode pmode;
 	int progress_asked = 0;
 	int c, jobs = 0, quiet = 0, rc = GV_EXIT_INPUT, json, evidence, unwritable;
 	uint32_t i;
@@ -466,12 +458,14 @@ int cmd_check(int argc, char **argv)
 		}
 	for (; optind < argc; optind++)
 		gv_cmd_push(&args, argv[optind]);
-	if (files_from && read_list(&args, &list, files_from) < 0) {
+	expand(&manifests, &walked, &args, &excludes, &wd);
+	/* the --files-from list is read as the run goes (pathsrc.h) */
+	if (gv_pathsrc_open(&src, manifests.v, manifests.n, files_from, excludes.v, excludes.n,
+			    &late) < 0) {
 		fprintf(stderr, "govgate: %s: cannot read file list: %s\n", files_from,
 			strerror(errno));
 		goto out;
 	}
-	expand(&manifests, &walked, &args, &excludes, &wd);
 	if (!policies.n) {
 		/* no default policy: a gate says which policy it enforces */
 		char *pack = gv_datadir_find("policies");
@@ -481,7 +475,7 @@ int cmd_check(int argc, char **argv)
 		free(pack);
 		goto out;
 	}
-	if (!args.n) {
+	if (!args.n && gv_pathsrc_empty(&src)) {
 		fprintf(stderr, "govgate: check: no manifest given\n");
 		gv_opts_help(stderr, &gv_optcmd_check);
 		goto out;
@@ -568,10 +562,6 @@ int cmd_check(int argc, char **argv)
 	sk.meta.onprem = onprem_file;
 	sk.ci = &ci;
 	sk.color = !output && !sk.json && gv_cmd_color(1);
-	if (!(sk.man = tmpfile()) || !(sk.find = tmpfile())) {
-		gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s", strerror(errno));
-		goto out;
-	}
 	osk = gv_xcalloc(outs.n ? outs.n : 1, sizeof(*osk));
 	for (i = 0; i < outs.n; i++) {
 		sink *o = &osk[i];
@@ -584,16 +574,18 @@ int cmd_check(int argc, char **argv)
 		o->ci = &ci;
 		if (i + 1 < outs.n)
 			o->next = &osk[i + 1];
-		if (!(o->man = tmpfile()) || !(o->find = tmpfile())) {
-			gv_error(&d, "GV-O003", NULL, "cannot create a temporary file: %s",
-				 strerror(errno));
-			goto out;
-		}
+		o->man = (gv_spool)GV_SPOOL_INIT;
+		o->find = (gv_spool)GV_SPOOL_INIT;
 	}
 	if (outs.n)
 		sk.next = osk;
 	go.manifests = manifests.v;
 	go.nmanifests = manifests.n;
+	if (files_from) {
+		go.next = gv_pathsrc_next;
+		go.next_arg = &src;
+		go.late_errors = &late;
+	}
 	go.jobs = jobs;
 	go.emit = emit;
 	go.emit_arg = &sk;
@@ -601,8 +593,9 @@ int cmd_check(int argc, char **argv)
 	go.prior_errors = wd.nerrors;
 	go.gov = gov;
 	gv_diags_move(&d, &wd);
-	gv_progress_start(&progress, gv_progress_choose(progress_asked, quiet, 2),
-			  manifests.n, stderr);
+	pmode = gv_progress_choose(progress_asked, quiet, 2);
+	gv_progress_start(&progress, pmode, pmode == GV_PROGRESS_OFF ? manifests.n :
+			  gv_pathsrc_count(&src), stderr);
 	sk.progress = &progress;
 	gv_gate_run(&run, prog, &cloud, &onprem, &go, &d);
 	gv_progress_end(&progress);   /* the line is gone before anything else */
@@ -719,7 +712,8 @@ out:
 	free(approvals.v);
 	gv_diags_release(&d);
 	gv_buf_release(&out);
-	gv_buf_release(&list);
+	gv_pathsrc_close(&src);
+	gv_diags_release(&late);
 	free(outs.v);
 	free(policies.v);
 	free(rules.v);

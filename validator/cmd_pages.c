@@ -45,6 +45,7 @@ static const gv_optcmd *const pages[] = {
 	&gv_optcmd_audit, &gv_optcmd_audit_verify, &gv_optcmd_audit_checkpoint,
 	&gv_optcmd_audit_publish, &gv_optcmd_audit_prove, &gv_optcmd_audit_log,
 	&gv_optcmd_audit_export, &gv_optcmd_audit_append, &gv_optcmd_audit_key,
+	&gv_optcmd_audit_init, &gv_optcmd_audit_copy,
 	&gv_optcmd_witness, &gv_optcmd_witness_cosign, &gv_optcmd_witness_key,
 	&gv_optcmd_receipts,
 	&gv_optcmd_probe,

@@ -10,6 +10,7 @@
  * that the log does not show.
  */
 #include "deploy.h"
+#include "store.h"
 #include "alloc.h"
 #include "atomic.h"
 #include "audit.h"
@@ -459,7 +460,8 @@ static int prepare(dctx *c)
 			return err;
 		gv_audit_close(a);
 	}
-	if (access(c->db_path, F_OK) < 0 && (err = parent_dir_ok(c, c->db_path, "audit log")) < 0)
+	if (!gv_store_is_pg(c->db_path) && access(c->db_path, F_OK) < 0 &&
+	    (err = parent_dir_ok(c, c->db_path, "audit log")) < 0)
 		return err;
 	/* the first writes: the facts folder, then the log (created when missing) */
 	if (!c->facts_dir) {

@@ -38,9 +38,24 @@ typedef struct gv_gate_opts {
 					* (waiver.h); NULL: none */
 	const struct gv_bundles *bundles;  /* the policy bundles that admitted the
 					* policies (bundle.h), for the report; NULL: none */
+	/*
+	 * Optional: where the paths come from instead of manifests, one per
+	 * call, NULL at the end; called one at a time, in order, while the run
+	 * is on. The run keeps its own copy of each path. With release, the run
+	 * then keeps no per-file memory at all: only a window of
+	 * GV_GATE_WINDOW files in flight. Diagnostics the source adds to
+	 * late_errors (folders in a long list) count as prior errors and are
+	 * reported before those of the files.
+	 */
+	const char *(*next)(void *arg);
+	void *next_arg;
+	gv_diags *late_errors;
 	/* approvals judged per file before it is counted (governance.h); NULL: none */
 	struct gv_governance *gov;
 } gv_gate_opts;
+
+/* Files in flight at most when results are released (bounds the memory). */
+#define GV_GATE_WINDOW 1024
 
 typedef struct gv_doc_result {
 	uint32_t file;                 /* index into gv_run.files */
@@ -59,8 +74,10 @@ typedef struct gv_file_result {
 } gv_file_result;
 
 struct gv_run {
-	gv_file_result *files;
+	gv_file_result *files;         /* nslots of them: see gv_run_file() */
 	size_t nfiles;
+	size_t nslots;                 /* nfiles, or a window when results are released */
+	bool own_paths;                /* the files' paths are copies (gv_gate_opts.next) */
 	size_t ndocs, nfindings, rules_evaluated;
 	size_t not_applicable;         /* documents no policy applies to */
 	size_t by_enf[GV_ENF_BLOCK + 1];   /* findings per enforcement */
@@ -93,6 +110,13 @@ struct gv_run {
 void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 		 const gv_facts *onprem, const gv_gate_opts *o, gv_diags *d);
 void gv_run_release(gv_run *run);
+
+/* File i's results. When results are released, the run holds only a window
+ * of files: file i is valid while it is being handed over (emit). */
+static inline const gv_file_result *gv_run_file(const gv_run *run, size_t i)
+{
+	return &run->files[run->nslots ? i % run->nslots : i];
+}
 
 struct gv_rx_budget;
 /* Reports GV-M005 (the run's regex budget is used up) to d; GV_EBUDGET. */

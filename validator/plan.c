@@ -9,6 +9,7 @@
  * that one run shows every problem.
  */
 #include "plan.h"
+#include "store.h"
 #include "alloc.h"
 #include "buf.h"
 #include "exec.h"
@@ -193,6 +194,8 @@ static const char *path_of(pctx *c, const gv_node *v, const char *key)
 		bad(c, CODE_VALUE, v, "'%s' is an empty path", key);
 		return NULL;
 	}
+	if (gv_store_is_pg(s))  /* a PostgreSQL database (store.h), not a path */
+		return astrdup(c, s);
 	r = gv_plan_resolve(c->p->dir, s);
 	a = astrdup(c, r);
 	free(r);
@@ -705,7 +708,8 @@ static void load_side(pctx *c, int side, const gv_node *v, unsigned def_timeout,
 			    "origin (no spaces or '+')", s->sync_origin);
 		if ((db = gv_node_get(n, "db"))) {
 			s->sync_db = path_of(c, db, "db");
-			check_read(c, db, s->sync_db, "sync database", 0);
+			if (s->sync_db && !gv_store_is_pg(s->sync_db))
+				check_read(c, db, s->sync_db, "sync database", 0);
 		}
 		if ((db = gv_node_get(n, "key"))) {
 			s->sync_key = path_of(c, db, "key");

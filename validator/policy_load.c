@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "datadir.h"
 #include "digest.h"
+#include "embedded.h"
 #include "facts.h"
 #include "gv.h"
 #include "rx.h"
@@ -738,6 +739,11 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 	gv_program *p = gv_xcalloc(1, sizeof(*p));
 	loadctx L = { p, d, NULL, 0, 0, nrules == 0, 0 };
 	strvec files = { 0 };
+	struct {
+		struct stat st;
+		int statted;
+		char *real;
+	} *seen;
 	size_t i, j, n, ndocs, pol_alloc = 0;
 	unsigned char *kinds;
 	uint32_t k;
@@ -750,29 +756,46 @@ static int program_load(gv_program **out, const char *const *policy_paths, size_
 		gather(&files, rule_paths[i], 0, d);
 	for (i = 0; i < npolicy; i++)
 		gather(&files, policy_paths[i], 0, d);
-	/* the same file given twice (rules/ inside --policy) is loaded once */
+	/* the same file given twice (rules/ inside --policy) is loaded once:
+	 * the same real path. Only files on the same inode can have it, so
+	 * real paths are worked out for those alone (a stat is one system
+	 * call, realpath one per component) */
+	seen = gv_xcalloc(files.n ? files.n : 1, sizeof(*seen));
 	for (i = 0; i < files.n; i++) {
-		char *ri = realpath(files.v[i], NULL);
-		for (j = 0; ri && j < p->nfiles; j++) {
-			char *rj = realpath(p->files[j], NULL);
-			int same = rj && !strcmp(ri, rj);
-			free(rj);
-			if (same)
-				break;
+		int dup = 0;
+		seen[p->nfiles].statted = stat(files.v[i], &seen[p->nfiles].st) == 0;
+		for (j = 0; seen[p->nfiles].statted && !dup && j < p->nfiles; j++) {
+			if (!seen[j].statted || seen[j].st.st_dev != seen[p->nfiles].st.st_dev ||
+			    seen[j].st.st_ino != seen[p->nfiles].st.st_ino)
+				continue;
+			if (!seen[j].real)
+				seen[j].real = realpath(p->files[j], NULL);
+			if (!seen[p->nfiles].real)
+				seen[p->nfiles].real = realpath(files.v[i], NULL);
+			dup = seen[j].real && seen[p->nfiles].real &&
+			      !strcmp(seen[j].real, seen[p->nfiles].real);
 		}
-		free(ri);
-		if (j < p->nfiles) {
+		if (dup) {
+			free(seen[p->nfiles].real);
+			memset(&seen[p->nfiles], 0, sizeof(*seen));
 			free(files.v[i]);
 			continue;
 		}
 		GV_GROW(p->files, pol_alloc, p->nfiles + 1);
 		p->files[p->nfiles++] = files.v[i];
 	}
+	for (i = 0; i < p->nfiles; i++)
+		free(seen[i].real);
+	free(seen);
 	free(files.v);
 	p->loaded = gv_xcalloc(p->nfiles ? p->nfiles : 1, sizeof(gv_file *));
 	for (i = 0; i < p->nfiles; i++) {
 		gv_file *f;
-		if (gv_file_load(&f, p->files[i], NULL, d) < 0)
+		/* The file is read either way (its SHA-256 goes into bundle
+		 * digests and report subjects); a shipped file's bytes give
+		 * its tree from the binary instead of the parser, any other
+		 * bytes are parsed (embedded.h). */
+		if (gv_file_load_known(&f, p->files[i], d) < 0)
 			continue;
 		p->loaded[p->nloaded++] = f;
 		if (!f->ndocs)

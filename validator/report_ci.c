@@ -181,7 +181,7 @@ typedef void (*finding_fn)(gv_buf *b, gv_report_ci_state *st, const gv_finding *
 static void each_finding(gv_buf *b, gv_report_ci_state *st, const gv_run *run, size_t i,
 			 const gv_report_ci *o, finding_fn fn)
 {
-	const gv_file_result *fr = &run->files[i];
+	const gv_file_result *fr = gv_run_file(run, i);
 	uint32_t k, j;
 
 	for (k = 0; k < fr->ndocs; k++) {
@@ -427,7 +427,7 @@ static void junit_head(gv_buf *b, gv_report_ci_state *st, const gv_run *run,
 static void junit_file(gv_buf *b, gv_report_ci_state *st, const gv_run *run, size_t i,
 		       const gv_report_meta *m)
 {
-	const gv_file_result *fr = &run->files[i];
+	const gv_file_result *fr = gv_run_file(run, i);
 	uint32_t k, e, j, nf, ns;
 
 	for (k = 0; k < fr->ndocs; k++) {

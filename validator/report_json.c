@@ -89,7 +89,7 @@ void gv_report_json_head(gv_buf *b, const gv_run *run, const gv_report_meta *m)
 void gv_report_json_file(gv_buf *manifests, gv_buf *findings, const gv_run *run, size_t i,
 			 size_t *nman, size_t *nfind)
 {
-	const gv_file_result *fr = &run->files[i];
+	const gv_file_result *fr = gv_run_file(run, i);
 	char hex[65];
 	uint32_t k, j;
 

@@ -22,7 +22,7 @@ static const char *enf_color(int e)
 void gv_report_text_file(gv_buf *out, const gv_run *run, size_t i, int color)
 {
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
-	const gv_file_result *fr = &run->files[i];
+	const gv_file_result *fr = gv_run_file(run, i);
 	uint32_t k, j;
 
 	for (k = 0; k < fr->ndocs; k++) {

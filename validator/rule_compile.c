@@ -289,17 +289,23 @@ static int type_error(cctx *cx, const gv_check *c, const gv_node *raw, const cha
 			  gv_op_name(c->op), want, got);
 }
 
+/* What an operand is, for a message: worked out only when one is needed. */
+static const char *got_of(const gv_node *v, char got[96])
+{
+	snprintf(got, 96, "%s", gv_node_kind_a(v->kind));
+	if (v->kind == GV_NODE_STR && v->n <= 40)
+		snprintf(got, 96, "a string (\"%s\")", v->s);
+	else if ((v->kind == GV_NODE_INT || v->kind == GV_NODE_FLOAT) && v->n <= 40)
+		snprintf(got, 96, "%s (%s)", gv_node_kind_a(v->kind), v->s);
+	return got;
+}
+
 static int check_operand(gv_check *c, cctx *cx, const gv_node *raw)
 {
 	const gv_node *v = c->operand;
 	char msg[256], got[96];
 	size_t off = 0;
 
-	snprintf(got, sizeof(got), "%s", gv_node_kind_a(v->kind));
-	if (v->kind == GV_NODE_STR && v->n <= 40)
-		snprintf(got, sizeof(got), "a string (\"%s\")", v->s);
-	else if ((v->kind == GV_NODE_INT || v->kind == GV_NODE_FLOAT) && v->n <= 40)
-		snprintf(got, sizeof(got), "%s (%s)", gv_node_kind_a(v->kind), v->s);
 	switch (c->op) {
 	case GV_OP_EQUALS:
 	case GV_OP_NOT_EQUALS:
@@ -312,12 +318,12 @@ static int check_operand(gv_check *c, cctx *cx, const gv_node *raw)
 	case GV_OP_IN:
 	case GV_OP_NOT_IN:
 		if (v->kind != GV_NODE_SEQ)
-			return type_error(cx, c, raw, "a list", got), GV_EPARSE;
+			return type_error(cx, c, raw, "a list", got_of(v, got)), GV_EPARSE;
 		return GV_OK;
 	case GV_OP_MATCHES:
 	case GV_OP_NOT_MATCHES:
 		if (v->kind != GV_NODE_STR)
-			return type_error(cx, c, raw, "a string (a PCRE2 pattern)", got), GV_EPARSE;
+			return type_error(cx, c, raw, "a string (a PCRE2 pattern)", got_of(v, got)), GV_EPARSE;
 		if (gv_rx_compile(&c->rx, v->s, v->n, msg, sizeof(msg), &off) == 0) {
 			/* freed with the program's arena, whatever becomes of the check */
 			gv_arena_on_free(cx->a, rx_free, c->rx);
@@ -330,7 +336,7 @@ static int check_operand(gv_check *c, cctx *cx, const gv_node *raw)
 		return GV_OK;
 	case GV_OP_EXISTS:
 		if (v->kind != GV_NODE_BOOL)
-			return type_error(cx, c, raw, "true or false", got), GV_EPARSE;
+			return type_error(cx, c, raw, "true or false", got_of(v, got)), GV_EPARSE;
 		return GV_OK;
 	case GV_OP_GT:
 	case GV_OP_GTE:
@@ -338,7 +344,7 @@ static int check_operand(gv_check *c, cctx *cx, const gv_node *raw)
 	case GV_OP_LTE:
 		/* only a number node is a number: "5" quoted is a string */
 		if (v->kind != GV_NODE_INT && v->kind != GV_NODE_FLOAT)
-			return type_error(cx, c, raw, "a number", got), GV_EPARSE;
+			return type_error(cx, c, raw, "a number", got_of(v, got)), GV_EPARSE;
 		if (isnan(gv_node_num(v)))
 			return type_error(cx, c, raw, "a number", "NaN, which nothing is ordered with"),
 			       GV_EPARSE;
@@ -350,11 +356,11 @@ static int check_operand(gv_check *c, cctx *cx, const gv_node *raw)
 			return type_error(cx, c, raw, "a non-negative integer", got), GV_EPARSE;
 		}
 		if (v->kind != GV_NODE_INT)
-			return type_error(cx, c, raw, "a non-negative integer", got), GV_EPARSE;
+			return type_error(cx, c, raw, "a non-negative integer", got_of(v, got)), GV_EPARSE;
 		return GV_OK;
 	case GV_OP_CONTAINS:
 		if (!gv_node_is_scalar(v) || v->kind == GV_NODE_NULL)
-			return type_error(cx, c, raw, "a string, number or boolean", got), GV_EPARSE;
+			return type_error(cx, c, raw, "a string, number or boolean", got_of(v, got)), GV_EPARSE;
 		return GV_OK;
 	default:
 		return GV_OK;

@@ -4,6 +4,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,39 @@ struct gv_rx_budget {
 	uint64_t limit;
 };
 
+/*
+ * The JIT compiles a pattern when it is first matched, not when the policy
+ * is loaded: a run over one manifest matches a few of the policies'
+ * patterns, and JIT compiling all of them was a sixth of its work. Every
+ * match still runs the JIT code when the JIT is available (the first one
+ * waits for it), so what a match is charged never depends on which thread
+ * or match came first.
+ */
+enum { RX_JIT_UNTRIED, RX_JIT_ON, RX_JIT_OFF };
+
 struct gv_rx {
 	pcre2_code *code;
-	int jit;
+	_Atomic int jit;        /* RX_JIT_*: set once, under jit_lock */
 };
+
+static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int rx_jit(const gv_rx *crx)
+{
+	gv_rx *rx = (gv_rx *)crx;   /* only the JIT state changes, once */
+	int st = atomic_load_explicit(&rx->jit, memory_order_acquire);
+
+	if (st != RX_JIT_UNTRIED)
+		return st == RX_JIT_ON;
+	pthread_mutex_lock(&jit_lock);
+	st = atomic_load_explicit(&rx->jit, memory_order_relaxed);
+	if (st == RX_JIT_UNTRIED) {
+		st = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0 ? RX_JIT_ON : RX_JIT_OFF;
+		atomic_store_explicit(&rx->jit, st, memory_order_release);
+	}
+	pthread_mutex_unlock(&jit_lock);
+	return st == RX_JIT_ON;
+}
 
 struct gv_rx_scratch {
 	pcre2_match_data *md;
@@ -103,7 +133,7 @@ int gv_rx_compile(gv_rx **out, const char *pattern, size_t len,
 	}
 	rx = gv_xcalloc(1, sizeof(*rx));
 	rx->code = code;
-	rx->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	atomic_init(&rx->jit, RX_JIT_UNTRIED);
 	*out = rx;
 	return GV_OK;
 }
@@ -148,11 +178,14 @@ int gv_rx_match(const gv_rx *rx, const char *s, size_t n, gv_rx_scratch *sc)
 	uint32_t lim = GV_RX_FIRST_LIMIT;
 	int rc;
 
+	int jit;
+
 	if (sc->budget && gv_rx_budget_exhausted(sc->budget))
 		return GV_EBUDGET;
+	jit = rx_jit(rx);
 	for (;;) {
 		pcre2_set_match_limit(sc->mc, lim);
-		if (rx->jit)
+		if (jit)
 			rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)s, n, 0, 0, sc->md, sc->mc);
 		else
 			rc = pcre2_match(rx->code, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK,

@@ -199,7 +199,11 @@ int gv_statement_parse(gv_statement **out, const char *path, const void *payload
 		return GV_OK;
 	}
 	v = gv_node_get(pred, "deployment_id");
-	if (v || s->kind == GV_STATEMENT_RECEIPT) {
+	/* a report over manifests of several deployments says null (and lists
+	 * them in deployment_ids); a receipt is always one deployment's */
+	if (v && v->kind == GV_NODE_NULL && s->kind == GV_STATEMENT_REPORT)
+		v = NULL;
+	else if (v || s->kind == GV_STATEMENT_RECEIPT) {
 		if (member(&v, d, f, pred, "deployment_id", GV_NODE_STR, "a string") < 0)
 			goto fail;
 		s->deployment_id = v->s;

@@ -1,8 +1,8 @@
 /*
  * sync_store.h: the database side of synchronization: replicas of other
  * logs kept beside the local one, and snapshots of the local log for export.
- * Implemented in audit.c's sync_store section, because SQLite stays
- * confined to audit.c; sync.c builds on it and never sees SQL.
+ * Implemented in replica.c over store.h (SQLite or PostgreSQL); sync.c
+ * builds on it and never sees SQL.
  *
  * A replica is a verified copy of another govgate log, keyed by its origin:
  * its entries (exact bytes, hash, time, type, import time, sync latency),

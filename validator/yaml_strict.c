@@ -10,8 +10,24 @@
 #include "alloc.h"
 #include "gv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* True when no byte has its high bit set, eight bytes at a time. */
+static int all_ascii(const unsigned char *p, size_t n)
+{
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= p[i];
+	return !(acc & 0x8080808080808080ull);
+}
 
 void gv_yaml_strict_init(gv_yaml_strict *s, const char *path, const void *data, size_t len)
 {
@@ -19,6 +35,7 @@ void gv_yaml_strict_init(gv_yaml_strict *s, const char *path, const void *data, 
 	s->path = path;
 	s->data = data;
 	s->len = len;
+	s->ascii = all_ascii(data, len);
 }
 
 void gv_yaml_strict_release(gv_yaml_strict *s)
@@ -86,10 +103,22 @@ static int fail(gv_yaml_strict *s, gv_diags *d, size_t line, size_t col, const c
 	return GV_EPARSE;
 }
 
+/*
+ * Byte offset of a mark. libyaml counts characters in mark.index (a CR LF
+ * pair as two), so in a file of ASCII bytes only, the index is the offset
+ * and neither the line table nor the walk along the line is needed.
+ */
+static size_t mark_offset(gv_yaml_strict *s, const yaml_mark_t *m)
+{
+	if (s->ascii)
+		return m->index < s->len ? m->index : s->len;
+	return offset_of(s, m->line, m->column);
+}
+
 /* '#' right after the node that ends at mark: a comment needs a space. */
 static int comment_glued(gv_yaml_strict *s, const yaml_mark_t *m, gv_diags *d)
 {
-	size_t o = offset_of(s, m->line, m->column);
+	size_t o = mark_offset(s, m);
 
 	if (o < s->len && s->data[o] == '#')
 		return fail(s, d, m->line, m->column,
@@ -221,7 +250,7 @@ int gv_yaml_strict_event(gv_yaml_strict *s, const yaml_event_t *ev, gv_diags *d)
 			return in_flow(s) ? GV_OK : check_indent(s, &ev->start_mark, &ev->end_mark, 0, d);
 		case YAML_LITERAL_SCALAR_STYLE:
 		case YAML_FOLDED_SCALAR_STYLE: {
-			size_t o = offset_of(s, ev->start_mark.line, ev->start_mark.column), i;
+			size_t o = mark_offset(s, &ev->start_mark), i;
 			if (o >= s->len || (s->data[o] != '|' && s->data[o] != '>'))
 				return GV_OK;
 			for (i = o + 1; i < s->len && strchr("0123456789+-", s->data[i]) &&

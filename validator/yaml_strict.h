@@ -29,6 +29,7 @@ typedef struct gv_yaml_strict {
 	size_t *line_off;         /* byte offset of each line, built when first needed */
 	size_t nlines;
 	size_t cur_line, cur_col, cur_off;  /* the last position offset_of() found */
+	int ascii;                /* every byte < 0x80: a mark's index is its byte offset */
 	gv_yaml_strict_frame *stack;
 	size_t depth, alloc;
 	int docs;                 /* documents started */

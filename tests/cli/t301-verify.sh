@@ -94,3 +94,18 @@ for n in 1 2 3 4 5 6 7; do
 	[ $n = 6 ] && expect_err "a sha256 digest must be 64 lowercase hex digits" \
 		"a bad digest is explained"
 done
+
+# a report govgate signed over manifests of two deployments: deployment_id is
+# null (the ids are in deployment_ids) and it verifies; a receipt's null
+# deployment_id stays invalid
+PP="-p policies --cloud-facts fixtures/facts/cloud.yaml --onprem-facts fixtures/facts/onprem.yaml"
+expect_rc 0 "check signs a report over two deployments" -- check $PP --sign "$T/k.key" \
+	--report "$T/two.json" fixtures/manifests/hybrid-ok.yaml fixtures/manifests/labels-warn.json
+python3 -c 'import json,base64,sys; p=json.loads(base64.b64decode(json.load(open(sys.argv[1]))["payload"]))["predicate"]; print(p["deployment_id"], len(p["deployment_ids"]))' "$T/two.json" > "$T/ids"
+expect_eq "$(cat "$T/ids")" "None 2" "two deployments: deployment_id null, both ids listed"
+expect_rc 0 "a report over two deployments verifies" -- verify --key "$T/k.pub" "$T/two.json"
+expect_out "^decision: warn$" "two deployments: the decision"
+statement nullrc https://govgate.dev/deployment-receipt/v1 '{"deployment_id":null,"status":"completed"}'
+expect_rc 0 "sign a receipt with a null id" -- key sign-statement --key "$T/k.key" --statement "$T/nullrc.json" -o "$T/nullrc.env"
+expect_rc 2 "a receipt's deployment_id must be a string" -- verify --key "$T/k.pub" "$T/nullrc.env"
+expect_err "'deployment_id' must be a string" "null receipt id: the message"

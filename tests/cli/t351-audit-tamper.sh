@@ -1,5 +1,6 @@
 # t351: audit verify catches each kind of tampering, names the first bad seq
 # and exits 1; hostile database files exit 2.
+# sqlite-only: forges and truncates the SQLite file itself (sqlite3, cp, head -c); t372-pg-tamper.sh does the PostgreSQL equivalents with psql
 openssl genpkey -algorithm ed25519 -out "$T/log.key" 2>/dev/null
 chmod 600 "$T/log.key"
 openssl pkey -in "$T/log.key" -pubout -out "$T/log.pub"

@@ -28,8 +28,8 @@ wait
 end=$(date +%s)
 echo "    $((WRITERS * EACH)) appends by $WRITERS processes in $((end - start)) s" >&2
 expect_eq "$(cat "$T/errors" 2>/dev/null)" "" "no append failed"
-expect_eq "$(sqlite3 "$DB" "SELECT count(*) FROM entry")" "$((WRITERS * EACH))" "every entry is there"
-expect_eq "$(sqlite3 "$DB" "SELECT count(*) FROM entry WHERE deployment_id = 'w3'")" "$EACH" "every writer's entries are there"
+expect_eq "$(db_sql "$DB" "SELECT count(*) FROM entry")" "$((WRITERS * EACH))" "every entry is there"
+expect_eq "$(db_sql "$DB" "SELECT count(*) FROM entry WHERE deployment_id = 'w3'")" "$EACH" "every writer's entries are there"
 expect_rc 0 "sign a checkpoint" -- audit checkpoint --db "$DB" --log-key "$T/log.key"
 vstart=$(date +%s.%N)
 expect_rc 0 "the concurrent log verifies" -- audit verify --db "$DB" --key "$T/log.pub"
@@ -56,7 +56,11 @@ while [ $r -lt $ROUNDS ]; do
 	kill -KILL "$(cat "$T/child")" 2>/dev/null
 	r=$((r + 1))
 done
-expect_eq "$(sqlite3 -cmd ".timeout 20000" "$K" "PRAGMA integrity_check")" ok "the killed writers left an intact database"
+if [ -n "${GOVGATE_TEST_PG:-}" ]; then
+	expect_eq "$(db_sql "$K" "SELECT count(*) = max(seq) + 1 FROM entry")" t "the killed writers left no gap"
+else
+	expect_eq "$(sqlite3 -cmd ".timeout 20000" "$K" "PRAGMA integrity_check")" ok "the killed writers left an intact database"
+fi
 expect_rc 1 "appends without the log key leave an unauthenticated tail" -- audit verify --db "$K" --key "$T/log.pub"
 expect_out "^audit log NOT VERIFIED: entries 1-[0-9]+ \([0-9]+ of [0-9]+\) are an unauthenticated tail; entries 0-0 are covered" "the tail is named"
 expect_rc 0 "the log written by killed writers verifies, tail accepted" -- audit verify --db "$K" --key "$T/log.pub" --allow-unsigned-tail

@@ -35,8 +35,9 @@ expect_out "^audit log intact: 5 entries, 0-2 covered by checkpoints signed by k
 expect_rc 0 "fully covered" -- audit verify --db "$DB" --key "$T/log.pub"
 expect_out "^audit log intact: 5 entries, all covered by checkpoints signed by key $KID \(2 checkpoint signatures verified\)$" "all covered"
 "$GG" audit export --db "$DB" -o "$T/b.jsonl" 2>/dev/null
-cp "$DB" "$T/cut.db"
-sqlite3 "$T/cut.db" "DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint WHERE size = 5"
+db_copy "$DB" "$T/cut.db"
+db_tamper "$T/cut.db" "DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint WHERE size = 5" \
+	"DROP TRIGGER checkpoint_no_delete ON checkpoint; DELETE FROM checkpoint WHERE size = 5"
 expect_rc 1 "the last checkpoint deleted: the tail shows" -- audit verify --db "$T/cut.db" --key "$T/log.pub"
 expect_out "entries 3-4 \(2 of 5\) are an unauthenticated tail" "database: range named"
 # keep only the first note of the export's checkpoints (a note ends after its signature lines)
@@ -53,14 +54,15 @@ expect_rc 1 "another key" -- audit verify --db "$DB" --key "$T/other.pub"
 expect_out "^audit log NOT VERIFIED: 2 checkpoints are not signed by key [0-9a-f]{64}$" "not signed by the given key"
 expect_no_out "TAMPERED" "not called tampered"
 expect_err "is signed by 'govgate.local/audit' key id [0-9a-f]{8}; the given key is 'govgate.local/audit' key id [0-9a-f]{8}" "note key ids named"
-cp "$DB" "$T/mixed.db"
+db_copy "$DB" "$T/mixed.db"
 "$GG" audit append --db "$T/mixed.db" --type t --log-key "$T/other.key" >/dev/null
 expect_rc 1 "a checkpoint by another key in the log" -- audit verify --db "$T/mixed.db" --key "$T/log.pub"
 expect_out "^audit log NOT VERIFIED: 1 checkpoint is not signed by key $KID$" "one foreign checkpoint"
 
 # a forged signature line by the right key name and key id is tampering
-cp "$DB" "$T/sig.db"
-sqlite3 "$T/sig.db" "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET note = replace(note, substr(note, length(note) - 5, 4), 'AAAA') WHERE size = 5"
+db_copy "$DB" "$T/sig.db"
+db_tamper "$T/sig.db" "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET note = replace(note, substr(note, length(note) - 5, 4), 'AAAA') WHERE size = 5" \
+	"DROP TRIGGER checkpoint_no_update ON checkpoint; UPDATE checkpoint SET note = replace(note, substr(note, length(note) - 5, 4), 'AAAA') WHERE size = 5"
 expect_rc 1 "a broken signature by the log key" -- audit verify --db "$T/sig.db" --key "$T/log.pub"
 expect_out "^audit log TAMPERED$" "tampered"
 

@@ -3,6 +3,7 @@
 # governance.validated entry it names, `receipts --sign` signs only what a
 # checkpoint signed by the log key covers, and `verify --log-pub` checks
 # that the signed receipt is exactly the logged one.
+# sqlite-only: rewrites entries with SQLite blob functions and an old-version table; t372-pg-tamper.sh covers rewritten entries on PostgreSQL
 P="--rules rules --policy policies"
 F="--cloud-facts fixtures/facts/cloud.yaml --onprem-facts fixtures/facts/onprem.yaml"
 M=fixtures/manifests/governance-failure.yaml

@@ -4,6 +4,7 @@
 # triggers dropped. Each change must either make `audit verify` fail, or
 # leave everything govgate derives from the database exactly as it was:
 # the log, receipts, replica status, metrics, checkpoints, proofs, exports.
+# sqlite-only: edits every column of every table of the SQLite file with SQLite SQL (312 variants)
 for s in log cloud rep; do
 	openssl genpkey -algorithm ed25519 -out "$T/$s.key" 2>/dev/null
 	chmod 600 "$T/$s.key"

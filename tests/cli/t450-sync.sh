@@ -30,23 +30,23 @@ expect_rc 0 "the local log records the pin" -- audit log --db "$O" --type sync.k
 expect_out '"payload":\{"origin":"cloud.example/audit","key":"[A-Za-z0-9+/=]{44}","keyid":"[0-9a-f]{64}","replaces":null\}' "sync.key_pinned payload"
 expect_rc 0 "the local log records the import" -- audit log --db "$O" --type sync.imported
 expect_out '"payload":\{"origin":"cloud.example/audit","from":0,"to":5,"entries":5,"time":"[0-9T:Z-]{20}","announced":5\}' "sync.imported payload"
-expect_eq "$(sqlite3 "$O" 'select count(*) from replica_entry')" 5 "five replica entries"
-expect_eq "$(sqlite3 "$O" "select group_concat(type) from replica_entry order by seq")" \
+expect_eq "$(db_sql "$O" 'select count(*) from replica_entry')" 5 "five replica entries"
+expect_eq "$(db_sql "$O" "select group_concat(type) from (select type from replica_entry order by seq) t")" \
 	"hybrid.deployment.completed,hybrid.deployment.completed,hybrid.deployment.completed,hybrid.deployment.completed,hybrid.deployment.completed" "replica keeps each entry's type"
-expect_eq "$(sqlite3 "$C" 'select group_concat(hex(bytes)) from (select bytes from entry order by seq)')" \
-	"$(sqlite3 "$O" 'select group_concat(hex(bytes)) from (select bytes from replica_entry order by seq)')" "replica holds the exact stored bytes"
+expect_eq "$(db_sql "$C" 'select group_concat(hex(bytes)) from (select bytes from entry order by seq) t')" \
+	"$(db_sql "$O" 'select group_concat(hex(bytes)) from (select bytes from replica_entry order by seq) t')" "replica holds the exact stored bytes"
 
 # the same bundle again changes nothing
 "$GG" audit export --db "$O" -o "$T/o-before.jsonl" 2>/dev/null
-sqlite3 "$O" .dump > "$T/o-before.sql"
+db_dump "$O" > "$T/o-before.sql"
 expect_rc 0 "importing the same bundle again" -- sync import --db "$O" --log-key "$T/onprem.key" --origin $OO --trust $CO="$T/cloud.pub" "$T/c1.bundle"
 expect_out "^already up to date: the replica of 'cloud.example/audit' holds 5 entries$" "says already up to date"
-sqlite3 "$O" .dump > "$T/o-after.sql"
+db_dump "$O" > "$T/o-after.sql"
 cmp -s "$T/o-before.sql" "$T/o-after.sql"; expect_eq $? 0 "repeated import leaves the database as it was"
 "$GG" audit export --db "$O" -o "$T/o-after.jsonl" 2>/dev/null
 expect_eq "$(cat "$T/o-before.jsonl" "$T/o-before.jsonl.checkpoints" | sha256sum)" \
 	"$(cat "$T/o-after.jsonl" "$T/o-after.jsonl.checkpoints" | sha256sum)" "export checksums are unchanged"
-expect_eq "$(sqlite3 "$O" 'select count(*) from replica_import')" 1 "one import recorded"
+expect_eq "$(db_sql "$O" 'select count(*) from replica_import')" 1 "one import recorded"
 
 # the other way: on-prem to cloud
 expect_rc 0 "export on-prem" -- sync export --db "$O" -o "$T/o1.bundle" --log-key "$T/onprem.key" --origin $OO
@@ -91,7 +91,7 @@ expect_out "^  newest entry: 20[0-9-]+T[0-9:]+Z \([0-9]+ s old\)$" "status: age 
 expect_out "^  sync latency: last [0-9]+ s, p95 [0-9]+ s$" "status: latency"
 expect_rc 0 "sync status as JSON" -- sync status --key "$T/onprem.pub" --db "$O" -f json
 expect_out '^\{"replicas":\[\{"origin":"cloud.example/audit","entries":13,"checkpoint_size":13,"checkpoint_imported":"[0-9TZ:-]+","last_import":"[0-9TZ:-]+","imports":3,"announced":15,"lag_checkpoint":0,"lag_entries":0,"since_last_import_seconds":[0-9]+,"newest_entry":"[0-9TZ:-]+","newest_entry_age_seconds":[0-9]+,"sync_latency_last_seconds":[0-9]+,"sync_latency_p95_seconds":[0-9]+\}\]\}$' "status JSON"
-lat=$(sqlite3 "$O" 'select min(latency) >= 0 and max(latency) < 120 from replica_entry')
+lat=$(db_sql "$O" 'select case when min(latency) >= 0 and max(latency) < 120 then 1 else 0 end from replica_entry')
 expect_eq "$lat" 1 "sync latencies are stored per entry, in seconds"
 expect_rc 0 "status of one origin" -- sync status --key "$T/onprem.pub" --db "$O" --origin $CO
 expect_rc 2 "status of an unknown origin" -- sync status --key "$T/onprem.pub" --db "$O" --origin nope
@@ -145,6 +145,6 @@ expect_out "^replica 'onprem.example/audit' NOT VERIFIED: a checkpoint is not si
 expect_rc 0 "the auditor may hand in both keys" -- audit verify --db "$C" --key "$T/cloud.pub" --allow-unsigned-tail --trust $OO="$T/onprem.pub" --trust $OO="$T/other.pub"
 expect_out "^replica 'onprem.example/audit' intact: [0-9]+ entries, all covered by checkpoints signed by a key given with --trust" "verified under the keys handed in"
 "$GG" audit checkpoint --db "$C" --log-key "$T/cloud.key" --origin $CO >/dev/null
-expect_eq "$(sqlite3 "$C" "select count(*) from replica_key where origin = '$OO'")" 2 "both keys are kept"
+expect_eq "$(db_sql "$C" "select count(*) from replica_key where origin = '$OO'")" 2 "both keys are kept"
 expect_rc 0 "replica checkpoints verify under the key of their import" -- audit verify --db "$C" --key "$T/cloud.pub"
 expect_out "^replica 'onprem.example/audit' intact" "rotated replica intact"

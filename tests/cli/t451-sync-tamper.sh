@@ -21,9 +21,9 @@ done
 expect_rc 0 "export 6..11" -- sync export --db "$C" --since 6 -o "$T/b"
 expect_eq "$(sed -n 7p "$T/b")" "proof 4" "the bundle carries a 4-hash proof"
 
-sqlite3 "$O" .dump > "$T/before.sql"
+db_dump "$O" > "$T/before.sql"
 unchanged() {
-	sqlite3 "$O" .dump > "$T/after.sql"
+	db_dump "$O" > "$T/after.sql"
 	cmp -s "$T/before.sql" "$T/after.sql"; expect_eq $? 0 "$1: database unchanged"
 }
 
@@ -106,12 +106,14 @@ expect_out "imported 5 entries" "five new entries"
 
 # a replica changed behind govgate's back fails audit verify
 expect_rc 0 "replica verifies" -- audit verify --db "$O" --key "$T/onprem.pub"
-cp "$O" "$T/edit.db"
-sqlite3 "$T/edit.db" "drop trigger replica_entry_no_update; update replica_entry set bytes = replace(bytes, '\"n\":3', '\"n\":4') where seq = 2"
+db_copy "$O" "$T/edit.db"
+db_tamper "$T/edit.db" "drop trigger replica_entry_no_update; update replica_entry set bytes = replace(bytes, '\"n\":3', '\"n\":4') where seq = 2" \
+	"drop trigger replica_entry_no_update on replica_entry; update replica_entry set bytes = convert_to(replace(convert_from(bytes, 'UTF8'), '\"n\":3', '\"n\":4'), 'UTF8') where seq = 2"
 expect_rc 1 "an edited replica entry" -- audit verify --db "$T/edit.db" --key "$T/onprem.pub"
 expect_out "^replica 'cloud.example/audit' TAMPERED$" "replica tampering reported"
 expect_err "edit.db \(replica of 'cloud.example/audit'\): error: audit log tampered at seq 2" "first bad seq of the replica"
-cp "$O" "$T/edit2.db"
-sqlite3 "$T/edit2.db" "drop trigger replica_entry_no_delete; delete from replica_entry where seq = 10"
+db_copy "$O" "$T/edit2.db"
+db_tamper "$T/edit2.db" "drop trigger replica_entry_no_delete; delete from replica_entry where seq = 10" \
+	"drop trigger replica_entry_no_delete on replica_entry; delete from replica_entry where seq = 10"
 expect_rc 1 "a truncated replica" -- audit verify --db "$T/edit2.db" --key "$T/onprem.pub"
 expect_err "tampered at seq 10" "truncation found"

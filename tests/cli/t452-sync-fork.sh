@@ -29,8 +29,8 @@ held_root=$(grep -A2 "^$CO\$" "$T/good.bundle" | sed -n 3p)
 fork_root=$(grep -A2 "^$CO\$" "$T/fork-all.bundle" | sed -n 3p)
 [ "$held_root" != "$fork_root" ]; expect_eq $? 0 "the two logs really have different roots for size 7"
 
-sqlite3 "$O" 'select * from replica_entry; select * from replica_checkpoint; select * from replica_node; select * from replica_import; select * from replica_key' > "$T/replica-before"
-n0=$(sqlite3 "$O" 'select count(*) from entry')
+db_sql "$O" 'select * from replica_entry; select * from replica_checkpoint; select * from replica_node; select * from replica_import; select * from replica_key' > "$T/replica-before"
+n0=$(db_sql "$O" 'select count(*) from entry')
 
 expect_rc 1 "a fork (the whole rebuilt log) is refused" -- sync import --db "$O" $TR "$T/fork-all.bundle"
 expect_err "^ALERT: sync fork detected: 'cloud.example/audit' signed two different roots for tree size 7 \(held $(printf '%s' "$held_root" | sed 's/[+/]/./g'), bundle $(printf '%s' "$fork_root" | sed 's/[+/]/./g')\); the replica was left untouched; recorded as seq $n0 \(sync.fork_detected\)" "ALERT names origin, size and both roots"
@@ -52,10 +52,10 @@ expect_err "^ALERT: sync fork detected: 'cloud.example/audit' signed two differe
 expect_rc 1 "a fork that overlaps the replica is refused" -- sync import --db "$O" $TR "$T/fork-mid.bundle"
 expect_err "^ALERT: sync fork detected: 'cloud.example/audit' signed two different roots for tree size 4" "fork inside the replica"
 
-sqlite3 "$O" 'select * from replica_entry; select * from replica_checkpoint; select * from replica_node; select * from replica_import; select * from replica_key' > "$T/replica-after"
+db_sql "$O" 'select * from replica_entry; select * from replica_checkpoint; select * from replica_node; select * from replica_import; select * from replica_key' > "$T/replica-after"
 cmp -s "$T/replica-before" "$T/replica-after"; expect_eq $? 0 "the replica is untouched"
-expect_eq "$(sqlite3 "$O" 'select count(*) from entry')" $((n0 + 4)) "only the four fork entries were appended"
-expect_eq "$(sqlite3 "$O" "select count(*) from entry where type = 'sync.fork_detected'")" 4 "each refused fork is recorded"
+expect_eq "$(db_sql "$O" 'select count(*) from entry')" $((n0 + 4)) "only the four fork entries were appended"
+expect_eq "$(db_sql "$O" "select count(*) from entry where type = 'sync.fork_detected'")" 4 "each refused fork is recorded"
 expect_rc 0 "the on-prem log and replica still verify" -- audit verify --db "$O" --key "$T/onprem.pub"
 expect_out "^replica 'cloud.example/audit' intact: 7 entries" "replica intact"
 

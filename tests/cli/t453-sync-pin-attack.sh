@@ -3,6 +3,7 @@
 # cloud log with entries and a checkpoint signed by a key of their own. A
 # key stored beside the data vouches for nothing: audit verify, sync status
 # and the sync facts refuse the forged replica.
+# sqlite-only: forges replica rows with ATTACH between SQLite files
 for s in cloud onprem evil; do
 	openssl genpkey -algorithm ed25519 -out "$T/$s.key" 2>/dev/null
 	chmod 600 "$T/$s.key"

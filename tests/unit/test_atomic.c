@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -238,6 +239,51 @@ START_TEST(directory_destination_untouched)
 }
 END_TEST
 
+/* Streams are written in place: /dev/null stays a device (a run as root
+ * once replaced it with a regular file), a FIFO gets the bytes, and
+ * nothing is ever created under /dev/. */
+START_TEST(streams_written_in_place)
+{
+	gv_diags d = GV_DIAGS_INIT;
+	char fifo[128], got[16] = { 0 };
+	struct stat st;
+	FILE *r;
+	pid_t pid;
+	int status;
+
+	ck_assert_int_eq(gv_atomic_check("/dev/null", &d), GV_OK);
+	ck_assert_int_eq(gv_atomic_write("/dev/null", "x\n", 2, 0666, &d), GV_OK);
+	ck_assert_int_eq(lstat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	ck_assert_uint_eq(d.nerrors, 0);
+
+	ck_assert_int_eq(gv_atomic_write("/dev/gv-no-such-device", "x", 1, 0666, &d), GV_EIO);
+	ck_assert_int_eq(lstat("/dev/gv-no-such-device", &st), -1);
+	ck_assert_uint_eq(d.nerrors, 1);
+	ck_assert_str_eq(d.v[0].code, "GV-O002");
+
+	snprintf(fifo, sizeof(fifo), "%s/pipe", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		gv_diags cd = GV_DIAGS_INIT;
+		_exit(gv_atomic_write(fifo, "streamed", 8, 0666, &cd) == GV_OK ? 0 : 1);
+	}
+	r = fopen(fifo, "r");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(fread(got, 1, sizeof(got) - 1, r), 8);
+	fclose(r);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_str_eq(got, "streamed");
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(entries(dir), 1);
+	gv_diags_release(&d);
+}
+END_TEST
+
 Suite *atomic_suite(void)
 {
 	Suite *s = suite_create("atomic");
@@ -251,6 +297,7 @@ Suite *atomic_suite(void)
 	tcase_add_test(tc, check_names_the_problem);
 	tcase_add_test(tc, missing_directory_leaves_no_cruft);
 	tcase_add_test(tc, directory_destination_untouched);
+	tcase_add_test(tc, streams_written_in_place);
 	suite_add_tcase(s, tc);
 	return s;
 }

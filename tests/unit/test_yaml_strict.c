@@ -43,6 +43,20 @@ START_TEST(comments_need_a_space)
 }
 END_TEST
 
+/* An ASCII file finds the '#' from the mark's index, any other by walking
+ * the line's characters: both must land on the same byte. */
+START_TEST(comments_are_found_in_ascii_crlf_and_multibyte_files)
+{
+	expect("\xc3\xa9: \"value\"# no\n", "GV-Y030", 1, 11, "separated from the value");
+	expect("a: \xc3\xa9\xc3\xa9\nkey: \"value\"# no\n", "GV-Y030", 2, 13, "separated from the value");
+	expect("a: 1\r\nkey: \"value\"# no\r\n", "GV-Y030", 2, 13, "separated from the value");
+	expect("a: 1\r\nb: [x, y]#no\r\n", "GV-Y030", 2, 10, "separated from the value");
+	expect("a: 1\r\nblock: ># no\r\n  text\r\n", "GV-Y030", 2, 9, "block scalar indicator");
+	expect("\xc3\xa9: 1\nblock: ># no\n  text\n", "GV-Y030", 2, 9, "block scalar indicator");
+	expect("\xc3\xa9: \"val\xc3\xa9\" # yes\r\nb: [\xc3\xa9] # yes\r\n", NULL, 0, 0, NULL);
+}
+END_TEST
+
 START_TEST(directives_after_a_document_need_an_end_marker)
 {
 	expect("a: 1\n%YAML 1.2\n---\nb: 2\n", "GV-Y030", 2, 1, "must follow '...'");
@@ -144,6 +158,7 @@ Suite *yaml_strict_suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, comments_need_a_space);
+	tcase_add_test(t, comments_are_found_in_ascii_crlf_and_multibyte_files);
 	tcase_add_test(t, directives_after_a_document_need_an_end_marker);
 	tcase_add_test(t, a_plain_dash_in_flow_is_refused);
 	tcase_add_test(t, flow_and_quoted_lines_are_indented_under_their_key);

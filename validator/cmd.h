@@ -61,8 +61,9 @@ extern const struct gv_optcmd gv_optcmd_check, gv_optcmd_policy, gv_optcmd_polic
 	gv_optcmd_sync_import, gv_optcmd_sync_status, gv_optcmd_metrics, gv_optcmd_deploy,
 	gv_optcmd_version, gv_optcmd_completion, gv_optcmd_policy_bundle, gv_optcmd_waiver,
 	gv_optcmd_waiver_sign, gv_optcmd_witness, gv_optcmd_witness_cosign,
-	gv_optcmd_witness_key;
+	gv_optcmd_witness_key, gv_optcmd_approve;
 int cmd_waiver(int argc, char **argv);         /* cmd_waiver.c */
 int cmd_policy_bundle(int argc, char **argv);  /* cmd_waiver.c */
+int cmd_approve(int argc, char **argv);     /* cmd_approve.c */
 
 #endif

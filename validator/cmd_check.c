@@ -9,6 +9,7 @@
 #include "evidence.h"
 #include "facts.h"
 #include "gate.h"
+#include "governance.h"
 #include "govinputs.h"
 #include "gv.h"
 #include "progress.h"
@@ -86,6 +87,8 @@ static const gv_opt check_opts[] = {
 	  GV_OPT_FILES },
 	{ "policy-bundle", 0, 1003, "FILE", "a signed policy bundle (govgate policy bundle; "
 	  "repeatable)", GV_OPT_FILES },
+	{ "approval", 0, 1004, "FILE", "a signed approval of a manifest (govgate approve; "
+	  "repeatable); the --sign key never counts as one", GV_OPT_FILES },
 	GV_OPT_END
 };
 
@@ -332,6 +335,9 @@ int cmd_check(int argc, char **argv)
 	strlist waivers = { 0 }, bundles = { 0 };
 	const char *trust_path = NULL;
 	gv_govinputs gi;
+	strlist approvals = { 0 };
+	gv_governance_opts gvo = { 0 };
+	gv_governance *gov = NULL;
 	strlist policies = { 0 }, rules = { 0 }, manifests = { 0 }, args = { 0 }, excludes = { 0 };
 	gv_paths walked = GV_PATHS_INIT;
 	gv_diags wd = GV_DIAGS_INIT;   /* folder errors, reported with the run's */
@@ -429,6 +435,7 @@ int cmd_check(int argc, char **argv)
 		case 1001: trust_path = optarg; break;
 		case 1002: gv_cmd_push(&waivers, optarg); break;
 		case 1003: gv_cmd_push(&bundles, optarg); break;
+		case 1004: gv_cmd_push(&approvals, optarg); break;
 		case 'h':
 			gv_opts_help(stdout, &gv_optcmd_check);
 			rc = 0;
@@ -522,6 +529,14 @@ int cmd_check(int argc, char **argv)
 			 "no policy found in the given paths (use --allow-empty to accept)");
 		goto out;
 	}
+	/* the approvals, under the trust file govinputs loaded (governance.h) */
+	gvo.loaded = gi.trust;
+	gvo.approvals = approvals.v;
+	gvo.napprovals = approvals.n;
+	gvo.initiator = sign_key;
+	gvo.now = time(NULL);
+	if (gv_governance_setup(&gov, &gvo, prog, &d) < 0)
+		goto out;
 	if (!max_age)
 		max_age = gv_program_max_fact_age(prog);
 	if (cloud_path && gv_facts_load(&cloud, &cloud_file, cloud_path, "cloud", max_age,
@@ -576,6 +591,7 @@ int cmd_check(int argc, char **argv)
 	go.emit_arg = &sk;
 	go.release = !evidence;
 	go.prior_errors = wd.nerrors;
+	go.gov = gov;
 	gv_diags_move(&d, &wd);
 	pmode = gv_progress_choose(progress_asked, quiet, 2);
 	gv_progress_start(&progress, pmode, pmode == GV_PROGRESS_OFF ? manifests.n :
@@ -692,6 +708,8 @@ out:
 	gv_file_free(cloud_file);
 	gv_file_free(onprem_file);
 	gv_program_free(prog);
+	gv_governance_free(gov);
+	free(approvals.v);
 	gv_diags_release(&d);
 	gv_buf_release(&out);
 	gv_pathsrc_close(&src);

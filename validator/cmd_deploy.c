@@ -3,6 +3,7 @@
 #include "cmd.h"
 #include "cli_opts.h"
 #include "deploy.h"
+#include "governance.h"
 #include "gv.h"
 #include "plan.h"
 
@@ -30,12 +31,15 @@ static const gv_opt deploy_opts[] = {
 	{ "facts-dir", 0, 'F', "DIR", "write the merged facts of both sides into DIR",
 	  GV_OPT_DIRS },
 	{ "actor", 0, 'U', "NAME", "who runs the deployment", NULL },
-	{ "trust", 0, 1001, "FILE", "the trust file (replaces the plan's trust; default: "
-	  "$GOVGATE_TRUST)", GV_OPT_FILES },
+	{ "trust", 0, 1001, "FILE", "the trust file (default: $GOVGATE_TRUST, then the plan's "
+	  "trust; a plan's trust file cannot be replaced)", GV_OPT_FILES },
 	{ "waiver", 0, 1002, "FILE", "a signed waiver, added to the plan's waivers "
 	  "(repeatable)", GV_OPT_FILES },
 	{ "policy-bundle", 0, 1003, "FILE", "a signed policy bundle, added to the plan's "
 	  "policy_bundles (repeatable)", GV_OPT_FILES },
+	{ "approval", 0, 1004, "FILE", "a signed approval of the manifest, added to the "
+	  "plan's approvals (repeatable); the key that signs the run never counts as an "
+	  "approver", GV_OPT_FILES },
 	GV_OPT_END
 };
 
@@ -64,6 +68,7 @@ static void on_signal(int sig)
 int cmd_deploy(int argc, char **argv)
 {
 	const char *plan_path = NULL;
+	const char *approvals[GV_GOVERNANCE_MAX_APPROVALS];
 	gv_deploy_opts o;
 	gv_deploy_result res;
 	gv_diags d = GV_DIAGS_INIT;
@@ -94,6 +99,15 @@ int cmd_deploy(int argc, char **argv)
 		case 1001: o.over.trust = optarg; break;
 		case 1002: gv_cmd_push(&waivers, optarg); break;
 		case 1003: gv_cmd_push(&bundles, optarg); break;
+		case 1004:
+			if (o.napprovals == GV_GOVERNANCE_MAX_APPROVALS) {
+				fprintf(stderr, "govgate: deploy: at most %d --approval files\n",
+					GV_GOVERNANCE_MAX_APPROVALS);
+				return GV_EXIT_INPUT;
+			}
+			approvals[o.napprovals++] = optarg;
+			o.approvals = approvals;
+			break;
 		case 'h':
 			gv_opts_help(stdout, &gv_optcmd_deploy);
 			free(waivers.v), free(bundles.v);

@@ -54,6 +54,7 @@ static const gv_optcmd *const pages[] = {
 	&gv_optcmd_metrics,
 	&gv_optcmd_waiver, &gv_optcmd_waiver_sign,
 	&gv_optcmd_deploy,
+	&gv_optcmd_approve,
 	&gv_optcmd_version,
 	&gv_optcmd_completion,
 };

@@ -38,11 +38,13 @@ static const gv_opt verify_opts[] = {
 };
 
 const gv_optcmd gv_optcmd_verify = {
-	"verify", "verify a signed report or receipt offline",
+	"verify", "verify a signed report, receipt or approval offline",
 	"--key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]",
-	"Verifies a signed compliance report or deployment receipt (a DSSE envelope "
-	"around an in-toto Statement) with the public key PUB, offline. On success prints "
-	"the signer's key id, the decision (or the receipt) and every subject.",
+	"Verifies a signed compliance report, deployment receipt or approval (a DSSE "
+	"envelope around an in-toto Statement) with the public key PUB, offline. On success "
+	"prints the signer's key id, the decision (or the receipt, or the approval's role, "
+	"deployment, time, expiry and comment) and every subject. Whether an approval "
+	"counts is for check and deploy to say, under a trust file (docs/GOVERNANCE.md).",
 	verify_opts, NULL,
 	"0 valid, 1 invalid (not signed by PUB, bad signature, changed payload, a "
 	"manifest that is not a subject, or a receipt that the log of LOG-PUB does not "
@@ -84,6 +86,24 @@ static void print_receipt(const gv_statement *st)
 			continue;
 		printf(" %s=", fields[i]);
 		put_clean(stdout, v->s);
+	}
+	fputc('\n', stdout);
+}
+
+/* What an approval proves: this key approved the subject in this role. */
+static void print_approval(const gv_statement *st)
+{
+	const char *const v[] = { st->role, st->deployment_id, st->time, st->expires,
+				  st->comment };
+	static const char *const k[] = { "role", "deployment_id", "time", "expires", "comment" };
+	size_t i;
+
+	fputs("approval:", stdout);
+	for (i = 0; i < GV_ARRAY_LEN(k); i++) {
+		if (!v[i])
+			continue;
+		printf(" %s=", k[i]);
+		put_clean(stdout, v[i]);
 	}
 	fputc('\n', stdout);
 }
@@ -269,9 +289,11 @@ int cmd_verify(int argc, char **argv)
 	if (st->kind == GV_STATEMENT_RECEIPT) {
 		print_receipt(st);
 		fputs(logline.ptr, stdout);
-	} else if (st->kind == GV_STATEMENT_POLICY_BUNDLE)
+	} else if (st->kind == GV_STATEMENT_POLICY_BUNDLE) {
 		printf("policy bundle: %zu files\n", st->nsubjects);
-	else
+	} else if (st->kind == GV_STATEMENT_APPROVAL) {
+		print_approval(st);
+	} else
 		printf("decision: %s\n", st->decision);
 	for (i = 0; i < st->nsubjects; i++) {
 		fputs("subject: ", stdout);

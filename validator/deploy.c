@@ -21,6 +21,7 @@
 #include "exec.h"
 #include "facts.h"
 #include "gate.h"
+#include "governance.h"
 #include "govinputs.h"
 #include "gv.h"
 #include "note.h"
@@ -65,6 +66,8 @@ typedef struct dctx {
 	char *rules_default;       /* the shipped rules, when the plan names none */
 	gv_key *sign_key, *log_key;
 	gv_audit *db;
+	gv_governance *gov;       /* trust file and approvals */
+	const char **approvals;   /* the command line's, then the plan's */
 	char started_at[21];
 	unsigned char plan_sha256[32];
 	int64_t max_age;
@@ -300,6 +303,29 @@ static int load_source(gv_file **out, dctx *c, int side, size_t i)
 	return GV_OK;
 }
 
+/* The approvals, plan's and command line's, judged under the trust file as
+ * `check` judges them (governance.h); the key that signs the run (the
+ * initiator) is never an approver. */
+static int load_approvals(dctx *c)
+{
+	const gv_plan *p = c->p;
+	gv_governance_opts go;
+	size_t i, n = 0;
+
+	memset(&go, 0, sizeof(go));
+	c->approvals = gv_xcalloc(c->o->napprovals + p->napprovals + 1, sizeof(*c->approvals));
+	for (i = 0; i < c->o->napprovals; i++)
+		c->approvals[n++] = c->o->approvals[i];
+	for (i = 0; i < p->napprovals; i++)
+		c->approvals[n++] = p->approvals[i];
+	go.loaded = c->gi.trust;
+	go.approvals = c->approvals;
+	go.napprovals = n;
+	go.initiator = c->sign_key;
+	go.now = time(NULL);
+	return gv_governance_setup(&c->gov, &go, c->prog, c->d);
+}
+
 /* The trust file, waivers and policy bundles: the plan's and the command
  * line's (govinputs.h); the policy files are checked against the bundles
  * before anything is evaluated. */
@@ -307,7 +333,7 @@ static int load_governance(dctx *c, const char *const *rules, size_t nrules)
 {
 	const gv_plan *p = c->p;
 	const gv_deploy_overrides *ov = &c->o->over;
-	const char **w, **b;
+	const char **w, **b, *trust;
 	size_t nw = 0, nb = 0, i;
 	int err;
 
@@ -321,13 +347,20 @@ static int load_governance(dctx *c, const char *const *rules, size_t nrules)
 		b[nb++] = p->policy_bundles[i];
 	for (i = 0; i < ov->npolicy_bundles; i++)
 		b[nb++] = ov->policy_bundles[i];
-	err = gv_govinputs_load(&c->gi, ov->trust ? ov->trust : p->trust, w, nw, b, nb,
-				c->sign_key, c->d);
+	/* a plan's trust file cannot be replaced (governance.h) */
+	if ((err = gv_governance_pick_trust(&trust, ov->trust, p->trust, c->d)) < 0) {
+		free(w);
+		free(b);
+		return err;
+	}
+	err = gv_govinputs_load(&c->gi, trust, w, nw, b, nb, c->sign_key, c->d);
 	if (!err)
 		err = gv_govinputs_check_program(&c->gi, c->prog, p->policies, p->npolicies,
 						 rules, nrules, c->d);
 	free(w);
 	free(b);
+	if (!err)
+		err = load_approvals(c);
 	return err;
 }
 
@@ -1051,6 +1084,7 @@ static int evaluate(dctx *c, gv_deploy_status *st)
 	go.nmanifests = 1;
 	go.jobs = 1;
 	go.regex_budget = p->regex_budget;
+	go.gov = c->gov;
 	go.waivers = c->gi.have_waivers ? &c->gi.waivers : NULL;
 	go.bundles = c->gi.have_bundles ? &c->gi.bundles : NULL;
 	gv_gate_run(&c->run, c->prog, &c->facts[0], &c->facts[1], &go, c->d);
@@ -1296,7 +1330,7 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 	const gv_result *r = manifest_result(c);
 	gv_receipt rc = GV_RECEIPT_INIT;
 	gv_checkpoint cp;
-	gv_buf json = GV_BUF_INIT, env = GV_BUF_INIT, root = GV_BUF_INIT;
+	gv_buf json = GV_BUF_INIT, env = GV_BUF_INIT, root = GV_BUF_INIT, appr = GV_BUF_INIT;
 	char *note = NULL, now[21];
 	int err = GV_OK, have_cp = 0;
 
@@ -1335,6 +1369,10 @@ static int final_receipt(dctx *c, gv_deploy_status st, gv_buf *payload)
 	rc.steps_run = (const char *const *)(c->steps_run ? c->steps_run :
 					     (char **)(const char *[]){ NULL });
 	rc.nsteps = c->nsteps_run;
+	if (r && c->gov && c->gov->reported) {
+		gv_governance_used_json(&appr, c->gov, r);
+		rc.approvals = appr.ptr;
+	}
 	gv_receipt_json(&json, &rc);
 	if ((err = gv_audit_receipt_put(c->db, c->p->deployment_id, c->actor, json.ptr, json.len,
 					&c->last_seq, c->d)) < 0)
@@ -1361,6 +1399,7 @@ out:
 	gv_buf_release(&json);
 	gv_buf_release(&env);
 	gv_buf_release(&root);
+	gv_buf_release(&appr);
 	return err;
 }
 
@@ -1729,6 +1768,8 @@ int gv_deploy_run(gv_deploy_result *out, const gv_plan *plan, const gv_deploy_op
 	gv_key_free(c.log_key);
 	gv_audit_close(c.db);
 	gv_program_free(c.prog);
+	gv_governance_free(c.gov);
+	free(c.approvals);
 	gv_govinputs_release(&c.gi);
 	free(c.rules_default);
 	gv_buf_release(&c.facts_dir_buf);

@@ -48,8 +48,9 @@ typedef enum {
 typedef struct gv_deploy_overrides {
 	/* command-line settings that replace the plan's evidence settings (NULL: keep) */
 	const char *db, *log_key, *origin, *sign_key, *report, *receipt, *facts_dir, *actor;
-	/* governance: the trust file replaces the plan's; waivers and bundles
-	 * are added to the plan's (docs/GOVERNANCE.md) */
+	/* governance: the trust file (never one other than the plan's, when the
+	 * plan names one); waivers and bundles are added to the plan's
+	 * (docs/GOVERNANCE.md) */
 	const char *trust;
 	const char *const *waivers, *const *policy_bundles;
 	size_t nwaivers, npolicy_bundles;
@@ -62,6 +63,9 @@ typedef struct gv_deploy_opts {
 	FILE *err;                     /* ALERT lines and warnings; NULL: stderr */
 	int color;                     /* colour in the findings on out */
 	volatile sig_atomic_t *stop;   /* set asynchronously: stop the running step */
+	/* --approval files, added to the plan's approvals (governance.h) */
+	const char *const *approvals;
+	size_t napprovals;
 } gv_deploy_opts;
 
 typedef struct gv_deploy_result {

@@ -174,6 +174,10 @@ int gv_dsse_open(gv_buf *out_payload, char **out_type, const char *path,
 			goto out;
 		}
 	}
+	if (!k) {   /* the shape only (dsse.h) */
+		err = GV_OK;
+		goto out;
+	}
 	gv_key_id(k, id);
 	gv_dsse_pae(&pae, ptype->s, ptype->n, body.ptr, body.len);
 	for (i = 0; i < sigs->n; i++) {

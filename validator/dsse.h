@@ -58,6 +58,9 @@ int gv_report_sign_envelope(gv_buf *out, const void *statement_json, size_t len,
  *   GV_ESIG    no signature by k (the message lists the key ids present),
  *              or the signature does not verify.
  * Every failure adds one error to d naming path (and line:col if known).
+ * With k NULL only the envelope's shape is checked (GV_OK or GV_EPARSE;
+ * an envelope without signatures is GV_ESIG) and nothing is returned: the
+ * payload is not verified, so it is not handed out.
  */
 int gv_dsse_open(gv_buf *out_payload, char **out_type, const char *path,
 		 const void *envelope, size_t len, const gv_key *k, gv_diags *d);

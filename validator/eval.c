@@ -1117,6 +1117,16 @@ void gv_eval_doc(gv_evaluator *ev, gv_result *res, const gv_file *mf, uint32_t d
 		ev->nidx = 0;
 		if (pol->match && !eval(ev, pol->match, 0))
 			continue;
+		if (p->napproval_policies) {
+			/* governance.c needs to know which policies applied */
+			if (!res->applied) {
+				if (!res->arena)
+					res->arena = gv_arena_new();
+				res->applied = gv_arena_alloc(res->arena,
+							      sizeof(*res->applied) * p->npolicies);
+			}
+			((uint32_t *)res->applied)[res->policies_applied] = i;
+		}
 		res->policies_applied++;
 		for (j = 0; j < pol->nrules; j++) {
 			const gv_rule *r = &pol->rules[j];

@@ -26,6 +26,13 @@ typedef struct gv_finding {
 	struct gv_waiver *waiver; /* the waiver that covers it (waiver.h), or NULL */
 } gv_finding;
 
+/* An approval that filled a required role of a policy (governance.c). */
+typedef struct gv_approval_use {
+	uint32_t approval;        /* index into the run's gv_governance.approvals */
+	uint32_t policy;          /* index into the program's policies */
+	unsigned role;            /* the role bit it filled */
+} gv_approval_use;
+
 typedef struct gv_result {
 	gv_finding *findings;
 	size_t nfindings, alloc;
@@ -37,6 +44,12 @@ typedef struct gv_result {
 	const uint32_t *evaluated;
 	/* the manifest's identity, for receipts (the result's arena; NULL if absent) */
 	const char *deployment_id, *mode, *cloud_region, *on_prem, *status;
+	/* the policies that applied, as indices (policies_applied of them; the
+	 * result's arena), kept only when the program has a policy with
+	 * spec.approvals; and the approvals that counted (governance.c) */
+	const uint32_t *applied;
+	const gv_approval_use *approvals;
+	uint32_t napprovals;
 	gv_arena *arena;
 } gv_result;
 

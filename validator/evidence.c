@@ -5,6 +5,7 @@
 #include "digest.h"
 #include "dsse.h"
 #include "facts.h"
+#include "governance.h"
 #include "gv.h"
 #include "waiver.h"
 #include "minisign.h"
@@ -39,7 +40,7 @@ static void jsha(gv_buf *b, const unsigned char d[32])
 }
 
 static void validated_payload(gv_buf *b, const gv_file_result *fr, const gv_result *r,
-			      uint32_t doc, const gv_program *prog)
+			      uint32_t doc, const gv_program *prog, const gv_governance *gov)
 {
 	size_t i;
 
@@ -64,8 +65,14 @@ static void validated_payload(gv_buf *b, const gv_file_result *fr, const gv_resu
 		}
 		gv_buf_putc(b, '}');
 	}
-	gv_buf_printf(b, "],\"violations_truncated\":%s}",
+	gv_buf_printf(b, "],\"violations_truncated\":%s",
 		      r->nfindings > MAX_VIOLATIONS ? "true" : "false");
+	if (gov && gov->reported) {
+		/* who validated governance (governance.h) */
+		gv_buf_puts(b, ",\"approvals\":");
+		gv_governance_used_json(b, gov, r);
+	}
+	gv_buf_putc(b, '}');
 }
 
 /* Signs a checkpoint and parses it back for the report and receipts. */
@@ -303,7 +310,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 				if (!r->policies_applied)
 					continue;
 				gv_buf_clear(&b);
-				validated_payload(&b, &run->files[i], r, k, m->prog);
+				validated_payload(&b, &run->files[i], r, k, m->prog, run->gov);
 				if ((err = gv_audit_append(o->db, "governance.validated",
 							   r->deployment_id ? r->deployment_id : "",
 							   o->actor, b.ptr, &seq, d)) < 0)
@@ -383,7 +390,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 	/* receipts: one per manifest document that names a deployment */
 	if (!o->no_receipt) {
 		size_t n = 0;
-		gv_buf root = GV_BUF_INIT, mine = GV_BUF_INIT;
+		gv_buf root = GV_BUF_INIT, mine = GV_BUF_INIT, appr = GV_BUF_INIT;
 		const gv_file_result *mine_file = NULL;
 		uint64_t mine_seq = 0;
 
@@ -418,6 +425,11 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 				}
 				rc.steps_run = o->steps_run;
 				rc.nsteps = o->nsteps;
+				gv_buf_clear(&appr);
+				if (run->gov && run->gov->reported) {
+					gv_governance_used_json(&appr, run->gov, r);
+					rc.approvals = appr.ptr;
+				}
 				gv_buf_clear(&b);
 				gv_receipt_json(&b, &rc);
 				if (o->db && (err = gv_audit_receipt_put(o->db, r->deployment_id, o->actor,
@@ -437,6 +449,7 @@ int gv_evidence_write(gv_evidence_out *out, const gv_run *run, const gv_report_m
 						       o->sign_key, o->receipt_path, &env, d);
 		gv_buf_release(&root);
 		gv_buf_release(&mine);
+		gv_buf_release(&appr);
 	}
 	/* a writer that holds the log key leaves no unsigned tail */
 	if (err == GV_OK && o->db && o->log_key && !o->no_receipt) {

@@ -1,5 +1,6 @@
 #include "gate.h"
 #include "alloc.h"
+#include "governance.h"
 #include "gv.h"
 #include "rx.h"
 #include "waiver.h"
@@ -78,6 +79,8 @@ static void account(shared *sh, size_t i)
 			sh->other_errors++;
 			break;
 		}
+	if (sh->o->gov)
+		gv_governance_apply(sh->o->gov, sh->prog, fr);
 	for (k = 0; k < fr->ndocs; k++) {
 		gv_result *r = &fr->docs[k].r;
 		fr->docs[k].file = (uint32_t)i;
@@ -249,6 +252,7 @@ void gv_gate_run(gv_run *run, const gv_program *prog, const gv_facts *cloud,
 		jobs = (size_t)o->jobs;
 	else if (o->next || o->nmanifests > 1)
 		jobs = (size_t)((ncpu = sysconf(_SC_NPROCESSORS_ONLN)) > 0 ? ncpu : 1);
+	run->gov = o->gov;
 	memset(&sh, 0, sizeof(sh));
 	sh.prog = prog;
 	sh.cloud = cloud;

@@ -50,6 +50,8 @@ typedef struct gv_gate_opts {
 	const char *(*next)(void *arg);
 	void *next_arg;
 	gv_diags *late_errors;
+	/* approvals judged per file before it is counted (governance.h); NULL: none */
+	struct gv_governance *gov;
 } gv_gate_opts;
 
 /* Files in flight at most when results are released (bounds the memory). */
@@ -86,6 +88,7 @@ struct gv_run {
 	size_t nwaived;                /* findings a waiver covers (not in by_enf) */
 	const struct gv_waivers *waivers;     /* gv_gate_opts' */
 	const struct gv_bundles *bundles;
+	const struct gv_governance *gov;   /* gv_gate_opts.gov, for the reports */
 };
 
 /*

@@ -23,7 +23,7 @@ static const gv_cmd commands[] = {
 	{ "check", cmd_check, "evaluate deployment manifests against policies and facts" },
 	{ "policy", cmd_policy, "lint, test or sign policy packs" },
 	{ "explain", cmd_explain, "show how one rule evaluates on one manifest, step by step" },
-	{ "verify", cmd_verify, "verify a signed report or receipt offline" },
+	{ "verify", cmd_verify, "verify a signed report, receipt or approval offline" },
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },
@@ -34,6 +34,7 @@ static const gv_cmd commands[] = {
 	{ "metrics", cmd_metrics, "print Prometheus metrics derived from the audit log" },
 	{ "waiver", cmd_waiver, "sign a waiver (an expiring, approved exception)" },
 	{ "deploy", cmd_deploy, "run a hybrid deployment plan through the governed flow" },
+	{ "approve", cmd_approve, "sign an approval of a manifest in a role" },
 	{ "version", cmd_version, "print the version" },
 	{ "completion", cmd_completion, "print a bash or zsh completion script" },
 	{ NULL, NULL, NULL }

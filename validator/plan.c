@@ -725,7 +725,7 @@ static const char *const top_keys[] = {
 	"apiVersion", "kind", "description", "deployment", "manifest", "policies", "rules",
 	"max_fact_age", "max_clock_skew", "regex_budget", "order", "recheck_between_sides",
 	"step_defaults", "cloud", "onprem",
-	"alert", "evidence", "trust", "waivers", "policy_bundles", NULL
+	"alert", "evidence", "trust", "approvals", "waivers", "policy_bundles", NULL
 };
 static const char *const deployment_keys[] = {
 	"deployment_id", "mode", "cloud_region", "on_prem", NULL
@@ -847,6 +847,8 @@ static void load_root(pctx *c, const gv_node *root)
 		p->trust = path_of(c, v, "trust");
 		check_read(c, v, p->trust, "trust file", 0);
 	}
+	if ((v = gv_node_get(root, "approvals")))   /* signed approvals (governance.h) */
+		p->approvals = paths_of(c, v, "approvals", &p->napprovals, NULL, "approval", 0);
 	if ((v = gv_node_get(root, "waivers")))
 		p->waivers = paths_of(c, v, "waivers", &p->nwaivers, NULL, "signed waiver", 0);
 	if ((v = gv_node_get(root, "policy_bundles")))

@@ -115,9 +115,9 @@ typedef struct gv_plan {
 	size_t output_limit;       /* bytes of a step's output kept */
 	gv_plan_evidence evidence;
 	/* governance inputs (docs/GOVERNANCE.md); NULL / 0: none */
-	const char *trust;
-	const char **waivers, **policy_bundles;
-	size_t nwaivers, npolicy_bundles;
+	const char *trust;         /* the trust file */
+	const char **approvals, **waivers, **policy_bundles;
+	size_t napprovals, nwaivers, npolicy_bundles;
 	gv_file *file;
 	struct gv_arena *arena;
 } gv_plan;

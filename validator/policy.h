@@ -102,8 +102,22 @@ typedef struct gv_rule {
 	gv_loc loc;             /* the rule's entry in the policy */
 } gv_rule;
 
+/* `spec.approvals`: the signed approvals a manifest needs (governance.h). */
+#define GV_APPROVALS_MAX_REQUIRE 16
+/* The rule id of a missing approval's finding; a policy with spec.approvals
+ * may not use it for a rule, and no waiver waives it. */
+#define GV_APPROVALS_RULE "approvals"
+typedef struct gv_policy_approvals {
+	uint8_t enforcement;    /* of a missing approval; default halt */
+	uint8_t distinct_signers;  /* one key cannot fill two required roles */
+	uint32_t nrequire;
+	unsigned require[GV_APPROVALS_MAX_REQUIRE];  /* a role bit (trust.h) per entry */
+	gv_loc loc;             /* the `approvals` key in the policy file */
+} gv_policy_approvals;
+
 typedef struct gv_policy {
 	const char *name, *version, *file;
+	gv_policy_approvals *approvals;  /* NULL: none required */
 	gv_check *match;        /* NULL: applies to every manifest */
 	gv_rule *rules;
 	uint32_t nrules;
@@ -115,6 +129,7 @@ struct gv_program {
 	gv_policy *policies;
 	uint32_t npolicies;
 	uint32_t nrules;        /* over all policies */
+	uint32_t napproval_policies;  /* policies with spec.approvals */
 	unsigned char digest[32];  /* policy bundle digest, see docs/EVIDENCE.md */
 	char **files;           /* loaded files in digest order */
 	size_t nfiles;

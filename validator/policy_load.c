@@ -18,6 +18,7 @@
 #include "gv.h"
 #include "rx.h"
 #include "suggest.h"
+#include "trust.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -438,10 +439,87 @@ static int parse_duration(int64_t *out, const gv_node *v)
 	return GV_OK;
 }
 
+/*
+ * spec.approvals: {enforcement, require: [{role}], distinct_signers}. Every
+ * key is checked; the policy keeps the roles as bits (trust.h).
+ */
+static int load_approvals(loadctx *L, gv_policy *pol, const gv_file *f, const gv_node *key,
+			  const gv_node *v)
+{
+	static const char *const keys[] = { "enforcement", "require", "distinct_signers", NULL };
+	static const char *const req_keys[] = { "role", NULL };
+	gv_policy_approvals *pa;
+	const gv_node *e, *req;
+	uint32_t i;
+	int err = GV_OK;
+
+	if (v->kind != GV_NODE_MAP)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P040", at(f, v),
+				  "'approvals' must be a mapping, not %s",
+				  gv_node_kind_a(v->kind)), GV_EPARSE;
+	if (check_keys(L, f, v, keys, "approvals") < 0)
+		err = GV_EPARSE;
+	pa = gv_arena_alloc(L->prog->arena, sizeof(*pa));
+	memset(pa, 0, sizeof(*pa));
+	pa->enforcement = GV_ENF_HALT;
+	pa->loc = at(f, key);
+	if ((e = gv_node_get(v, "enforcement")) &&
+	    parse_enum(L, f, e, enf_names, GV_ENF_INFO, GV_ENF_BLOCK, "enforcement",
+		       &pa->enforcement) < 0)
+		err = GV_EPARSE;
+	if ((e = gv_node_get(v, "distinct_signers"))) {
+		if (e->kind != GV_NODE_BOOL)
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P040", at(f, e),
+					 "'distinct_signers' must be true or false, not %s",
+					 gv_node_kind_a(e->kind));
+		else
+			pa->distinct_signers = e->u.b;
+	}
+	req = gv_node_get(v, "require");
+	if (!req || req->kind != GV_NODE_SEQ || !req->n)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P040", at(f, req ? req : v),
+				  "'approvals' needs a non-empty 'require' list of {role: ROLE}"),
+		       GV_EPARSE;
+	if (req->n > GV_APPROVALS_MAX_REQUIRE)
+		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P040", at(f, req),
+				  "'require' lists %u approvals; at most %d", req->n,
+				  GV_APPROVALS_MAX_REQUIRE), GV_EPARSE;
+	for (i = 0; i < req->n; i++) {
+		const gv_node *it = req->u.items[i], *role;
+		unsigned bit;
+
+		if (it->kind != GV_NODE_MAP) {
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P040", at(f, it),
+					 "each required approval is a mapping {role: ROLE}");
+			continue;
+		}
+		if (check_keys(L, f, it, req_keys, "a required approval") < 0)
+			err = GV_EPARSE;
+		if (!(role = gv_node_get(it, "role"))) {
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, it),
+					 "a required approval has no 'role'");
+			continue;
+		}
+		if (role->kind != GV_NODE_STR || !(bit = gv_role_parse(role->s))) {
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P041", at(f, role),
+					 "unknown role '%s' (expected one of %s)",
+					 role->s ? role->s : gv_node_kind_name(role->kind),
+					 GV_ROLE_NAMES);
+			continue;
+		}
+		pa->require[pa->nrequire++] = bit;
+	}
+	if (!err) {
+		pol->approvals = pa;
+		L->prog->napproval_policies++;
+	}
+	return err;
+}
+
 static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_node *doc)
 {
 	static const char *const spec_keys[] = { "match", "rules", "max_fact_age",
-						 "description", NULL };
+						 "description", "approvals", NULL };
 	const gv_node *spec = gv_node_get(doc, "spec"), *rules, *v;
 	gv_arena *a = L->prog->arena;
 	const gv_node *meta = gv_node_get(doc, "metadata");
@@ -468,6 +546,10 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 	if ((v = gv_node_get(spec, "max_fact_age")) && parse_duration(&pol->max_fact_age, v) < 0)
 		err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P019", at(f, v),
 				 "'max_fact_age' is a duration such as 900, \"15m\", \"1h\" or \"2d\"");
+	for (i = 0; i < spec->n; i++)
+		if (!strcmp(spec->u.pairs[i].key->s, "approvals") &&
+		    load_approvals(L, pol, f, spec->u.pairs[i].key, spec->u.pairs[i].val) < 0)
+			err = GV_EPARSE;
 	rules = gv_node_get(spec, "rules");
 	if (!rules || rules->kind != GV_NODE_SEQ || !rules->n)
 		return gv_diag_at(L->d, GV_SEV_ERROR, "GV-P011", at(f, rules ? rules : spec),
@@ -511,6 +593,10 @@ static int load_policy(loadctx *L, gv_policy *pol, const gv_file *f, const gv_no
 				break;
 			}
 		r->inline_id = idn != NULL;
+		if (pol->approvals && !strcmp(r->id, GV_APPROVALS_RULE))
+			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P040", at(f, e),
+					 "rule id '%s' is the id of the policy's missing approvals "
+					 "(spec.approvals); give the rule another id", r->id);
 		if (j == pol->nrules)
 			pol->nrules++;
 	}

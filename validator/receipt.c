@@ -83,6 +83,10 @@ void gv_receipt_json(gv_buf *b, const gv_receipt *r)
 	} else {
 		gv_buf_puts(b, "null");
 	}
+	if (r->approvals) {
+		gv_buf_puts(b, ",\"approvals\":");
+		gv_buf_puts(b, r->approvals);
+	}
 	gv_buf_puts(b, ",\"steps_run\":");
 	if (r->steps_run) {
 		gv_buf_putc(b, '[');

@@ -46,6 +46,8 @@ typedef struct gv_receipt {
 	const char *checkpoint_root;            /* base64 */
 	const char *const *steps_run;           /* deploy only; NULL: field is null */
 	size_t nsteps;
+	const char *approvals;                  /* JSON array of the approvals that counted
+						   ({name, role, keyid}); NULL: no field */
 } gv_receipt;
 
 #define GV_RECEIPT_INIT { .log_seq = -1 }

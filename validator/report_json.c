@@ -8,6 +8,7 @@
  * files instead (cmd_check.c).
  */
 #include "report.h"
+#include "governance.h"
 #include "digest.h"
 #include "gv.h"
 #include "bundle.h"
@@ -79,6 +80,9 @@ void gv_report_json_head(gv_buf *b, const gv_run *run, const gv_report_meta *m)
 		gv_buf_puts(b, ",\"policy_bundles\":");
 		gv_bundles_json(b, run->bundles);
 	}
+	/* only runs with approvals or a policy that requires them (governance.h) */
+	if (run->gov && run->gov->reported)
+		gv_governance_json(b, run->gov);
 	gv_buf_puts(b, ",\"manifests\":[");
 }
 

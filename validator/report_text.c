@@ -1,5 +1,6 @@
 /* report_text.c: findings as compiler-style lines, then a summary. */
 #include "report.h"
+#include "governance.h"
 #include "gv.h"
 #include "waiver.h"
 
@@ -49,6 +50,8 @@ void gv_report_text_summary(gv_buf *out, const gv_run *run, int color)
 	int e, any = 0;
 	size_t i;
 
+	if (run->gov && run->gov->reported)
+		gv_governance_text(out, run->gov);
 	for (i = 0; run->waivers && i < run->waivers->n; i++) {
 		const gv_waiver *x = &run->waivers->v[i];
 		int st = gv_waiver_outcome(x);

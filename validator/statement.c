@@ -10,6 +10,8 @@
 #include "dsse.h"
 #include "gv.h"
 #include "json_parse.h"
+#include "rfc3339.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -58,6 +60,50 @@ static int is_lower_hex(const char *s, size_t n)
 	return 1;
 }
 
+/* A string member that may be null (NULL then); anything else is an error. */
+static int opt_str(const char **out, gv_diags *d, const gv_file *f, const gv_node *n,
+		   const char *key)
+{
+	const gv_node *v = gv_node_get(n, key);
+
+	*out = NULL;
+	if (!v)
+		return bad(d, f, n, "'%s' is missing", key);
+	if (v->kind == GV_NODE_NULL)
+		return GV_OK;
+	if (v->kind != GV_NODE_STR)
+		return bad(d, f, v, "'%s' must be a string or null", key);
+	*out = v->s;
+	return GV_OK;
+}
+
+/* An approval's predicate: role, time, deployment_id, expires, comment. */
+static int approval_fields(gv_statement *s, gv_diags *d, const gv_file *f, const gv_node *pred)
+{
+	const gv_node *v;
+	time_t t;
+
+	if (member(&v, d, f, pred, "role", GV_NODE_STR, "a string") < 0)
+		return GV_EPARSE;
+	if (!gv_role_parse(v->s))
+		return bad(d, f, v, "unknown role '%s' (expected one of %s)", v->s, GV_ROLE_NAMES);
+	s->role = v->s;
+	if (member(&v, d, f, pred, "time", GV_NODE_STR, "a string") < 0)
+		return GV_EPARSE;
+	if (gv_time_parse(&t, v->s) < 0)
+		return bad(d, f, v, "'time' must be an RFC 3339 time");
+	s->time = v->s;
+	if (opt_str(&s->deployment_id, d, f, pred, "deployment_id") < 0 ||
+	    opt_str(&s->expires, d, f, pred, "expires") < 0 ||
+	    opt_str(&s->comment, d, f, pred, "comment") < 0)
+		return GV_EPARSE;
+	if (s->expires && gv_time_parse(&t, s->expires) < 0)
+		return bad(d, f, gv_node_get(pred, "expires"), "'expires' must be an RFC 3339 time");
+	if (s->nsubjects != 1)
+		return bad(d, f, pred, "an approval has exactly one subject, not %zu", s->nsubjects);
+	return GV_OK;
+}
+
 int gv_statement_parse(gv_statement **out, const char *path, const void *payload,
 		       size_t len, gv_diags *d)
 {
@@ -93,9 +139,12 @@ int gv_statement_parse(gv_statement **out, const char *path, const void *payload
 		s->kind = GV_STATEMENT_RECEIPT;
 	} else if (!strcmp(v->s, GV_PREDICATE_POLICY_BUNDLE)) {
 		s->kind = GV_STATEMENT_POLICY_BUNDLE;
+	} else if (!strcmp(v->s, GV_PREDICATE_APPROVAL)) {
+		s->kind = GV_STATEMENT_APPROVAL;
 	} else {
-		bad(d, f, v, "unknown predicateType (expected '%s', '%s' or '%s')",
-		    GV_PREDICATE_REPORT, GV_PREDICATE_RECEIPT, GV_PREDICATE_POLICY_BUNDLE);
+		bad(d, f, v, "unknown predicateType (expected '%s', '%s', '%s' or '%s')",
+		    GV_PREDICATE_REPORT, GV_PREDICATE_RECEIPT, GV_PREDICATE_POLICY_BUNDLE,
+		    GV_PREDICATE_APPROVAL);
 		goto fail;
 	}
 	s->predicate_type = v->s;
@@ -142,6 +191,12 @@ int gv_statement_parse(gv_statement **out, const char *path, const void *payload
 			goto fail;
 		}
 		s->decision = v->s;
+	}
+	if (s->kind == GV_STATEMENT_APPROVAL) {
+		if (approval_fields(s, d, f, pred) < 0)
+			goto fail;
+		*out = s;
+		return GV_OK;
 	}
 	v = gv_node_get(pred, "deployment_id");
 	/* a report over manifests of several deployments says null (and lists

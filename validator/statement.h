@@ -13,6 +13,10 @@
  *   halt or block); its other fields are the report's and free-form here.
  * predicateType https://govgate.dev/deployment-receipt/v1: a deployment
  *   receipt; the predicate holds at least "deployment_id" (a string).
+ * predicateType https://govgate.dev/approval/v1: a signed approval of one
+ *   manifest (approval.h); the predicate holds "role" (a role name),
+ *   "time" (RFC 3339), and "deployment_id", "expires", "comment" (each a
+ *   string or null).
  *
  * Ownership: a gv_statement owns the parsed payload; every pointer in it is
  * borrowed from it and lives until gv_statement_free().
@@ -29,11 +33,12 @@
 #define GV_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 #define GV_PREDICATE_REPORT "https://govgate.dev/compliance-report/v1"
 #define GV_PREDICATE_RECEIPT "https://govgate.dev/deployment-receipt/v1"
+#define GV_PREDICATE_APPROVAL "https://govgate.dev/approval/v1"
 /* a signed policy bundle (bundle.h): one subject per policy or rule file */
 #define GV_PREDICATE_POLICY_BUNDLE "https://govgate.dev/policy-bundle/v1"
 
-typedef enum { GV_STATEMENT_REPORT, GV_STATEMENT_RECEIPT, GV_STATEMENT_POLICY_BUNDLE }
-	gv_statement_kind;
+typedef enum { GV_STATEMENT_REPORT, GV_STATEMENT_RECEIPT, GV_STATEMENT_POLICY_BUNDLE,
+	       GV_STATEMENT_APPROVAL } gv_statement_kind;
 
 typedef struct gv_subject {
 	const char *name;
@@ -46,7 +51,9 @@ typedef struct gv_statement {
 	const char *predicate_type;
 	const gv_node *predicate;   /* an object */
 	const char *decision;       /* reports: always; receipts: NULL if absent */
-	const char *deployment_id;  /* receipts: always; reports: NULL if absent */
+	const char *deployment_id;  /* receipts: always; reports, approvals: NULL if absent */
+	const char *role;           /* approvals: always */
+	const char *time, *expires, *comment;  /* approvals: time always; others NULL if null */
 	gv_subject *subjects;
 	size_t nsubjects;
 	char keyid[GV_KEYID_HEX_LEN + 1];  /* set by gv_statement_open() */

@@ -437,6 +437,9 @@ static int rule_waivable(const gv_program *prog, const char *policy, const char 
 	for (i = 0; prog && i < prog->npolicies; i++) {
 		if (strcmp(prog->policies[i].name, policy))
 			continue;
+		/* a missing approval is fixed by the approval, never waived */
+		if (prog->policies[i].approvals && !strcmp(rule, GV_APPROVALS_RULE))
+			return 0;
 		for (j = 0; j < prog->policies[i].nrules; j++)
 			if (!strcmp(prog->policies[i].rules[j].id, rule))
 				return !prog->policies[i].rules[j].unwaivable;

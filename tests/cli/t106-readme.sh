@@ -21,9 +21,9 @@ python3 tests/cli/readme-walk.py README.md > "$T/walk.sh" 2> "$T/walk.err"
 expect_eq "$?" 0 "every walkthrough marker is followed by a runnable block"
 expect_eq "$(wc -c < "$T/walk.err")" 0 "the extractor had nothing to say"
 n=$(sed -n 's/^# \([0-9]*\) commands from README.md$/\1/p' "$T/walk.sh")
-expect_eq "$n" 21 "21 commands in the README's walk-throughs"
+expect_eq "$n" 34 "34 commands in the README's walk-throughs"
 expect_eq "$(grep -c '<!-- walkthrough -->' README.md)" "$(grep -cE '^ *<!-- walkthrough -->$' README.md)" "markers are whole lines"
-expect_eq "$(grep -c '<!-- walkthrough -->' README.md)" 7 "seven walk-through blocks"
+expect_eq "$(grep -c '<!-- walkthrough -->' README.md)" 8 "eight walk-through blocks"
 
 : > "$T/walk.res"
 (cd "$W" && env -u GOVGATE_DB -u GOVGATE_RULES -u GOVGATE_DATADIR -u CI -u GOVGATE_LOG_ORIGIN \

@@ -48,7 +48,7 @@ for f in tests/schemas/bad/*.yaml; do
 	*) fail "'$line' lacks '$want'" ;;
 	esac
 done
-expect_eq "$(ls tests/schemas/bad/*.yaml | wc -l)" 16 "sixteen bad files"
+expect_eq "$(ls tests/schemas/bad/*.yaml | wc -l)" 17 "seventeen bad files"
 
 # the validator reads YAML as govgate does: `yes` is a string, not true
 printf 'apiVersion: govgate/v1\nkind: Facts\nside: cloud\nconnectivity: {reachable: yes}\n' > "$T/yes.yaml"

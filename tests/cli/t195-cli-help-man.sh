@@ -23,7 +23,7 @@ for c in $cmds; do
 		all="$all $c"
 	fi
 done
-expect_eq "$(echo $all)" "check policy:lint policy:test policy:bundle explain verify keygen key:id key:export key:sign-statement key:sign audit:verify audit:checkpoint audit:publish audit:prove audit:log audit:export audit:append audit:key audit:init audit:copy witness:cosign witness:key receipts probe sync:export sync:import sync:status metrics waiver:sign deploy version completion" \
+expect_eq "$(echo $all)" "check policy:lint policy:test policy:bundle explain verify keygen key:id key:export key:sign-statement key:sign audit:verify audit:checkpoint audit:publish audit:prove audit:log audit:export audit:append audit:key audit:init audit:copy witness:cosign witness:key receipts probe sync:export sync:import sync:status metrics waiver:sign deploy approve version completion" \
 	"every command and verb found from the help"
 
 # Every option name mentioned anywhere: the candidates to try.
@@ -111,7 +111,7 @@ done
 
 # ---- man pages ----
 pages=$("$GG" help --man)
-expect_eq "$(echo $pages)" "govgate govgate-check govgate-policy govgate-explain govgate-verify govgate-keygen govgate-key govgate-audit govgate-witness govgate-receipts govgate-probe govgate-sync govgate-metrics govgate-waiver govgate-deploy govgate-version govgate-completion" \
+expect_eq "$(echo $pages)" "govgate govgate-check govgate-policy govgate-explain govgate-verify govgate-keygen govgate-key govgate-audit govgate-witness govgate-receipts govgate-probe govgate-sync govgate-metrics govgate-waiver govgate-deploy govgate-approve govgate-version govgate-completion" \
 	"a page for govgate and one per command"
 mkdir -p "$T/man"
 for p in $pages; do
@@ -182,7 +182,7 @@ case $bdir in
 		TEST_NAME="installed: $f"
 		[ -e "$T/inst/$f" ] && pass || fail "missing"
 	done
-	expect_eq "$(ls "$T/inst/share/man/man1" | wc -l)" 17 "17 man pages installed"
+	expect_eq "$(ls "$T/inst/share/man/man1" | wc -l)" 18 "18 man pages installed"
 	expect_eq "$(MANPATH="$T/inst/share/man" man -w govgate-check)" \
 		"$T/inst/share/man/man1/govgate-check.1" "man -w govgate-check finds the installed page"
 	MANPATH="$T/inst/share/man" MANWIDTH=80 man govgate-check > "$T/page" 2>"$T/w"

@@ -1,9 +1,8 @@
 /*
  * fuzz_dsse_open.c: libFuzzer entry point for hostile envelopes: the strict
- * JSON parser, DSSE opening and Statement parsing. Build with clang, e.g.
- *   clang -g -fsanitize=fuzzer,address,undefined -Ivalidator \
- *     tests/fuzz/fuzz_dsse_open.c validator/{json_parse,dsse,statement,base64,sign,node,alloc,buf,diag,digest}.c \
- *     -lcrypto -o fuzz_dsse_open
+ * JSON parser, DSSE opening and Statement parsing (reports, receipts and
+ * approvals). Built by `make fuzz` against build-fuzz/libgv.a (statement.c
+ * needs rfc3339.c and trust.c's role names, so the library it is).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -12,6 +12,9 @@
 	",\"predicateType\":\"" pt "\",\"predicate\":" pred "}"
 #define REPORT(pred) STMT("https://govgate.dev/compliance-report/v1", pred)
 #define RECEIPT(pred) STMT("https://govgate.dev/deployment-receipt/v1", pred)
+#define APPROVAL(pred) "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":" \
+	"[{\"name\":\"a.yaml\",\"digest\":{\"sha256\":\"" H0 "\"}}]," \
+	"\"predicateType\":\"https://govgate.dev/approval/v1\",\"predicate\":" pred "}"
 
 static void bad(const char *json, const char *msg, uint32_t col)
 {
@@ -137,6 +140,44 @@ START_TEST(open_signed)
 }
 END_TEST
 
+START_TEST(approval)
+{
+	const char *r = APPROVAL("{\"role\":\"security-admin\",\"deployment_id\":null,"
+				 "\"time\":\"2026-12-01T00:00:00Z\",\"expires\":\"2026-12-02T00:00:00Z\","
+				 "\"comment\":\"ok\",\"tool\":{}}");
+	gv_diags d = GV_DIAGS_INIT;
+	gv_statement *s = NULL;
+
+	ck_assert_int_eq(gv_statement_parse(&s, "p", r, strlen(r), &d), GV_OK);
+	ck_assert_int_eq(s->kind, GV_STATEMENT_APPROVAL);
+	ck_assert_str_eq(s->role, "security-admin");
+	ck_assert_ptr_null(s->deployment_id);
+	ck_assert_str_eq(s->time, "2026-12-01T00:00:00Z");
+	ck_assert_str_eq(s->expires, "2026-12-02T00:00:00Z");
+	ck_assert_str_eq(s->comment, "ok");
+	ck_assert_ptr_null(s->decision);
+	gv_statement_free(s);
+	ck_assert_int_eq(d.n, 0);
+
+	bad(APPROVAL("{}"), "'role' is missing", 223);
+	bad(APPROVAL("{\"role\":\"root\"}"), "unknown role 'root'", 231);
+	bad(APPROVAL("{\"role\":\"security-admin\",\"time\":\"yesterday\"}"),
+	    "'time' must be an RFC 3339 time", 255);
+	bad(APPROVAL("{\"role\":\"security-admin\",\"time\":\"2026-12-01T00:00:00Z\"}"),
+	    "'deployment_id' is missing", 223);
+	bad(APPROVAL("{\"role\":\"security-admin\",\"time\":\"2026-12-01T00:00:00Z\","
+		     "\"deployment_id\":7,\"expires\":null,\"comment\":null}"),
+	    "'deployment_id' must be a string or null", 294);
+	bad(APPROVAL("{\"role\":\"security-admin\",\"time\":\"2026-12-01T00:00:00Z\","
+		     "\"deployment_id\":null,\"expires\":\"soon\",\"comment\":null}"),
+	    "'expires' must be an RFC 3339 time", 309);
+	bad(STMT("https://govgate.dev/approval/v1",
+		 "{\"role\":\"security-admin\",\"time\":\"2026-12-01T00:00:00Z\","
+		 "\"deployment_id\":null,\"expires\":null,\"comment\":null}"),
+	    "an approval has exactly one subject, not 2", 339);
+}
+END_TEST
+
 Suite *statement_suite(void)
 {
 	Suite *s = suite_create("statement");
@@ -145,6 +186,7 @@ Suite *statement_suite(void)
 	tcase_add_test(tc, report_and_receipt);
 	tcase_add_test(tc, rejections);
 	tcase_add_test(tc, open_signed);
+	tcase_add_test(tc, approval);
 	suite_add_tcase(s, tc);
 	return s;
 }

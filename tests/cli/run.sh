@@ -5,18 +5,23 @@
 # failed or none ran. When GV_TALLY names a file, the totals are appended
 # to it as "PASSED FAILED cli" for `make check`'s closing line.
 #
+# Files run GV_TEST_JOBS at a time (default: the number of cores, at most
+# 4): each has its own scratch folder, its own servers on free ports or
+# sockets in that folder, and nothing of the repository is written. A file
+# with a line "# run-alone" (it measures time bounds or loads the machine on
+# purpose) runs afterwards, by itself.
+#
 # GOVGATE_TEST_SMALL=1 (set by `make check-san`) asks the stress tests for
 # a smaller load; each keeps every assertion.
 #
 # GOVGATE_TEST_PG=1 is the PostgreSQL pass: one server is started for the
 # run (tests/cli/pg-lib.sh) and the audit, sync, metrics, witness and deploy
 # tests (t35*, t45*, t46*, t47*, t50*) run again with every database a
-# PostgreSQL one (lib.sh, pg-gg.sh); a file with a "# sqlite-only: WHY" line
-# is skipped.
+# PostgreSQL one (lib.sh, pg-gg.sh; each test's databases are named after
+# its own scratch paths); a file with a "# sqlite-only: WHY" line is skipped.
 GG=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-RESULTS=$(mktemp)
-export GG ROOT RESULTS
+export GG ROOT
 now() { date +%s.%N; }
 FILES=$(ls "$ROOT"/tests/cli/t[0-9]*.sh)
 if [ -n "${GOVGATE_TEST_PG:-}" ]; then
@@ -36,32 +41,67 @@ if [ -n "${GOVGATE_TEST_PG:-}" ]; then
 		grep -v '/t470-tiles\.sh$' |
 		while read -r f; do grep -q '^# sqlite-only:' "$f" || echo "$f"; done)
 fi
-for t in $FILES; do
+JOBS=${GV_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
+[ "$JOBS" -gt 4 ] && JOBS=4
+Q=$(mktemp -d)     # a claimed file is a folder here; totals in $Q/totals
+: > "$Q/totals"
+
+# run_one FILE: runs one test file, prints its stderr and its line, adds its
+# counts to the totals.
+run_one() {
+	t=$1
 	T=$(mktemp -d)
-	export T
-	before_p=$(grep -c '^pass$' "$RESULTS")
-	before_f=$(grep -c '^fail$' "$RESULTS")
+	RESULTS=$T.results
+	: > "$RESULTS"
+	export T RESULTS
 	start=$(now)
 	(cd "$ROOT" && . "$ROOT/tests/cli/lib.sh" && . "$t"; : > "$T/.finished") 2>"$T/.stderr"
-	cat "$T/.stderr" >&2
 	if [ ! -e "$T/.finished" ]; then
-		echo "FAIL: $(basename "$t") stopped early" >&2
+		echo "FAIL: $(basename "$t") stopped early" >> "$T/.stderr"
 		echo fail >> "$RESULTS"
 	fi
 	# a misspelt helper is an assertion that silently did not run
 	if grep -Eq '^[^ ]*: (line )?[0-9]+: .*not found$' "$T/.stderr"; then
-		echo "FAIL: $(basename "$t") ran a command that does not exist" >&2
+		echo "FAIL: $(basename "$t") ran a command that does not exist" >> "$T/.stderr"
 		echo fail >> "$RESULTS"
 	fi
-	rm -rf "$T"
-	p=$(($(grep -c '^pass$' "$RESULTS") - before_p))
-	f=$(($(grep -c '^fail$' "$RESULTS") - before_f))
+	p=$(grep -c '^pass$' "$RESULTS")
+	f=$(grep -c '^fail$' "$RESULTS")
+	cat "$T/.stderr" >&2
 	printf 'cli   %s: %d passed, %d failed, %s s\n' "$(basename "$t")" "$p" "$f" \
 		"$(echo "$start $(now)" | awk '{ printf "%.2f", $2 - $1 }')"
+	echo "$p $f" >> "$Q/totals"
+	rm -rf "$T" "$RESULTS"
+}
+
+# worker FILE...: takes each file no other worker has claimed (mkdir is atomic)
+worker() {
+	for t in "$@"; do
+		mkdir "$Q/$(basename "$t")" 2>/dev/null && run_one "$t"
+	done
+}
+
+together=""
+alone=""
+for t in $FILES; do
+	if grep -q '^# run-alone' "$t"; then alone="$alone $t"; else together="$together $t"; fi
 done
-passed=$(grep -c '^pass$' "$RESULTS")
-failed=$(grep -c '^fail$' "$RESULTS")
-rm -f "$RESULTS"
+pids=""
+w=0
+while [ $w -lt "$JOBS" ]; do
+	# shellcheck disable=SC2086
+	worker $together &
+	pids="$pids $!"
+	w=$((w + 1))
+done
+for p in $pids; do wait "$p"; done
+# shellcheck disable=SC2086
+worker $alone
+
+passed=$(awk '{ s += $1 } END { print s + 0 }' "$Q/totals")
+failed=$(awk '{ s += $2 } END { print s + 0 }' "$Q/totals")
+rm -rf "$Q"
 echo "cli: $passed passed, $failed failed"
 if [ -n "${GV_TALLY:-}" ]; then
 	echo "$passed $failed cli" >> "$GV_TALLY" || exit 1

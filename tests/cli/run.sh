@@ -9,7 +9,8 @@
 # 4): each has its own scratch folder, its own servers on free ports or
 # sockets in that folder, and nothing of the repository is written. A file
 # with a line "# run-alone" (it measures time bounds or loads the machine on
-# purpose) runs afterwards, by itself.
+# purpose) runs afterwards, by itself; a file with a line "# run-first" (one
+# of the longest) starts before the others.
 #
 # GOVGATE_TEST_SMALL=1 (set by `make check-san`) asks the stress tests for
 # a smaller load; each keeps every assertion.
@@ -82,11 +83,17 @@ worker() {
 	done
 }
 
+# the longest files (a "# run-first" line) start first, so that no long one
+# is left running by itself at the end
+first=""
 together=""
 alone=""
 for t in $FILES; do
-	if grep -q '^# run-alone' "$t"; then alone="$alone $t"; else together="$together $t"; fi
+	if grep -q '^# run-alone' "$t"; then alone="$alone $t"
+	elif grep -q '^# run-first' "$t"; then first="$first $t"
+	else together="$together $t"; fi
 done
+together="$first $together"
 pids=""
 w=0
 while [ $w -lt "$JOBS" ]; do

@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # check --files-from over a list longer than the window of files the run
 # keeps in flight (GV_GATE_WINDOW, 1024): the list is read as the run goes,
 # yet the report is the same, byte for byte, as with the same paths given as

@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # The command line's option tables and what comes from them: every
 # command's --help lists exactly the options getopt accepts (found by
 # trying every option name the sources and docs mention), the man pages

@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # t356: point 4 of issue 7. The whole database is the attacker's: for every
 # table the schema holds at run time (so that a table added later is covered
 # too), rows are edited column by column, deleted and inserted with the

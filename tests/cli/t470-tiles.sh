@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # t470: the audit log published as C2SP tiles (docs/TILES.md): the layout,
 # incremental publishing, offline verification from the folder alone,
 # proofs byte-identical to the database's, and every refusal.

@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # t600-approvals.sh: signed approvals (docs/GOVERNANCE.md) with real keys
 # made here and real signatures: `approve` and `verify`; the policy's
 # spec.approvals in `check` (each reason an approval does not count, a

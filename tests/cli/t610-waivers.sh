@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # t610: signed waivers (docs/GOVERNANCE.md, "Waivers"): signed with real
 # keys, applied only when the signer holds a waiver_approvers role, the run's
 # initiator did not sign it, it has not expired (the boundary to the second)

@@ -61,7 +61,7 @@ time_t gv_waiver_now(gv_diags *d)
 			 s);
 		return (time_t)-1;
 	}
-	return t;
+	return t > time(NULL) ? t : time(NULL);   /* forward only */
 }
 
 /* --- the document ------------------------------------------------------------ */

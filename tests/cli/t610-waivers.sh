@@ -32,6 +32,15 @@ EOF
 sed 's/rotation_days: .*/rotation_days: 365/' fixtures/manifests/hybrid-ok.yaml > "$T/m.yaml"
 M=$T/m.yaml
 
+# Dates relative to today (GOVGATE_NOW only moves time forward): the waiver
+# expires at the end of day EXP, 30 days from now; NEXT is the day after,
+# NEXT2 the one after that; TEXP is an instant 20 days from now.
+EXP=$(date -u -d '+30 days' +%F)
+NEXT=$(date -u -d "$EXP +1 day" +%F)
+NEXT2=$(date -u -d "$EXP +2 days" +%F)
+TDAY=$(date -u -d '+20 days' +%F)
+TEXP=${TDAY}T12:00:00Z
+
 # waiver NAME [RULE] [EXPIRES] [SCOPE-LINES]: $T/NAME.yaml
 waiver() {
 	cat > "$T/$1.yaml" <<EOF
@@ -46,7 +55,7 @@ ${4:-    deployment_id: DEP-2026-11-28-001
     path: "manifest.encryption.at_rest.rotation_days"}
   justification: Key rotation moves to the new KMS on 2026-12-20; tracked in SEC-1234.
   ticket: SEC-1234
-  expires: ${3:-2026-12-31}
+  expires: ${3:-$EXP}
 EOF
 }
 CHECK="check -p policies --cloud-facts $F/cloud.yaml --onprem-facts $F/onprem.yaml --trust $T/trust.yaml"
@@ -93,37 +102,43 @@ expect_rc 1 "without the waiver: blocked" -- $CHECK "$M"
 expect_out "^decision: block — 1 manifest, 29 rules evaluated, 1 finding \(block 1\)$" "block"
 
 # a date is valid through the whole UTC day, expired one second after
-GOVGATE_NOW=2026-12-31T23:59:59Z expect_rc 0 "valid at 23:59:59 of the day" -- $CHECK --waiver "$T/w.dsse" "$M"
+GOVGATE_NOW=${EXP}T23:59:59Z expect_rc 0 "valid at 23:59:59 of the day" -- $CHECK --waiver "$T/w.dsse" "$M"
 expect_out "^$M:28:20: block \[medium\] enc.key-rotation: key rotation period 365 days" "the finding stays"
-expect_out "^    waived: W-2026-014 \(ticket SEC-1234, signed by compliance-lead, expires 2026-12-31\)$" "marked waived"
+expect_out "^    waived: W-2026-014 \(ticket SEC-1234, signed by compliance-lead, expires $EXP\)$" "marked waived"
 expect_out "^waiver W-2026-014: applied to 1 finding of hybrid-baseline/enc.key-rotation$" "waiver listed"
 expect_out "^decision: allow — 1 manifest, 29 rules evaluated, 1 finding, 1 waived$" "allow"
-GOVGATE_NOW=2027-01-01T00:00:00Z expect_rc 1 "expired one second after" -- $CHECK --waiver "$T/w.dsse" "$M"
+GOVGATE_NOW=${NEXT}T00:00:00Z expect_rc 1 "expired one second after" -- $CHECK --waiver "$T/w.dsse" "$M"
 expect_out "^waiver W-2026-014: not applied: expired \(hybrid-baseline/enc.key-rotation\)$" "expired"
+# GOVGATE_NOW never moves time back: a waiver that expired yesterday stays
+# expired with "now" set years earlier
+waiver W-OLD enc.key-rotation "$(date -u -d '-1 day' +%F)"
+"$GG" waiver sign --key "$T/keys/comp.key" -o "$T/wold.dsse" "$T/W-OLD.yaml" >/dev/null || fail "sign W-OLD"
+GOVGATE_NOW=2020-01-01T00:00:00Z expect_rc 1 "GOVGATE_NOW in the past revives nothing" -- $CHECK --waiver "$T/wold.dsse" "$M"
+expect_out "^waiver W-OLD: not applied: expired \(hybrid-baseline/enc.key-rotation\)$" "still expired"
 expect_out "^decision: block — 1 manifest, 29 rules evaluated, 1 finding \(block 1\)$" "block again"
 expect_no_out "waived:" "not marked waived"
 
 # an RFC 3339 time: valid until that instant
-waiver W-T enc.key-rotation 2026-12-20T12:00:00Z
+waiver W-T enc.key-rotation $TEXP
 "$GG" waiver sign --key "$T/keys/sec.key" -o "$T/wt.dsse" "$T/W-T.yaml" >/dev/null
-GOVGATE_NOW=2026-12-20T11:59:59Z expect_rc 0 "time: valid a second before" -- $CHECK --waiver "$T/wt.dsse" "$M"
-expect_out "signed by sec-lead, expires 2026-12-20T12:00:00Z" "security-admin approves too"
-GOVGATE_NOW=2026-12-20T12:00:00Z expect_rc 1 "time: expired at the instant" -- $CHECK --waiver "$T/wt.dsse" "$M"
+GOVGATE_NOW=${TDAY}T11:59:59Z expect_rc 0 "time: valid a second before" -- $CHECK --waiver "$T/wt.dsse" "$M"
+expect_out "signed by sec-lead, expires $TEXP" "security-admin approves too"
+GOVGATE_NOW=$TEXP expect_rc 1 "time: expired at the instant" -- $CHECK --waiver "$T/wt.dsse" "$M"
 expect_out "^waiver W-T: not applied: expired" "expired at the instant"
 GOVGATE_NOW=yesterday expect_rc 2 "a bad GOVGATE_NOW" -- $CHECK --waiver "$T/w.dsse" "$M"
 expect_err "error: \\\$GOVGATE_NOW 'yesterday' is not an RFC 3339 time \[GV-W009\]" "says why"
 
 # --- every output ---------------------------------------------------------------
-export GOVGATE_NOW=2026-12-01T00:00:00Z
+unset GOVGATE_NOW   # the clock: the waivers below are valid
 expect_rc 0 "json" -- $CHECK --waiver "$T/w.dsse" -f json -o "$T/r.json" "$M"
 expect_eq "$(jget "$T/r.json" "d['decision']")" allow "json: decision allow"
 expect_eq "$(jget "$T/r.json" "d['manifests'][0]['decision']")" allow "json: manifest allow"
 expect_eq "$(jget "$T/r.json" "d['counts']['findings'], d['counts']['waived'], d['counts']['by_enforcement']['block']")" "1 1 0" "json: counts"
 expect_eq "$(jget "$T/r.json" "d['findings'][0]['rule'], d['findings'][0]['line']")" "enc.key-rotation 28" "json: the finding stays"
-expect_eq "$(jget "$T/r.json" "d['findings'][0]['waiver']")" "{'name': 'W-2026-014', 'ticket': 'SEC-1234', 'signer': 'compliance-lead', 'keyid': '$("$GG" key id "$T/keys/comp.pub")', 'expires': '2026-12-31'}" "json: finding marked waived"
+expect_eq "$(jget "$T/r.json" "d['findings'][0]['waiver']")" "{'name': 'W-2026-014', 'ticket': 'SEC-1234', 'signer': 'compliance-lead', 'keyid': '$("$GG" key id "$T/keys/comp.pub")', 'expires': '$EXP'}" "json: finding marked waived"
 expect_eq "$(jget "$T/r.json" "d['waivers'][0]['status'], d['waivers'][0]['reason'], d['waivers'][0]['findings'], d['waivers'][0]['justification']")" "applied None 1 Key rotation moves to the new KMS on 2026-12-20; tracked in SEC-1234." "json: waiver entry"
 expect_rc 0 "sarif" -- $CHECK --waiver "$T/w.dsse" -f sarif -o "$T/r.sarif" "$M"
-expect_eq "$(jget "$T/r.sarif" "d['runs'][0]['results'][0]['suppressions']")" "[{'kind': 'external', 'status': 'accepted', 'justification': 'waived by W-2026-014 (ticket SEC-1234, signed by compliance-lead, expires 2026-12-31): Key rotation moves to the new KMS on 2026-12-20; tracked in SEC-1234.'}]" "sarif: suppressions"
+expect_eq "$(jget "$T/r.sarif" "d['runs'][0]['results'][0]['suppressions']")" "[{'kind': 'external', 'status': 'accepted', 'justification': 'waived by W-2026-014 (ticket SEC-1234, signed by compliance-lead, expires $EXP): Key rotation moves to the new KMS on 2026-12-20; tracked in SEC-1234.'}]" "sarif: suppressions"
 expect_eq "$(jget "$T/r.sarif" "d['runs'][0]['results'][0]['level']")" error "sarif: the result stays"
 if command -v npm > /dev/null 2>&1 && command -v node > /dev/null 2>&1; then
 	[ -d tests/sarif/node_modules/ajv-draft-04 ] ||
@@ -157,17 +172,17 @@ expect_eq "$(jget "$T/rr.json" "d['waivers'][0]['signer']")" ops-lead "the signe
 reason "$T/w-other.dsse" untrusted-key "a key not in the trust file"
 expect_eq "$(jget "$T/rr.json" "d['waivers'][0]['signer'], d['waivers'][0]['keyid']")" "None $("$GG" key id "$T/keys/other.pub")" "untrusted: key id shown"
 reason "$T/w.dsse" initiator "the run's own --sign key" --sign "$T/keys/comp.key" --report "$T/rep.dsse"
-GOVGATE_NOW=2027-01-01T00:00:01Z reason "$T/w.dsse" expired "expired"
+GOVGATE_NOW=${NEXT}T00:00:01Z reason "$T/w.dsse" expired "expired"
 sed 's/{use: enc.key-rotation, enforcement: block, severity: medium}/{use: enc.key-rotation, enforcement: block, severity: medium, waivable: false}/' \
 	policies/hybrid-baseline.yaml > "$T/unwaivable.yaml"
 TEST_NAME="the unwaivable policy differs"
 grep -q "waivable: false" "$T/unwaivable.yaml" && pass || fail "sed did nothing"
 expect_rc 1 "unwaivable: exit 1" -- check -p "$T/unwaivable.yaml" --cloud-facts $F/cloud.yaml --onprem-facts $F/onprem.yaml --trust "$T/trust.yaml" --waiver "$T/w.dsse" "$M"
 expect_out "^waiver W-2026-014: not applied: unwaivable \(hybrid-baseline/enc.key-rotation\)$" "unwaivable"
-waiver W-DEP enc.key-rotation 2026-12-31 "    deployment_id: DEP-2026-11-28-999"
+waiver W-DEP enc.key-rotation $EXP "    deployment_id: DEP-2026-11-28-999"
 "$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-dep.dsse" "$T/W-DEP.yaml" >/dev/null
 reason "$T/w-dep.dsse" out-of-scope "another deployment"
-waiver W-PATH enc.key-rotation 2026-12-31 "    path: manifest.encryption.in_transit"
+waiver W-PATH enc.key-rotation $EXP "    path: manifest.encryption.in_transit"
 "$GG" waiver sign --key "$T/keys/comp.key" -o "$T/w-path.dsse" "$T/W-PATH.yaml" >/dev/null
 reason "$T/w-path.dsse" out-of-scope "another path"
 # no scope: every finding of the rule
@@ -183,10 +198,10 @@ expect_rc 1 "unused alone" -- $CHECK --waiver "$T/w-unused.dsse" -f json -o "$T/
 expect_eq "$(jget "$T/u.json" "d['waivers'][0]['status'], d['waivers'][0]['reason'], d['waivers'][0]['findings']")" "unused None 0" "json: unused"
 
 # --- input errors: forged, malformed, unsigned, no trust -------------------------------
-python3 - "$T/w.dsse" "$T/forged.dsse" <<'EOF'
+python3 - "$T/w.dsse" "$T/forged.dsse" "$EXP" <<'EOF'
 import base64, json, sys
 e = json.load(open(sys.argv[1]))
-p = base64.b64decode(e["payload"]).replace(b"2026-12-31", b"2099-12-31")
+p = base64.b64decode(e["payload"]).replace(sys.argv[3].encode(), b"2099-12-31")
 e["payload"] = base64.b64encode(p).decode()
 open(sys.argv[2], "w").write(json.dumps(e))
 EOF
@@ -213,14 +228,14 @@ expect_err "error: 'waivable' must be true or false \[GV-P037\]$" "waivable type
 DB=$T/a.db
 expect_rc 0 "applied, recorded" -- $CHECK --waiver "$T/w.dsse" --db "$DB" --log-key "$T/keys/log.key" \
 	--sign "$T/keys/ops.key" --report "$T/rep.dsse" "$M"
-GOVGATE_NOW=2027-01-02T00:00:00Z expect_rc 1 "expired, recorded" -- $CHECK --waiver "$T/w.dsse" \
+GOVGATE_NOW=${NEXT2}T00:00:00Z expect_rc 1 "expired, recorded" -- $CHECK --waiver "$T/w.dsse" \
 	--db "$DB" --log-key "$T/keys/log.key" "$M"
 "$GG" audit export --db "$DB" -o "$T/x.jsonl" >/dev/null 2>&1
 expect_eq "$(grep -c '"type":"governance.waiver.applied"' "$T/x.jsonl")" 1 "one applied entry"
 expect_eq "$(grep -c '"type":"governance.waiver.rejected"' "$T/x.jsonl")" 1 "one rejected entry"
 grep '"governance.waiver.applied"' "$T/x.jsonl" > "$T/applied.json"
 expect_eq "$(jget "$T/applied.json" "d['deployment_id'], d['payload']['waiver'], d['payload']['policy'], d['payload']['rule'], d['payload']['ticket'], d['payload']['signer'], d['payload']['expires'], d['payload']['status'], d['payload']['reason'], d['payload']['findings']")" \
-	"DEP-2026-11-28-001 W-2026-014 hybrid-baseline enc.key-rotation SEC-1234 compliance-lead 2026-12-31 applied None 1" "applied entry payload"
+	"DEP-2026-11-28-001 W-2026-014 hybrid-baseline enc.key-rotation SEC-1234 compliance-lead $EXP applied None 1" "applied entry payload"
 grep '"governance.validated"' "$T/x.jsonl" | head -1 > "$T/validated.json"
 expect_eq "$(jget "$T/validated.json" "d['payload']['decision'], d['payload']['violations']")" \
 	"allow [{'rule': 'enc.key-rotation', 'enforcement': 'block', 'severity': 'medium', 'waiver': 'W-2026-014'}]" \

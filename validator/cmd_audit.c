@@ -39,7 +39,7 @@ enum {
 /* tiles and witnesses (docs/TILES.md) */
 enum { OPT_TILES = 1100, OPT_WITNESS, OPT_MIN_WITNESSES };
 
-#define ROW_DB { "db", 0, OPT_DB, "FILE", "the audit log: a file, or a PostgreSQL " \
+#define ROW_DB { "db", 0, OPT_DB, "DB", "the audit log: a file, or a PostgreSQL " \
 		 "connection string (docs/LEDGER.md); default: $GOVGATE_DB, else " \
 		 "govgate-audit.db in the working directory", GV_OPT_FILES }
 #define ROW_OUT(what) { "output", 'o', OPT_OUT, "FILE", what, GV_OPT_FILES }
@@ -151,7 +151,7 @@ const gv_optcmd gv_optcmd_audit = {
 };
 const gv_optcmd gv_optcmd_audit_verify = {
 	"audit verify", "recompute the chain, tree and checkpoint signatures",
-	"--key PUB [--db FILE | --jsonl EXPORT | --tiles DIR]\n"
+	"--key PUB [--db DB | --jsonl EXPORT | --tiles DIR]\n"
 	"                            [--checkpoint SAVED] [--trust ORIGIN=PUB]...\n"
 	"                            [--allow-unsigned-tail]\n"
 	"                            [--witness NAME=PUB]... [--min-witnesses N]",
@@ -171,7 +171,7 @@ const gv_optcmd gv_optcmd_audit_verify = {
 };
 const gv_optcmd gv_optcmd_audit_checkpoint = {
 	"audit checkpoint", "print the latest checkpoint (sign one with --log-key)",
-	"[--db FILE] [--log-key KEY [--origin O] [--every DUR]] [-o FILE]", NULL, checkpoint_opts,
+	"[--db DB] [--log-key KEY [--origin O] [--every DUR]] [-o FILE]", NULL, checkpoint_opts,
 	NULL,
 	"0 done (with --every: stopped by SIGTERM or SIGINT); 1 the log contradicts its "
 	"checkpoints; 2 input error (a database that cannot be reached included).",
@@ -179,7 +179,7 @@ const gv_optcmd gv_optcmd_audit_checkpoint = {
 };
 const gv_optcmd gv_optcmd_audit_publish = {
 	"audit publish", "write the log as C2SP tiles to a folder (--tiles DIR)",
-	"--tiles DIR --log-key KEY [--db FILE] [--origin O]",
+	"--tiles DIR --log-key KEY [--db DB] [--origin O]",
 	"Signs (or reuses) the checkpoint of the log's current size and writes it with "
 	"every tile and entry bundle to DIR in the C2SP tlog-tiles layout; only new files "
 	"are written (docs/TILES.md).",
@@ -192,21 +192,21 @@ const gv_optcmd gv_optcmd_audit_publish = {
 };
 const gv_optcmd gv_optcmd_audit_prove = {
 	"audit prove", "inclusion (--seq) or consistency (--from) proof",
-	"(--seq N | --from SIZE) [--db FILE | --tiles DIR] [-o FILE]", NULL, prove_opts, NULL, NULL,
+	"(--seq N | --from SIZE) [--db DB | --tiles DIR] [-o FILE]", NULL, prove_opts, NULL, NULL,
 	NULL, NULL, NULL
 };
 const gv_optcmd gv_optcmd_audit_log = {
 	"audit log", "list entries, filtered by deployment, type or time",
-	"[--db FILE] [--deployment ID] [--type T] [--since TIME] [--until TIME]", NULL,
+	"[--db DB] [--deployment ID] [--type T] [--since TIME] [--until TIME]", NULL,
 	log_opts, NULL, NULL, NULL, NULL, NULL
 };
 const gv_optcmd gv_optcmd_audit_export = {
 	"audit export", "write the entries as JSON lines and the checkpoints",
-	"[--db FILE] -o OUT", NULL, export_opts, NULL, NULL, NULL, NULL, NULL
+	"[--db DB] -o OUT", NULL, export_opts, NULL, NULL, NULL, NULL, NULL
 };
 const gv_optcmd gv_optcmd_audit_append = {
 	"audit append", "append an entry (for scripts and tests)",
-	"--type T [--db FILE] [--deployment ID] [--actor A] [--payload JSON]\n"
+	"--type T [--db DB] [--deployment ID] [--actor A] [--payload JSON]\n"
 	"                            [--log-key KEY [--origin O]]", NULL, append_opts, NULL, NULL,
 	NULL, NULL, NULL
 };

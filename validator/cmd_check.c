@@ -72,7 +72,7 @@ static const gv_opt check_opts[] = {
 	  GV_OPT_FILES },
 	{ "receipt", 0, 'T', "FILE", "write the signed receipt of the run's deployment",
 	  GV_OPT_FILES },
-	{ "db", 0, 'D', "FILE", "append the run's events to this audit log (default: "
+	{ "db", 0, 'D', "DB", "append the run's events to this audit log, a file or a PostgreSQL connection string (default: "
 	  "$GOVGATE_DB when set, else no log). A run with an input error signs, writes and "
 	  "records none of these (its report still goes to standard output or -o).",
 	  GV_OPT_FILES },
@@ -493,7 +493,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (log_key_path && !db_path) {
-		fprintf(stderr, "govgate: check: --log-key needs --db FILE (or $%s)\n",
+		fprintf(stderr, "govgate: check: --log-key needs --db DB (or $%s)\n",
 			GV_AUDIT_DB_ENV);
 		goto out;
 	}

@@ -21,7 +21,7 @@ static const gv_opt deploy_opts[] = {
 	GV_OPT_HELP,
 	GV_OPT_HEADING("Settings that replace the plan's evidence section (paths are relative "
 		       "to the working directory):"),
-	{ "db", 0, 'D', "FILE", "the audit log", GV_OPT_FILES },
+	{ "db", 0, 'D', "DB", "the audit log: a file or a PostgreSQL connection string", GV_OPT_FILES },
 	{ "log-key", 0, 'L', "KEY", "sign checkpoints of the log with KEY", GV_OPT_FILES },
 	{ "origin", 0, 'G', "NAME", "checkpoint origin", NULL },
 	{ "sign", 0, 'S', "KEY", "sign the report and the receipt with KEY", GV_OPT_FILES },

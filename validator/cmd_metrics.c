@@ -24,7 +24,7 @@ static const gv_opt metrics_opts[] = {
 	  "what its signed checkpoints prove", GV_OPT_FILES },
 	{ "trust", 0, OPT_TRUST, "ORIGIN=PUB", "also report the replica of ORIGIN, verified "
 	  "under PUB (repeatable)", NULL },
-	{ "db", 0, OPT_DB, "FILE", "the audit log (default: $GOVGATE_DB, else govgate-audit.db)",
+	{ "db", 0, OPT_DB, "DB", "the audit log, a file or a PostgreSQL connection string (default: $GOVGATE_DB, else govgate-audit.db)",
 	  GV_OPT_FILES },
 	{ "textfile", 0, OPT_TEXTFILE, "DIR", "write DIR/govgate.prom atomically, for "
 	  "node_exporter's textfile collector, instead of standard output", GV_OPT_DIRS },
@@ -34,7 +34,7 @@ static const gv_opt metrics_opts[] = {
 
 const gv_optcmd gv_optcmd_metrics = {
 	"metrics", "print Prometheus metrics derived from the audit log",
-	"--key LOG-PUB [--trust ORIGIN=PUB]... [--db FILE] [--textfile DIR]",
+	"--key LOG-PUB [--trust ORIGIN=PUB]... [--db DB] [--textfile DIR]",
 	"Prints metrics derived from the audit log in the Prometheus text exposition "
 	"format (docs/METRICS.md), counting only what checkpoints signed by LOG-PUB "
 	"prove, and the replicas of other logs verified under their trusted keys.",

@@ -17,7 +17,7 @@
 #include <string.h>
 
 static const gv_opt receipts_opts[] = {
-	{ "db", 0, 'D', "FILE", "the audit database (default: $GOVGATE_DB, else "
+	{ "db", 0, 'D', "DB", "the audit log, a file or a PostgreSQL connection string (default: $GOVGATE_DB, else "
 	  "./govgate-audit.db)", GV_OPT_FILES },
 	{ "deployment", 0, 'd', "ID", "only this deployment", NULL },
 	{ "format", 'f', 'f', "FMT", "text (default): one line per receipt; json: one JSON "
@@ -33,8 +33,8 @@ static const gv_opt receipts_opts[] = {
 
 const gv_optcmd gv_optcmd_receipts = {
 	"receipts", "list deployment receipts or write one signed",
-	"[--db FILE] [--deployment ID] [-f text|json]\n"
-	"[--db FILE] --deployment ID --sign KEY --log-pub PUB -o FILE",
+	"[--db DB] [--deployment ID] [-f text|json]\n"
+	"[--db DB] --deployment ID --sign KEY --log-pub PUB -o FILE",
 	"Lists the deployment receipts recorded in the audit log (oldest first; the list "
 	"is read as stored: `govgate audit verify` proves it), or writes the latest "
 	"receipt of one deployment as a signed DSSE envelope. A receipt is signed only "

@@ -97,7 +97,7 @@ out:
 	return err;
 }
 
-#define ROW_DB { "db", 0, OPT_DB, "FILE", "the local audit log (default: $GOVGATE_DB, " \
+#define ROW_DB { "db", 0, OPT_DB, "DB", "the local audit log, a file or a PostgreSQL connection string (default: $GOVGATE_DB, " \
 		 "else govgate-audit.db)", GV_OPT_FILES }
 
 static const gv_opt export_opts[] = {
@@ -155,7 +155,7 @@ const gv_optcmd gv_optcmd_sync = {
 };
 const gv_optcmd gv_optcmd_sync_export = {
 	"sync export", "write a bundle of the entries after a size, with proof",
-	"[--db FILE] [--since SIZE] -o BUNDLE [--log-key KEY [--origin O]]\n"
+	"[--db DB] [--since SIZE] -o BUNDLE [--log-key KEY [--origin O]]\n"
 	"                         [--cosigned CHECKPOINT]", NULL,
 	export_opts, NULL,
 	"0 written; 1 the log contradicts its own checkpoints; 2 usage or input error (no "
@@ -164,7 +164,7 @@ const gv_optcmd gv_optcmd_sync_export = {
 };
 const gv_optcmd gv_optcmd_sync_import = {
 	"sync import", "verify a bundle and add it to the replica of its origin",
-	"[--db FILE] --trust ORIGIN=PUB... [--rotate-key] [--log-key KEY [--origin O]]\n"
+	"[--db DB] --trust ORIGIN=PUB... [--rotate-key] [--log-key KEY [--origin O]]\n"
 	"                         [--witness NAME=PUB]... [--min-witnesses N] BUNDLE",
 	NULL, import_opts, NULL,
 	"0 imported, or already up to date; 1 the bundle was rejected: it does not verify, "
@@ -177,7 +177,7 @@ const gv_optcmd gv_optcmd_sync_import = {
 };
 const gv_optcmd gv_optcmd_sync_status = {
 	"sync status", "show each replica's size, lag and sync latency",
-	"(--key LOG-PUB | --trust ORIGIN=PUB...) [--db FILE] [--origin O] [-f text|json]",
+	"(--key LOG-PUB | --trust ORIGIN=PUB...) [--db DB] [--origin O] [-f text|json]",
 	NULL, status_opts, NULL, "0 printed; 2 usage or database error.", NULL, NULL, NULL
 };
 

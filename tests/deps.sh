@@ -11,6 +11,8 @@ PKGS="$PKGS libpq-dev postgresql"
 missing=""
 # the schema tests (tests/schemas/validate.py, tests/cli/t166-schemas.sh)
 PKGS="$PKGS python3-jsonschema python3-yaml"
+# the JUnit output read by a JUnit library (tests/cli/t190-ci-formats.sh)
+PKGS="$PKGS python3-junitparser"
 # the man pages and completions (tests/cli/t195-cli-help-man.sh): man and
 # groff's warnings, mandoc's lint, zsh to parse the zsh completion
 PKGS="$PKGS man-db groff-base mandoc zsh"

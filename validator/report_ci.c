@@ -383,8 +383,11 @@ static void junit_failure(gv_buf *b, const gv_finding *f)
 {
 	gv_buf t = GV_BUF_INIT;
 
+	/* the message attribute is what Jenkins and GitLab show first: where, then what */
+	gv_buf_printf(&t, "%s:%u:%u: %s", f->file, f->line, f->col, f->message);
 	gv_buf_puts(b, "      <failure message=\"");
-	gv_xml_text(b, f->message);
+	gv_xml_text(b, t.ptr);
+	gv_buf_clear(&t);
 	gv_buf_printf(b, "\" type=\"%s\">", gv_enforcement_name(f->enforcement));
 	gv_buf_printf(&t, "%s:%u:%u: %s: %s [%s, %s]", f->file, f->line, f->col,
 		      gv_enforcement_name(f->enforcement), f->message, f->rule,

@@ -90,7 +90,7 @@ for s, m in zip(suites, ref["manifests"]):
     assert len(s.findall("testcase/failure")) == m["findings"]
 got = [(c.get("classname"), c.get("name"), x.get("message"), x.get("type"), x.text.split(": ")[0])
        for c in cases for x in c.findall("failure")]
-want = [(f["policy"], f["rule"], f["message"], f["enforcement"],
+want = [(f["policy"], f["rule"], "%s:%d:%d: %s" % (f["file"], f["line"], f["column"], f["message"]), f["enforcement"],
          "%s:%d:%d" % (f["file"], f["line"], f["column"])) for f in finds]
 assert sorted(got) == sorted(want), (got, want)
 
@@ -120,6 +120,40 @@ for c, f, r in zip(cq, finds, res):
     assert c["fingerprint"] == r["partialFingerprints"]["primaryLocationLineHash"]
 print("ok")
 PY
+
+# the JUnit read by a JUnit library (Debian's python3-junitparser), as CI
+# servers read it: suites, cases and failures against the JSON report
+JPY=python3
+$JPY -c 'import junitparser' 2>/dev/null || JPY=/usr/bin/python3
+if $JPY -c 'import junitparser' 2>/dev/null; then
+	TEST_NAME="junitparser reads the JUnit: counts agree with the JSON"
+	$JPY - "$T" > "$T/py" 2>&1 <<'PY' && pass || { fail "junitparser"; cat "$T/py" >&2; }
+import json, sys
+from junitparser import JUnitXml, Failure, Error
+t = sys.argv[1]
+ref = json.load(open(t + "/ref.json"))
+xml = JUnitXml.fromfile(t + "/ref.junit")
+suites = list(xml)
+assert len(suites) == len(ref["manifests"]), (len(suites), len(ref["manifests"]))
+failures = []
+cases = 0
+for s in suites:
+    for c in s:
+        cases += 1
+        failures += [(s.name, c.classname, c.name, r.message) for r in c.result if isinstance(r, Failure)]
+        assert not any(isinstance(r, Error) for r in c.result)
+assert cases == ref["counts"]["rules_evaluated"], (cases, ref["counts"])
+assert len(failures) == len(ref["findings"]), (len(failures), len(ref["findings"]))
+for (suite, cls, name, msg), f in zip(failures, ref["findings"]):
+    # a suite per document: "FILE", or "FILE (document N)" in a multi-document file
+    assert suite.split(" (document ")[0] == f["file"], (suite, f)
+    assert cls == f["policy"] and name == f["rule"], (suite, cls, name, f)
+    assert msg.startswith("%s:%d:%d: " % (f["file"], f["line"], f["column"])), (msg, f)
+print("ok")
+PY
+else
+	echo "t190: python3-junitparser not found; the JUnit library check skipped"
+fi
 
 # fingerprints: the same across runs and when lines shift; paths relative
 # to --source-root

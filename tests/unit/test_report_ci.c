@@ -122,7 +122,7 @@ START_TEST(junit_errors)
 	HAS("<testsuites name=\"govgate check\" tests=\"4\" failures=\"1\" errors=\"2\">\n"
 	    "  <testsuite name=\"deploy/m.yaml\" tests=\"2\" failures=\"1\" errors=\"0\" "
 	    "skipped=\"0\">\n    <testcase classname=\"p&lt;&amp;&gt;\" name=\"r.one\" "
-	    "file=\"deploy/m.yaml\">\n      <failure message=\"bad &lt;v&gt; &amp; "
+	    "file=\"deploy/m.yaml\">\n      <failure message=\"deploy/m.yaml:1:4: bad &lt;v&gt; &amp; "
 	    "&quot;no:pe&quot;&#10;second line\" type=\"warn\">deploy/m.yaml:1:4: warn: ");
 	HAS("&#10;remediation: fix it&#10;now, 100%</failure>\n    </testcase>\n"
 	    "    <testcase classname=\"p&lt;&amp;&gt;\" name=\"r.two\" file=\"deploy/m.yaml\"/>\n"

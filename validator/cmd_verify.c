@@ -70,6 +70,39 @@ static void put_clean(FILE *f, const char *s)
 	}
 }
 
+/*
+ * The approvals that counted for the run the receipt covers, one line each:
+ * "approved: NAME role=ROLE key=KEYID" (docs/GOVERNANCE.md).
+ */
+static void print_receipt_approvals(const gv_statement *st)
+{
+	static const char *const k[] = { "role", "keyid" };
+	static const char *const label[] = { "role", "key" };
+	const gv_node *a = gv_node_get(st->predicate, "approvals");
+	uint32_t i;
+	size_t j;
+
+	if (!a || a->kind != GV_NODE_SEQ)
+		return;
+	for (i = 0; i < a->n; i++) {
+		const gv_node *e = a->u.items[i];
+		const char *name;
+
+		if (e->kind != GV_NODE_MAP || !(name = gv_node_get_str(e, "name")))
+			continue;
+		fputs("approved: ", stdout);
+		put_clean(stdout, name);
+		for (j = 0; j < GV_ARRAY_LEN(k); j++) {
+			const char *v = gv_node_get_str(e, k[j]);
+			if (!v)
+				continue;
+			printf(" %s=", label[j]);
+			put_clean(stdout, v);
+		}
+		fputc('\n', stdout);
+	}
+}
+
 /* Prints the receipt's scalar fields on one line: "receipt: k=v k=v ...". */
 static void print_receipt(const gv_statement *st)
 {
@@ -88,6 +121,7 @@ static void print_receipt(const gv_statement *st)
 		put_clean(stdout, v->s);
 	}
 	fputc('\n', stdout);
+	print_receipt_approvals(st);
 }
 
 /* What an approval proves: this key approved the subject in this role. */

@@ -21,9 +21,9 @@ python3 tests/cli/readme-walk.py README.md > "$T/walk.sh" 2> "$T/walk.err"
 expect_eq "$?" 0 "every walkthrough marker is followed by a runnable block"
 expect_eq "$(wc -c < "$T/walk.err")" 0 "the extractor had nothing to say"
 n=$(sed -n 's/^# \([0-9]*\) commands from README.md$/\1/p' "$T/walk.sh")
-expect_eq "$n" 34 "34 commands in the README's walk-throughs"
+expect_eq "$n" 48 "48 commands in the README's walk-throughs"
 expect_eq "$(grep -c '<!-- walkthrough -->' README.md)" "$(grep -cE '^ *<!-- walkthrough -->$' README.md)" "markers are whole lines"
-expect_eq "$(grep -c '<!-- walkthrough -->' README.md)" 8 "eight walk-through blocks"
+expect_eq "$(grep -c '<!-- walkthrough -->' README.md)" 9 "nine walk-through blocks"
 
 : > "$T/walk.res"
 (cd "$W" && env -u GOVGATE_DB -u GOVGATE_RULES -u GOVGATE_DATADIR -u CI -u GOVGATE_LOG_ORIGIN \
@@ -37,13 +37,26 @@ done < "$T/walk.res"
 
 # what the walk-throughs left behind is what the README says they leave
 for f in out.json keys/report.key keys/report.pub keys/log.key keys/log.pub \
-	out/report.dsse out/report.json out/report.json.minisig out/receipt.dsse audit.db; do
+	out/report.dsse out/report.json out/report.json.minisig out/receipt.dsse audit.db \
+	policies.bundle payments-sec.approval payments-comp.approval W-2026-014.waiver out/payments.receipt; do
 	[ -s "$W/$f" ] && pass || fail "the walk-through did not leave $f"
 done
 expect_eq "$(stat -c %a "$W/keys/report.key")" 600 "the private key is 0600"
 expect_eq "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["decision"], len(r["manifests"]), r["counts"]["findings"])' "$W/out.json")" \
 	"warn 2 2" "out.json: two manifests, warn"
-if grep -q 'FAIL\|: error: ' "$T/walk.out"; then
+# the personas' walk-through: the one error is the edited policy's refusal
+expect_eq "$(grep -c ': error: ' "$T/walk.out")" 1 "one error in the walk-through's output"
+expect_eq "$(grep ': error: ' "$T/walk.out" | sed 's/[0-9a-f]\{64\}/HEX/g')" \
+	"edited/hybrid-baseline.yaml: error: policy file 'hybrid-baseline.yaml' is altered: its SHA-256 is HEX, but policy bundle policies.bundle (signed by 'release-bot') lists HEX for it [GV-B011]" \
+	"the edited policy is refused under signed_policies"
+expect_eq "$(grep -c '^completed: 3 steps ran; receipt out/payments.receipt$' "$T/walk.out")" 1 "the approved deployment completed"
+expect_eq "$(grep -c '^halted: 1 halt violation before any step; 0 steps ran$' "$T/walk.out")" 1 "the deployment without the compliance approval halted"
+expect_eq "$(grep -c '^blocked: 1 block violation before any step; 0 steps ran$' "$T/walk.out")" 1 "the deployment with the expired waiver was blocked"
+expect_eq "$(grep -c '^waiver W-2026-014: not applied: expired (hybrid-baseline/enc.key-rotation)$' "$T/walk.out")" 1 "the expired waiver is reported"
+expect_eq "$(grep '^approved: [a-z-]* role=' "$T/walk.out" | sed 's/key=[0-9a-f]\{64\}$/key=K/' | tr '\n' ';')" \
+	"approved: sec-lead role=security-admin key=K;approved: compliance-lead role=compliance-officer key=K;" \
+	"the receipt names both approvers"
+if grep -q 'FAIL' "$T/walk.out"; then
 	fail "errors in the walk-through's output"; cat "$T/walk.out" >&2
 else
 	pass

@@ -534,7 +534,10 @@ int cmd_check(int argc, char **argv)
 	gvo.approvals = approvals.v;
 	gvo.napprovals = approvals.n;
 	gvo.initiator = sign_key;
-	gvo.now = time(NULL);
+	/* approvals expire by the same clock as waivers ($GOVGATE_NOW moves it
+	 * forward only) */
+	if ((gvo.now = approvals.n ? gv_waiver_now(&d) : time(NULL)) == (time_t)-1)
+		goto out;
 	if (gv_governance_setup(&gov, &gvo, prog, &d) < 0)
 		goto out;
 	if (!max_age)

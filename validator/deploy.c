@@ -322,7 +322,9 @@ static int load_approvals(dctx *c)
 	go.approvals = c->approvals;
 	go.napprovals = n;
 	go.initiator = c->sign_key;
-	go.now = time(NULL);
+	/* approvals expire by the same clock as waivers (waiver.h) */
+	if ((go.now = n ? gv_waiver_now(c->d) : time(NULL)) == (time_t)-1)
+		return GV_EPARSE;
 	return gv_governance_setup(&c->gov, &go, c->prog, c->d);
 }
 

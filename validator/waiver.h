@@ -93,7 +93,7 @@ typedef struct gv_waivers {
 
 #define GV_WAIVERS_INIT { NULL, 0, 0, NULL }
 
-/* "Now" for expiry: the clock, or $GOVGATE_NOW (an RFC 3339 time) when set
+/* "Now" for the expiry of waivers and approvals: the clock, or $GOVGATE_NOW (an RFC 3339 time) when set
  * and later than the clock. It only moves time forward, so whoever sets the
  * environment can expire a waiver early but never revive an expired one.
  * -1 (with an error in d) when $GOVGATE_NOW is not a valid time. */

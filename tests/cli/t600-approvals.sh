@@ -190,6 +190,16 @@ EOF
 	-o "$GOV/later.json" >/dev/null
 expect_rc 0 "not yet expired: exit 0" -- check $P $TR --approval "$GOV/later.json" \
 	--approval "$GOV/comp.json" "$M"
+# approvals expire by the waivers' clock: GOVGATE_NOW two hours ahead expires
+# the one-hour approval; set in the past it revives nothing
+GOVGATE_NOW=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ) expect_rc 1 "GOVGATE_NOW ahead: exit 1" -- \
+	check $P $TR -f json --approval "$GOV/later.json" --approval "$GOV/comp.json" "$M"
+expect_eq "$(json_approvals | sed -n 1p)" "later.json rejected expired sec-lead security-admin" \
+	"GOVGATE_NOW ahead: expired"
+GOVGATE_NOW=2020-01-01T00:00:00Z expect_rc 1 "GOVGATE_NOW behind: still expired" -- \
+	check $P $TR -f json --approval "$GOV/expired.json" --approval "$GOV/comp.json" "$M"
+expect_eq "$(json_approvals | sed -n 1p)" "expired.json rejected expired sec-lead security-admin" \
+	"GOVGATE_NOW behind revives nothing"
 # --expires DUR: expires is time + DUR to the second (the boundary itself is
 # test_governance.c's, judged at a given time), and it counts at once
 approve sec-lead security-admin short.json --expires 15m

@@ -38,6 +38,13 @@ expect_rc 0 "the copy verifies against the checkpoint saved from the original" -
 	audit verify --db "$P" --key "$T/log.pub" --checkpoint "$T/saved.cp" --trust cloud.example/audit="$T/cloud.pub"
 "$GG" audit export --db "$P" -o "$T/pg.jsonl" 2>/dev/null || fail "export the copy"
 cmp -s "$T/src.jsonl" "$T/pg.jsonl"; expect_eq $? 0 "byte-identical entries"
+# the same database named by a URI (libpq's postgresql:// form, the socket
+# folder percent-encoded in host=), and through $GOVGATE_DB
+U="postgresql:///copy1?host=$(printf %s "$PGSOCK" | sed 's|/|%2F|g')&user=postgres"
+expect_rc 0 "a postgresql:// URI names the same log" -- audit verify --db "$U" --key "$T/log.pub" --trust cloud.example/audit="$T/cloud.pub"
+expect_eq "$(cat "$T/out")" "$(cat "$T/verify.src")" "the URI: the same verdict"
+GOVGATE_DB=$U expect_rc 0 "\$GOVGATE_DB holds the URI" -- audit log --deployment d3
+expect_out '"deployment_id":"d3"' "\$GOVGATE_DB: the entry"
 cmp -s "$T/src.jsonl.checkpoints" "$T/pg.jsonl.checkpoints"; expect_eq $? 0 "byte-identical checkpoints"
 expect_eq "$("$PGBIN/psql" -X -t -A -h "$PGSOCK" -U postgres -d copy1 -c "SELECT encode(hash, 'hex') FROM entry WHERE seq = 3")" \
 	"$(sqlite3 "$S" "SELECT lower(hex(hash)) FROM entry WHERE seq = 3")" "the same leaf hash in both databases"

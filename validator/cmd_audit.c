@@ -554,20 +554,31 @@ static int verdict(const gv_audit_result *res, const gv_key *k, int allow_tail, 
 	return GV_OK;
 }
 
-/* The witnesses' part of a verdict: enough cosignatures on the checkpoint, or not. */
-static int witness_verdict(const gv_witness_list *wl, const char *note, size_t len,
-			   const char *file, gv_diags *d)
+/*
+ * The witnesses' part of a verdict, checked before the log's own verdict is
+ * printed: with too few cosignatures the one verdict line is NOT VERIFIED
+ * (GV_ESIG), never "intact" followed by a refusal. *n: cosignatures counted.
+ */
+static int witness_check(const gv_witness_list *wl, const char *note, size_t len,
+			 const char *file, size_t *n, gv_diags *d)
 {
-	size_t n = 0;
-	int err = gv_witness_check(wl, note, len, file, &n, d);
+	int err;
 
-	if (err == GV_OK)
+	*n = 0;
+	if (!wl->n)
+		return GV_OK;
+	err = gv_witness_check(wl, note, len, file, n, d);
+	if (err == GV_ESIG)
+		printf("audit log NOT VERIFIED: the checkpoint has %zu valid cosignature%s from the "
+		       "named witnesses, %zu required\n", *n, *n == 1 ? "" : "s", wl->min);
+	return err;
+}
+
+static void witness_line(const gv_witness_list *wl, size_t n)
+{
+	if (wl->n)
 		printf("witnesses: %zu of %zu named witnesses cosigned the checkpoint (%zu required)\n",
 		       n, wl->n, wl->min);
-	else if (err == GV_ESIG)
-		printf("audit log NOT VERIFIED: the checkpoint has %zu valid cosignature%s from the "
-		       "named witnesses, %zu required\n", n, n == 1 ? "" : "s", wl->min);
-	return err;
 }
 
 /* `audit verify --tiles DIR`: the published folder alone (tiles.c). */
@@ -576,6 +587,7 @@ static int tiles_verdict(const char *dir, const gv_key *k, const gv_witness_list
 {
 	char kid[GV_KEYID_HEX_LEN + 1];
 	gv_tiles_result res;
+	size_t n;
 	int err = gv_tiles_verify(dir, k, &res, d);
 
 	gv_key_id(k, kid);
@@ -585,11 +597,13 @@ static int tiles_verdict(const char *dir, const gv_key *k, const gv_witness_list
 	}
 	if (err < 0)
 		return err;
-	printf("audit log intact: %" PRIu64 " entries in the tiles, all covered by the checkpoint "
-	       "signed by key %s (%" PRIu64 " tiles and %" PRIu64 " entry bundles verified)\n",
-	       res.size, kid, res.tiles, res.bundles);
-	if (wl->n)
-		err = witness_verdict(wl, res.note, res.note_len, dir, d);
+	if ((err = witness_check(wl, res.note, res.note_len, dir, &n, d)) == GV_OK) {
+		printf("audit log intact: %" PRIu64 " entries in the tiles, all covered by the "
+		       "checkpoint signed by key %s (%" PRIu64 " tile%s and %" PRIu64 " entry "
+		       "bundle%s verified)\n", res.size, kid, res.tiles, res.tiles == 1 ? "" : "s",
+		       res.bundles, res.bundles == 1 ? "" : "s");
+		witness_line(wl, n);
+	}
 	free(res.note);
 	return err;
 }
@@ -631,6 +645,7 @@ static int audit_verify(int argc, char **argv)
 	gv_buf saved = GV_BUF_INIT;
 	gv_sync_trust_list trust = GV_SYNC_TRUST_LIST_INIT;
 	gv_witness_list wl = GV_WITNESS_LIST_INIT;
+	size_t nw = 0;
 	opts o;
 	int r, err;
 
@@ -666,9 +681,10 @@ static int audit_verify(int argc, char **argv)
 				      &res, &d);
 	}
 	if (err == GV_OK) {
-		err = verdict(&res, k, o.allow_tail, &d, o.jsonl ? o.jsonl : o.db);
-		if (err == GV_OK && wl.n)
-			err = witness_verdict(&wl, saved.ptr, saved.len, o.checkpoint, &d);
+		/* the witnesses first: too few is the one verdict line, NOT VERIFIED */
+		if ((err = witness_check(&wl, saved.ptr, saved.len, o.checkpoint, &nw, &d)) == GV_OK &&
+		    (err = verdict(&res, k, o.allow_tail, &d, o.jsonl ? o.jsonl : o.db)) == GV_OK)
+			witness_line(&wl, nw);
 	} else if (err == GV_ESIG) {
 		printf("audit log TAMPERED\n");
 	}

@@ -136,6 +136,7 @@ expect_out "^audit log intact: 10 entries, all covered by checkpoints signed by 
 expect_out "^witnesses: 1 of 1 named witnesses cosigned the checkpoint \(1 required\)$" "witness verdict"
 expect_rc 1 "two witnesses required, one cosigned" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" $WA $WB
 expect_out "^audit log NOT VERIFIED: the checkpoint has 1 valid cosignature from the named witnesses, 2 required$" "too few verdict"
+expect_no_out "intact" "too few: one verdict line, never intact"
 expect_err "a10.w1: error: the checkpoint has 1 valid cosignature from the named witnesses, 2 required \(--min-witnesses\); none from '$W2' \[GV-C001\]" "too few message"
 expect_rc 0 "--min-witnesses 1 of two" -- audit verify --db "$A" --key "$T/log.pub" --checkpoint "$T/a10.w1" $WA $WB --min-witnesses 1
 expect_out "^witnesses: 1 of 2 named witnesses cosigned the checkpoint \(1 required\)$" "quorum verdict"
@@ -174,6 +175,7 @@ append "$A" 10 1 a
 "$GG" audit publish --db "$A" --tiles "$T/tiles" --log-key "$T/log.key" --origin $O >/dev/null
 expect_rc 1 "a new checkpoint has no cosignature yet" -- audit verify --tiles "$T/tiles" --key "$T/log.pub" $WA
 expect_out "^audit log NOT VERIFIED: the checkpoint has 0 valid cosignatures from the named witnesses, 1 required$" "uncosigned verdict"
+expect_no_out "intact" "uncosigned: one verdict line, never intact"
 
 # sync bundles carry the cosignatures they have (sync export --cosigned), and
 # sync import --witness imports only a checkpoint with enough of them

@@ -1,5 +1,6 @@
 /*
- * cmd_verify.c: `govgate verify`: checks a signed report or receipt
+ * cmd_verify.c: `govgate verify`: checks a signed report, receipt, approval,
+ * bundle or waiver (verify_waiver.c)
  * offline (no network, no database). Exit codes are the verifiers' split
  * (gv.h): 0 valid, 1 invalid evidence, 2 malformed input or usage.
  */

@@ -1,5 +1,6 @@
 /*
- * cmd_verify.c: `govgate verify`: checks a signed report or receipt
+ * cmd_verify.c: `govgate verify`: checks a signed report, receipt, approval,
+ * bundle or waiver (verify_waiver.c)
  * offline (no network, no database). Exit codes are the verifiers' split
  * (gv.h): 0 valid, 1 invalid evidence, 2 malformed input or usage.
  */
@@ -12,6 +13,8 @@
 #include "sign.h"
 #include "receipt.h"
 #include "statement.h"
+#include "trust.h"
+#include "verify_waiver.h"
 #include "note.h"
 #include "witness.h"
 
@@ -33,28 +36,38 @@ static const gv_opt verify_opts[] = {
 	{ "min-witnesses", 0, 'N', "N", "how many of them (default: all)", NULL },
 	{ "cosigned", 0, 'C', "FILE", "a cosigned copy of the receipt's checkpoint (the same "
 	  "text and log signature, with cosignature lines)", GV_OPT_FILES },
+	{ "trust", 0, 'T', "FILE", "signed waivers: also say whether the signer holds one of "
+	  "the trust file's waiver_approvers roles (role-not-held, untrusted-key)", GV_OPT_FILES },
 	GV_OPT_HELP,
 	GV_OPT_END
 };
 
 const gv_optcmd gv_optcmd_verify = {
-	"verify", "verify a signed report, receipt or approval offline",
-	"--key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]",
+	"verify", "verify a signed report, receipt, approval or waiver offline",
+	"--key PUB REPORT [--manifest FILE]... [--log-pub LOG-PUB]\n--key PUB WAIVER [--trust FILE]",
 	"Verifies a signed compliance report, deployment receipt or approval (a DSSE "
 	"envelope around an in-toto Statement) with the public key PUB, offline. On success "
 	"prints the signer's key id, the decision (or the receipt, or the approval's role, "
 	"deployment, time, expiry and comment) and every subject. Whether an approval "
-	"counts is for check and deploy to say, under a trust file (docs/GOVERNANCE.md).",
+	"counts is for check and deploy to say, under a trust file (docs/GOVERNANCE.md). "
+	"A signed waiver (`govgate waiver sign`) is checked as check and deploy check it; "
+	"verify prints its name, policy, rule, expiry, ticket and scope, whether it has "
+	"expired now and, with --trust, whether its signer holds a waiver_approvers role.",
 	verify_opts, NULL,
 	"0 valid, 1 invalid (not signed by PUB, bad signature, changed payload, a "
 	"manifest that is not a subject, or a receipt that the log of LOG-PUB does not "
 	"prove), 2 malformed or unreadable input (including a validly signed payload "
-	"that is not a govgate Statement).",
+	"that is not a govgate Statement or a valid Waiver). An expired waiver, or one whose "
+	"signer --trust does not make an approver, is still validly signed: 0, and a line "
+	"says so.",
 	"Verify a report and that it covers the manifest deployed:\n"
 	"$ govgate verify --key keys/report.pub --manifest app.yaml out/report.dsse.json\n"
 	"\n"
 	"Verify a receipt and its proof in the audit log:\n"
-	"$ govgate verify --key keys/report.pub --log-pub keys/log.pub receipt.json",
+	"$ govgate verify --key keys/report.pub --log-pub keys/log.pub receipt.json\n"
+	"\n"
+	"Verify a signed waiver and whether its signer may approve waivers:\n"
+	"$ govgate verify --key keys/approver.pub --trust trust.yaml waiver.dsse.json",
 	GV_OPT_FILES, NULL
 };
 
@@ -226,6 +239,8 @@ int cmd_verify(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
 	const char *keypath = NULL, *report = NULL, **manifests = NULL, *logpath = NULL;
+	const char *trustpath = NULL;
+	gv_trust *trust = NULL;
 	size_t nmanifests = 0, alloc = 0, i;
 	gv_statement *st = NULL;
 	gv_key *k = NULL, *lk = NULL;
@@ -242,6 +257,7 @@ int cmd_verify(int argc, char **argv)
 		switch (c) {
 		case 'k': keypath = optarg; break;
 		case 'L': logpath = optarg; break;
+		case 'T': trustpath = optarg; break;
 		case 'N': min_w = optarg; break;
 		case 'C': cosigned = optarg; break;
 		case 'W':
@@ -282,6 +298,32 @@ int cmd_verify(int argc, char **argv)
 	if (gv_key_load_public(&k, keypath, &d) < 0 ||
 	    (logpath && gv_key_load_public(&lk, logpath, &d) < 0))
 		goto out;
+	if (gv_verify_is_waiver(report)) {
+		/* a signed waiver: none of the report and receipt options apply */
+		if (nmanifests || logpath) {
+			fprintf(stderr, "govgate: verify: %s: a signed waiver has no subjects or "
+				"log proof (--manifest, --log-pub)\n", report);
+			goto out;
+		}
+		if (trustpath && gv_trust_load(&trust, trustpath, &d) < 0)
+			goto out;
+		if ((err = gv_verify_waiver(&logline, report, k, trust, &d)) < 0) {
+			rc = err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_MALFORMED;
+			goto out;
+		}
+		fputs(logline.ptr, stdout);
+		if (fflush(stdout)) {
+			gv_error(&d, "GV-O001", NULL, "cannot write to standard output");
+			goto out;
+		}
+		rc = GV_EXIT_VALID;
+		goto out;
+	}
+	if (trustpath) {
+		fprintf(stderr, "govgate: verify: %s: --trust applies to signed waivers only\n",
+			report);
+		goto out;
+	}
 	err = gv_statement_open(&st, report, k, &d);
 	if (err == GV_ESIG) {
 		rc = GV_EXIT_INVALID;
@@ -345,6 +387,7 @@ out:
 	gv_statement_free(st);
 	gv_key_free(k);
 	gv_key_free(lk);
+	gv_trust_free(trust);
 	gv_buf_release(&logline);
 	gv_witness_list_release(&wl);
 	free(manifests);

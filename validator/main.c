@@ -23,7 +23,7 @@ static const gv_cmd commands[] = {
 	{ "check", cmd_check, "evaluate deployment manifests against policies and facts" },
 	{ "policy", cmd_policy, "lint, test or sign policy packs" },
 	{ "explain", cmd_explain, "show how one rule evaluates on one manifest, step by step" },
-	{ "verify", cmd_verify, "verify a signed report, receipt or approval offline" },
+	{ "verify", cmd_verify, "verify a signed report, receipt, approval or waiver offline" },
 	{ "keygen", cmd_keygen, "create an Ed25519 key pair" },
 	{ "key", cmd_key, "key ids, minisign export, statement signing" },
 	{ "audit", cmd_audit, "append to, prove and verify the audit log" },

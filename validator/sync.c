@@ -1064,16 +1064,21 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin,
 	 * checkpoint signed by it covers their sync.imported entries (the
 	 * replica rows were checked against those entries): an import in the
 	 * unsigned tail is not counted, nor are the latencies of the entries
-	 * it brought, until a checkpoint covers it.
+	 * it brought or the time it brought the latest replica checkpoint,
+	 * until a checkpoint covers it.
 	 */
 	if (log_pub) {
 		st.imports = 0;
 		st.last_import[0] = '\0';
 		st.announced = 0;
+		st.cp_imported[0] = '\0';
 		for (i = 0; i < r.nimports; i++) {
 			if (r.imports[i].seq >= upto)
 				continue;
 			st.imports++;
+			/* the import that brought the latest checkpoint */
+			if (st.has_checkpoint && !st.cp_imported[0] && r.imports[i].to >= st.cp_size)
+				memcpy(st.cp_imported, r.imports[i].time, sizeof(st.cp_imported));
 			memcpy(st.last_import, r.imports[i].time, sizeof(st.last_import));
 			st.announced = r.imports[i].announced;
 			if (r.imports[i].to > held)

@@ -40,10 +40,11 @@ expect_out "^audit log NOT VERIFIED: entries 5-5 \(1 of 6\) are an unauthenticat
 # status under the local key: the import at seq 5 is not counted yet
 expect_rc 0 "status with the import in the unsigned tail" -- sync status --key "$T/onprem.pub" --db "$O"
 expect_out "^  entries:      8$" "the replica holds 8 verified entries"
+expect_out "^  checkpoint:   size 8, imported \(not yet under a signed checkpoint\)$" "the import that brought checkpoint 8 is not signed yet"
 expect_out "^  last import:  $T1 \(1 imports\)$" "only the signed import counts"
 expect_out "^  announced:    5 entries \(unsigned claim of the exporter\)$" "the signed import's announced size"
 expect_rc 0 "status as JSON with the import in the unsigned tail" -- sync status --key "$T/onprem.pub" --db "$O" -f json
-expect_out "^\{\"replicas\":\[\{\"origin\":\"cloud.example/audit\",\"entries\":8,\"checkpoint_size\":8,\"checkpoint_imported\":\"[0-9TZ:-]{20}\",\"last_import\":\"$T1\",\"imports\":1,\"announced\":5,\"lag_checkpoint\":0,\"lag_entries\":0," "JSON: 1 import, announced 5"
+expect_out "^\{\"replicas\":\[\{\"origin\":\"cloud.example/audit\",\"entries\":8,\"checkpoint_size\":8,\"checkpoint_imported\":null,\"last_import\":\"$T1\",\"imports\":1,\"announced\":5,\"lag_checkpoint\":0,\"lag_entries\":0," "JSON: 1 import, announced 5"
 # the latencies are those of the 5 entries the signed import brought
 L5=$(db_sql "$O" "select max(latency) from replica_entry where seq < 5")
 expect_out "\"sync_latency_last_seconds\":$L5," "JSON: the last latency is entry 4's"
@@ -52,10 +53,11 @@ expect_out "\"sync_latency_last_seconds\":$L5," "JSON: the last latency is entry
 expect_rc 0 "checkpoint the local log" -- audit checkpoint --db "$O" --log-key "$T/onprem.key" --origin $OO
 T2=$("$GG" audit log --db "$O" --type sync.imported | sed -n '2s/.*"time":"\([^"]*\)".*/\1/p')
 expect_rc 0 "status once the import is covered" -- sync status --key "$T/onprem.pub" --db "$O"
+expect_out "^  checkpoint:   size 8, imported $T2$" "checkpoint 8 came with the second import"
 expect_out "^  last import:  $T2 \(2 imports\)$" "both imports count"
 expect_out "^  announced:    8 entries \(unsigned claim of the exporter\)$" "the second import's announced size"
 expect_rc 0 "status as JSON once covered" -- sync status --key "$T/onprem.pub" --db "$O" -f json
-expect_out "\"last_import\":\"$T2\",\"imports\":2,\"announced\":8," "JSON: 2 imports, announced 8"
+expect_out "\"checkpoint_imported\":\"$T2\",\"last_import\":\"$T2\",\"imports\":2,\"announced\":8," "JSON: 2 imports, announced 8"
 L8=$(db_sql "$O" "select latency from replica_entry where seq = 7")
 expect_out "\"sync_latency_last_seconds\":$L8," "JSON: the last latency is entry 7's"
 

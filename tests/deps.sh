@@ -16,6 +16,8 @@ PKGS="$PKGS python3-junitparser"
 # the man pages and completions (tests/cli/t195-cli-help-man.sh): man and
 # groff's warnings, mandoc's lint, zsh to parse the zsh completion
 PKGS="$PKGS man-db groff-base mandoc zsh"
+# GNU time, the peak RSS of a command (tests/cli/t373-pg-verify-rss.sh)
+PKGS="$PKGS time"
 # script(1), a terminal for the progress and colour tests (t108, t130)
 PKGS="$PKGS bsdutils"
 # the SARIF schema check (tests/cli/t190-ci-formats.sh runs npm ci in

@@ -439,7 +439,7 @@ static void status_text(gv_buf *b, const gv_sync_status *s)
 	gv_buf_printf(b, "  entries:      %" PRIu64 "\n", s->entries);
 	if (s->has_checkpoint)
 		gv_buf_printf(b, "  checkpoint:   size %" PRIu64 ", imported %s\n", s->cp_size,
-			      s->cp_imported);
+			      *s->cp_imported ? s->cp_imported : "(not yet under a signed checkpoint)");
 	else
 		gv_buf_puts(b, "  checkpoint:   none\n");
 	gv_buf_printf(b, "  last import:  %s (%" PRIu64 " imports)\n",

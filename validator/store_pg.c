@@ -13,9 +13,19 @@
  * Commits are durable (synchronous_commit = on, set on every connection).
  *
  * Reads run in REPEATABLE READ transactions: one snapshot, as SQLite's.
- * Statements use the extended protocol (PQexecParams) with typed parameters
- * and binary results; `?N` placeholders become `$k`, numbered densely in
- * the order of N, so an unused N needs no type.
+ * Statements use the extended protocol (PQsendQueryParams) with typed
+ * parameters and binary results; `?N` placeholders become `$k`, numbered
+ * densely in the order of N, so an unused N needs no type.
+ *
+ * Results stream: a statement runs in libpq's single-row mode and each step
+ * takes one row off the connection (PQgetResult), so `audit verify` over a
+ * million entries holds one row at a time, as SQLite does. One statement at
+ * a time can stream on a connection: when another command needs it while a
+ * statement is mid-stream, the rest of that statement's rows are read into
+ * its own queue first ("parked"), so interleaved statements still work,
+ * holding in memory only what was parked. A statement reset or finalized
+ * before its last row reads and drops the rest, which leaves the connection
+ * ready for the next command.
  *
  * libpq is loaded with dlopen the first time a PostgreSQL target is opened:
  * linked in, it would load Kerberos, LDAP and shared OpenSSL into every
@@ -68,7 +78,8 @@
 	X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQexecPrepared) X(PQfinish) \
 	X(PQfreemem) X(PQftype) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQnfields) \
 	X(PQntuples) X(PQprepare) X(PQresultErrorField) X(PQresultErrorMessage) \
-	X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+	X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) \
+	X(PQsendQueryParams) X(PQsendQueryPrepared) X(PQsetSingleRowMode) X(PQgetResult)
 
 static struct {
 #define PQ_FIELD(f) __typeof__(f) *f;
@@ -119,6 +130,7 @@ typedef struct pgs {
 		int prepared;  /* on the server yet */
 	} seen[MAX_PREPARED];
 	int nseen;
+	struct pstmt *active;  /* the statement whose rows are on the wire */
 } pgs;
 
 typedef struct param {
@@ -135,8 +147,13 @@ typedef struct pstmt {
 	int nparams;      /* distinct $k */
 	int slot[MAX_PARAMS + 1];  /* ?N -> k (1-based) or 0 */
 	param p[MAX_PARAMS + 1];   /* by N */
-	PGresult *res;
+	PGresult *res;    /* the current row's result */
 	int row, nrows, ran;
+	int streaming;    /* this is s->active */
+	int over;         /* the last result was read: step returns final */
+	int final;        /* GV_STMT_DONE or GV_STMT_ERROR */
+	PGresult **q;     /* parked results, read before the connection's */
+	size_t qhead, qlen, qcap;
 } pstmt;
 
 #define PS(x) ((pstmt *)(x))
@@ -191,18 +208,59 @@ static void p_bind_int64(gv_stmt *st, int i, int64_t v)
 static void p_bind_text(gv_stmt *st, int i, const char *s) { p_bind(st, i, OID_TEXT, s, strlen(s)); }
 static void p_bind_blob(gv_stmt *st, int i, const void *v, size_t n) { p_bind(st, i, OID_BYTEA, v, n); }
 
+/* Reads the rest of st's results off the connection into its queue. */
+static void park(pstmt *st)
+{
+	PGresult *r;
+
+	while ((r = pq.PQgetResult(st->s->c))) {
+		if (st->qlen == st->qcap) {
+			st->qcap = st->qcap ? st->qcap * 2 : 64;
+			st->q = gv_xrealloc(st->q, st->qcap * sizeof(*st->q));
+		}
+		st->q[st->qlen++] = r;
+	}
+	st->streaming = 0;
+	st->s->active = NULL;
+}
+
+/* Before any other command on the connection: park the streaming statement. */
+static void settle(pgs *s)
+{
+	if (s->active)
+		park(s->active);
+}
+
+/* Drops whatever st has not returned yet: its queue and its rows on the wire. */
+static void drop_rest(pstmt *st)
+{
+	PGresult *r;
+
+	if (st->streaming) {
+		while ((r = pq.PQgetResult(st->s->c)))
+			pq.PQclear(r);
+		st->streaming = 0;
+		st->s->active = NULL;
+	}
+	while (st->qhead < st->qlen)
+		pq.PQclear(st->q[st->qhead++]);
+	st->qhead = st->qlen = 0;
+	pq.PQclear(st->res);
+	st->res = NULL;
+}
+
 /*
- * Runs a statement; the second time this connection runs the same text it
- * is prepared on the server (parsed and planned once from then on: a
- * library writer runs the same few statements again and again, while a
- * one-append process would only pay a round trip more). At most
- * MAX_PREPARED texts are remembered.
+ * Sends a statement (1 sent, 0 not: the error is set); the second time this
+ * connection runs the same text it is prepared on the server (parsed and
+ * planned once from then on: a library writer runs the same few statements
+ * again and again, while a one-append process would only pay a round trip
+ * more). At most MAX_PREPARED texts are remembered.
  */
-static PGresult *run(pgs *s, const char *sql, int n, const Oid *types, const char *const *vals,
+static int send_stmt(pgs *s, const char *sql, int n, const Oid *types, const char *const *vals,
 		     const int *lens, const int *fmts)
 {
 	char name[16];
-	int i;
+	int i, ok;
 
 	for (i = 0; i < s->nseen; i++)
 		if (!strcmp(s->seen[i].sql, sql))
@@ -212,17 +270,47 @@ static PGresult *run(pgs *s, const char *sql, int n, const Oid *types, const cha
 			s->seen[s->nseen].sql = gv_xstrdup(sql);
 			s->seen[s->nseen++].prepared = 0;
 		}
-		return pq.PQexecParams(s->c, sql, n, types, vals, lens, fmts, 1);
+		ok = pq.PQsendQueryParams(s->c, sql, n, types, vals, lens, fmts, 1);
+	} else {
+		snprintf(name, sizeof(name), "g%d", i);
+		if (!s->seen[i].prepared) {
+			PGresult *r = pq.PQprepare(s->c, name, sql, n, types);
+			if (!r || pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
+				set_err(s, r, "the database connection failed");
+				pq.PQclear(r);
+				return 0;
+			}
+			pq.PQclear(r);
+			s->seen[i].prepared = 1;
+		}
+		ok = pq.PQsendQueryPrepared(s->c, name, n, vals, lens, fmts, 1);
 	}
-	snprintf(name, sizeof(name), "g%d", i);
-	if (!s->seen[i].prepared) {
-		PGresult *r = pq.PQprepare(s->c, name, sql, n, types);
-		if (!r || pq.PQresultStatus(r) != PGRES_COMMAND_OK)
-			return r;
-		pq.PQclear(r);
-		s->seen[i].prepared = 1;
+	if (!ok) {
+		set_err(s, NULL, "the database connection failed");
+		return 0;
 	}
-	return pq.PQexecPrepared(s->c, name, n, vals, lens, fmts, 1);
+	/* if single-row mode is refused the whole result comes at once: still correct */
+	(void)pq.PQsetSingleRowMode(s->c);
+	return 1;
+}
+
+/* The next result of st: parked, or off the connection; NULL after the last. */
+static PGresult *next_result(pstmt *st)
+{
+	PGresult *r = NULL;
+
+	if (st->qhead < st->qlen) {
+		r = st->q[st->qhead++];
+		if (st->qhead == st->qlen)
+			st->qhead = st->qlen = 0;
+	} else if (st->streaming) {
+		r = pq.PQgetResult(st->s->c);
+		if (!r) {
+			st->streaming = 0;
+			st->s->active = NULL;
+		}
+	}
+	return r;
 }
 
 static int p_step(gv_stmt *x)
@@ -250,41 +338,67 @@ static int p_step(gv_stmt *x)
 			lens[k - 1] = (int)st->p[n].v.len;
 			fmts[k - 1] = 1;
 		}
-		st->res = run(st->s, st->sql, st->nparams, types, vals, lens, fmts);
+		settle(st->s);
 		st->ran = 1;
 		st->row = -1;
-		switch (st->res ? pq.PQresultStatus(st->res) : PGRES_FATAL_ERROR) {
-		case PGRES_TUPLES_OK:
-			st->nrows = pq.PQntuples(st->res);
-			break;
-		case PGRES_COMMAND_OK:
-			st->nrows = 0;
-			break;
-		default:
-			set_err(st->s, st->res, "the database connection failed");
-			pq.PQclear(st->res);
-			st->res = NULL;
-			st->nrows = 0;
+		st->nrows = 0;
+		if (!send_stmt(st->s, st->sql, st->nparams, types, vals, lens, fmts)) {
+			st->over = 1;
+			st->final = GV_STMT_ERROR;
 			return GV_STMT_ERROR;
 		}
+		st->streaming = 1;
+		st->s->active = st;
 	}
-	if (!st->res)
-		return GV_STMT_ERROR;
-	if (st->row + 1 >= st->nrows) {
-		st->row = st->nrows;
-		return GV_STMT_DONE;
+	if (st->res && st->row + 1 < st->nrows) {
+		st->row++;
+		return GV_STMT_ROW;
 	}
-	st->row++;
-	return GV_STMT_ROW;
+	pq.PQclear(st->res);
+	st->res = NULL;
+	st->row = -1;
+	st->nrows = 0;
+	while (!st->over) {
+		PGresult *r = next_result(st);
+
+		switch (r ? pq.PQresultStatus(r) : PGRES_COMMAND_OK) {
+		case PGRES_SINGLE_TUPLE:
+		case PGRES_TUPLES_OK:
+			if (pq.PQntuples(r) > 0) {
+				st->res = r;
+				st->nrows = pq.PQntuples(r);
+				st->row = 0;
+				return GV_STMT_ROW;
+			}
+			pq.PQclear(r);
+			break;
+		case PGRES_COMMAND_OK:
+			if (!r) {
+				st->over = 1;
+				st->final = GV_STMT_DONE;
+			}
+			pq.PQclear(r);
+			break;
+		default:
+			set_err(st->s, r, "the database connection failed");
+			pq.PQclear(r);
+			drop_rest(st);
+			st->over = 1;
+			st->final = GV_STMT_ERROR;
+			break;
+		}
+	}
+	return st->final;
 }
 
 static void p_reset(gv_stmt *x)
 {
 	pstmt *st = PS(x);
 
-	pq.PQclear(st->res);
-	st->res = NULL;
+	drop_rest(st);
 	st->ran = 0;
+	st->over = 0;
+	st->final = GV_STMT_DONE;
 	st->row = -1;
 	st->nrows = 0;
 }
@@ -294,7 +408,8 @@ static void p_finalize(gv_stmt *x)
 	pstmt *st = PS(x);
 	int i;
 
-	pq.PQclear(st->res);
+	drop_rest(st);
+	free(st->q);
 	for (i = 0; i <= MAX_PARAMS; i++)
 		gv_buf_release(&st->p[i].v);
 	free(st->sql);
@@ -383,6 +498,10 @@ static void s_close(gv_store *x)
 {
 	if (!x)
 		return;
+	if (S(x)->active) {  /* its rows go with the connection */
+		S(x)->active->streaming = 0;
+		S(x)->active = NULL;
+	}
 	if (S(x)->c)
 		pq.PQfinish(S(x)->c);
 	while (S(x)->nseen > 0)
@@ -394,9 +513,14 @@ static void s_close(gv_store *x)
 
 static int s_exec(gv_store *x, const char *sql)
 {
-	PGresult *r = pq.PQexec(S(x)->c, sql);
-	ExecStatusType t = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
-	int ok = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+	PGresult *r;
+	ExecStatusType t;
+	int ok;
+
+	settle(S(x));
+	r = pq.PQexec(S(x)->c, sql);
+	t = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
+	ok = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
 
 	if (!ok)
 		set_err(S(x), r, "the database connection failed");
@@ -511,8 +635,10 @@ static int s_commit(gv_store *x)
 
 static void s_rollback(gv_store *x)
 {
-	PGTransactionStatusType t = pq.PQtransactionStatus(S(x)->c);
+	PGTransactionStatusType t;
 
+	settle(S(x));
+	t = pq.PQtransactionStatus(S(x)->c);
 	S(x)->writing = 0;
 	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
 		gv_buf keep = GV_BUF_INIT;
@@ -529,8 +655,11 @@ static int s_replica_schema(gv_store *x) { return 0; }  /* pg_schema.sql made th
 
 static int s_replica_tables(gv_store *x)
 {
-	PGresult *r = pq.PQexec(S(x)->c, "SELECT to_regclass('replica_key') IS NOT NULL");
+	PGresult *r;
 	int v = -1;
+
+	settle(S(x));
+	r = pq.PQexec(S(x)->c, "SELECT to_regclass('replica_key') IS NOT NULL");
 
 	if (r && pq.PQresultStatus(r) == PGRES_TUPLES_OK && pq.PQntuples(r) == 1)
 		v = !strcmp(pq.PQgetvalue(r, 0, 0), "t");

@@ -833,7 +833,7 @@ static int read_log_record(gv_audit *a, const char *origin, uint64_t trusted_upt
  */
 static int verify_replica(gv_audit *a, const char *origin, const gv_sync_trust_list *trust,
 			  uint64_t trusted_upto, gv_audit_result *res, const char **why,
-			  gv_diags *d)
+			  log_record *keep, gv_diags *d)
 {
 	const gv_key *keys[GV_SYNC_MAX_TRUST];
 	gv_replica_expect ex;
@@ -872,7 +872,10 @@ static int verify_replica(gv_audit *a, const char *origin, const gv_sync_trust_l
 		err = GV_ESIG;
 	}
 out:
-	log_record_release(&r);
+	if (keep && err == GV_OK)
+		*keep = r;
+	else
+		log_record_release(&r);
 	return err;
 }
 
@@ -960,7 +963,7 @@ int gv_sync_verify_replicas(gv_audit *a, const gv_sync_trust_list *trust, uint64
 		size_t k, given = 0;
 		for (k = 0; trust && k < trust->n; k++)
 			given += !strcmp(trust->v[k].origin, origins[i]);
-		err = verify_replica(a, origins[i], trust, trusted_upto, &res, &why, d);
+		err = verify_replica(a, origins[i], trust, trusted_upto, &res, &why, NULL, d);
 		if (err == GV_OK)
 			gv_buf_printf(report, "replica '%s' intact: %" PRIu64 " entries, all covered by "
 				      "checkpoints signed by %s (%" PRIu64 " checkpoint signatures "
@@ -1033,8 +1036,11 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin,
 	gv_audit_result res;
 	int64_t *lat = NULL, now = (int64_t)time(NULL);
 	const char *why;
-	uint64_t upto;
-	size_t n = 0;
+	const gv_sync_trust_list *trust = keys ? keys->trust : NULL;
+	const gv_key *log_pub = keys ? keys->log_pub : NULL;
+	log_record r;
+	uint64_t upto, held = 0;
+	size_t n = 0, i;
 	time_t t;
 	int err;
 
@@ -1043,17 +1049,47 @@ int gv_sync_status_get(gv_sync_status *out, gv_audit *a, const char *origin,
 	if ((err = gv_replica_get(a, origin, &st, d)) < 0)
 		return err;
 	/* nothing unverified reaches a status, a metric or a fact */
-	if ((err = pins_trusted_upto(a, keys ? keys->log_pub : NULL, &upto, d)) < 0)
+	if ((err = pins_trusted_upto(a, log_pub, &upto, d)) < 0)
 		return err;
-	if ((err = verify_replica(a, origin, keys ? keys->trust : NULL, upto, &res, &why, d)) < 0) {
+	memset(&r, 0, sizeof(r));
+	if ((err = verify_replica(a, origin, trust, upto, &res, &why, &r, d)) < 0) {
 		if (err == GV_ESIG)
 			gv_error(d, CODE_INVALID, gv_audit_path(a), "the replica of '%s' does not "
 				 "verify%s%s; run 'govgate audit verify'", origin, why ? ": " : "",
 				 why ? why : "");
 		return err;
 	}
+	/*
+	 * With the local log's key, the import records count only when a
+	 * checkpoint signed by it covers their sync.imported entries (the
+	 * replica rows were checked against those entries): an import in the
+	 * unsigned tail is not counted, nor are the latencies of the entries
+	 * it brought or the time it brought the latest replica checkpoint,
+	 * until a checkpoint covers it.
+	 */
+	if (log_pub) {
+		st.imports = 0;
+		st.last_import[0] = '\0';
+		st.announced = 0;
+		st.cp_imported[0] = '\0';
+		for (i = 0; i < r.nimports; i++) {
+			if (r.imports[i].seq >= upto)
+				continue;
+			st.imports++;
+			/* the import that brought the latest checkpoint */
+			if (st.has_checkpoint && !st.cp_imported[0] && r.imports[i].to >= st.cp_size)
+				memcpy(st.cp_imported, r.imports[i].time, sizeof(st.cp_imported));
+			memcpy(st.last_import, r.imports[i].time, sizeof(st.last_import));
+			st.announced = r.imports[i].announced;
+			if (r.imports[i].to > held)
+				held = r.imports[i].to;
+		}
+	}
+	log_record_release(&r);
 	if ((err = gv_replica_latencies(a, origin, &lat, &n, d)) < 0)
 		return err;
+	if (log_pub && n > held)
+		n = (size_t)held;
 	out->entries = st.size;
 	out->has_checkpoint = st.has_checkpoint;
 	out->cp_size = st.cp_size;

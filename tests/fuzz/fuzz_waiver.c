@@ -9,6 +9,8 @@
  *     parses signs, and its envelope is added without error;
  *   - as a signed waiver envelope itself (gv_waivers_add), unsigned bytes
  *     an attacker controls.
+ * A trusted waiver is then applied to a finding of its own policy, rule and
+ * path (gv_waivers_apply): in its scope and not expired, it waives it.
  * Every refusal says why. Seeds: tests/fuzz/seeds/fuzz_waiver/.
  */
 #include <stdint.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "eval.h"
 #include "fuzz_common.h"
 #include "fuzz_gov_common.h"
 #include "node.h"
@@ -24,6 +27,34 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
 #define FZ_NOW ((time_t)1764547200)  /* 2025-12-01T00:00:00Z */
+
+/* Applies w's one waiver to a finding it names, then one it does not. */
+static void apply(gv_waivers *w)
+{
+	gv_waiver *x = &w->v[0];
+	gv_finding f[2];
+	gv_result r;
+	gv_buf js = GV_BUF_INIT;
+
+	memset(f, 0, sizeof(f));
+	memset(&r, 0, sizeof(r));
+	f[0].policy = f[1].policy = x->policy;
+	f[0].rule = x->rule;
+	f[1].rule = "another.rule";
+	f[0].path = f[1].path = x->path ? x->path : "manifest.x";
+	f[0].enforcement = f[1].enforcement = GV_ENF_BLOCK;
+	r.findings = f;
+	r.nfindings = 2;
+	r.deployment_id = x->deployment_id;
+	gv_waivers_apply(w, &r);
+	if ((f[0].waiver != NULL) != (!x->blocked && x->end > FZ_NOW) || f[1].waiver ||
+	    r.decision != GV_ENF_BLOCK || gv_waiver_outcome(x) < 0)
+		abort();
+	if (f[0].waiver)
+		gv_waiver_finding_json(&js, x);
+	gv_buf_release(&js);
+	gv_waivers_reset(w);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -55,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (gv_waivers_add(&w, env, fz_trust(), NULL, FZ_NOW, &d) != GV_OK || w.n != 1 ||
 		    !w.v[0].signer)
 			abort();  /* what we signed with a trusted key is added */
+		apply(&w);
 		gv_waivers_json(&js, &w);
 		gv_waivers_release(&w);
 		gv_diags_release(&d);

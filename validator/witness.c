@@ -345,8 +345,9 @@ int gv_witness_same_checkpoint(const char *note, size_t len, const char *cosigne
 	h.missing = 0;
 	each_line(note, len, blen, has_line, &h);
 	if (h.missing)
-		return gv_error(d, CODE_COSIG, file, "the same checkpoint text, but without the log's "
-				"signature line"), GV_ESIG;
+		return gv_error(d, CODE_COSIG, file, "the same checkpoint text, but %zu of its "
+				"signature lines %s missing (a witness replaces its own older line)",
+				h.missing, h.missing == 1 ? "is" : "are"), GV_ESIG;
 	return GV_OK;
 }
 

@@ -60,7 +60,8 @@ LIBS = $(PKG_LIBS) -lpthread -lm
 
 # Building is parallel by default (one job per core); the test targets are
 # not, as their runners print in order and some tests time themselves.
-BUILD_GOALS = all install man completions $(BUILD)/govgate $(BUILD)/unit-tests
+BUILD_GOALS = all install man completions test-binaries $(BUILD)/govgate $(BUILD)/unit-tests
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 ifeq ($(filter-out $(BUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 endif
@@ -79,7 +80,7 @@ CLI_OBJ = $(CLI_SRC:validator/%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 TEST_OBJ = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o) $(BUILD)/tobj/runner.o
 
-.PHONY: all deps demo check check-unit check-cli check-cli-pg check-san check-fuzz valgrind bench \
+.PHONY: all deps demo check check-unit check-cli check-cli-pg check-san check-fuzz valgrind bench test-binaries \
 	bench-ledger fuzz install clean man completions
 all: $(BUILD)/govgate
 
@@ -185,6 +186,7 @@ check: deps
 	@mkdir -p build && rm -f $(TALLY) && st=0; \
 	export GV_TALLY="$(CURDIR)/$(TALLY)"; \
 	echo "== $(BUILD): unit and CLI tests"; \
+	$(MAKE) --no-print-directory test-binaries || st=1; \
 	$(MAKE) --no-print-directory -k check-unit check-cli check-cli-pg || st=1; \
 	echo "== build-san: the same under ASan+UBSan"; \
 	$(MAKE) --no-print-directory check-san || st=1; \
@@ -211,8 +213,13 @@ check-cli-pg: $(BUILD)/govgate
 # Under the sanitizers the stress tests run a smaller load
 # (GOVGATE_TEST_SMALL; the full load runs in the normal build).
 check-san:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-binaries
 	@GOVGATE_TEST_SMALL=1 $(MAKE) --no-print-directory -k SANITIZE=address,undefined CK_FORK=no \
 	  check-unit check-cli
+
+# Everything the tests run, built in parallel (a BUILD_GOALS member) before
+# the serial test targets start.
+test-binaries: $(BUILD)/unit-tests $(BUILD)/govgate $(BUILD)/bench-ledger $(BUILD)/pg-stream-check
 
 valgrind: $(BUILD)/unit-tests $(BUILD)/govgate
 	cd tests/unit && CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
@@ -226,11 +233,11 @@ bench: deps all
 # writers, through the CLI and through the library) and audit verify of
 # 100,000 entries on both (bench/ledger.sh, docs/PERFORMANCE.md).
 $(BUILD)/bench-ledger: bench/ledger.c $(BUILD)/libgv.a
-	$(CC) $(ALL_CFLAGS) -Ivalidator -o $@ $< $(BUILD)/libgv.a $(LIBS)
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) -Ivalidator -o $@ $< $(BUILD)/libgv.a $(LIBS)
 
 # the streamed PostgreSQL statements, left mid-way (tests/cli/t373)
 $(BUILD)/pg-stream-check: tests/pg/stream.c $(BUILD)/libgv.a
-	$(CC) $(ALL_CFLAGS) -Ivalidator -o $@ $< $(BUILD)/libgv.a $(LIBS)
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) -Ivalidator -o $@ $< $(BUILD)/libgv.a $(LIBS)
 
 bench-ledger: deps all $(BUILD)/bench-ledger
 	@sh bench/ledger.sh $(BUILD)/govgate $(BUILD)/bench-ledger
@@ -289,6 +296,6 @@ check-fuzz:
 	if ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return !d + (int)n - (int)n; }\n' | \
 	  clang -fsanitize=fuzzer -x c -o build-fuzz/probe - >/dev/null 2>&1; then \
 	  echo "fuzz: smoke skipped (clang cannot link libFuzzer here)"; exit 0; fi; \
-	$(MAKE) --no-print-directory $(FUZZERS) >build-fuzz/build.log 2>&1 || \
+	$(MAKE) --no-print-directory -j$(NPROC) $(FUZZERS) >build-fuzz/build.log 2>&1 || \
 	  { cat build-fuzz/build.log; exit 1; }; \
 	sh tests/tally.sh guard "fuzz smoke" sh tests/fuzz/smoke.sh $(FUZZ_SMOKE_SECONDS) $(FUZZERS)

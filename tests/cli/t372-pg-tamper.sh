@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # t372: tampering with a PostgreSQL log as its superuser (psql), the
 # counterpart of t351's SQLite edits: the triggers must be dropped first,
 # and every edit is caught by audit verify at the right seq; hostile

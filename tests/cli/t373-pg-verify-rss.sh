@@ -1,3 +1,4 @@
+# run-first: one of the longest files
 # t373: `audit verify` on PostgreSQL streams the log (store_pg.c reads one
 # row at a time, libpq's single-row mode): its peak RSS over 20,000 entries
 # stays within 1.3x of its peak over 2,000 (holding the whole result, as it

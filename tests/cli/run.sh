@@ -8,8 +8,8 @@
 # Files run GV_TEST_JOBS at a time (default: the number of cores, at most
 # 4): each has its own scratch folder, its own servers on free ports or
 # sockets in that folder, and nothing of the repository is written. A file
-# with a line "# run-alone" (it measures time bounds or loads the machine on
-# purpose) runs afterwards, by itself; a file with a line "# run-first" (one
+# with a line "# run-alone" (it measures time bounds, which other work running
+# beside it would upset) runs afterwards, by itself; a file with a line "# run-first" (one
 # of the longest) starts before the others.
 #
 # GOVGATE_TEST_SMALL=1 (set by `make check-san`) asks the stress tests for

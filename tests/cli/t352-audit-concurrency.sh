@@ -1,4 +1,4 @@
-# run-alone: it measures time bounds or loads the machine on purpose
+# run-first: one of the longest files (its load is correctness, not timing)
 # t352: concurrent writers neither fork the chain nor lose entries, and a
 # writer killed mid-append leaves an intact database.
 openssl genpkey -algorithm ed25519 -out "$T/log.key" 2>/dev/null

@@ -1,4 +1,4 @@
-# run-alone: it measures time bounds or loads the machine on purpose
+# run-first: one of the longest files (its load is correctness, not timing)
 # t370: the audit log on a real PostgreSQL server (tests/cli/pg-lib.sh):
 # audit init and its roles, as PostgreSQL enforces them; 16 writer
 # processes appending at once; writers killed with SIGKILL mid-append; the

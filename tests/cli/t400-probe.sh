@@ -1,4 +1,4 @@
-# run-alone: it measures time bounds or loads the machine on purpose
+# run-alone: it measures time bounds
 # t400-probe.sh: `govgate probe` against real TLS servers (openssl s_server)
 # on 127.0.0.1, with a CA and certificates generated here: a good endpoint,
 # an expired certificate, a wrong name, TLS 1.1 (when this OpenSSL allows

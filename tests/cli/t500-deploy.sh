@@ -1,4 +1,4 @@
-# run-alone: it measures time bounds or loads the machine on purpose
+# run-alone: it measures time bounds
 # t500-deploy.sh: `govgate deploy` carrying a compliant hybrid deployment
 # through the whole flow against live TLS endpoints (openssl s_server on
 # 127.0.0.1, certificates made here): the steps run in order, the receipt

@@ -1,4 +1,4 @@
-# run-alone: it measures time bounds or loads the machine on purpose
+# run-alone: it measures time bounds
 # t501-deploy-stop.sh: deployments that must not (or not fully) happen.
 # Blocked (encryption at rest off in the facts), halted (on-prem policy
 # drift) and escalated (a closed port, retried, within the time bound) run

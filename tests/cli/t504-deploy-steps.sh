@@ -1,4 +1,4 @@
-# run-alone: it measures time bounds or loads the machine on purpose
+# run-alone: it measures time bounds
 # t504-deploy-steps.sh: deploy steps leave nothing behind and see only what
 # they are given. A step's background processes end when the step does
 # (SIGTERM, then SIGKILL after the grace period) and its event says so; a

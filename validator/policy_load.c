@@ -137,23 +137,7 @@ static gv_loc at(const gv_file *f, const gv_node *n)
 static int check_keys(loadctx *L, const gv_file *f, const gv_node *map,
 		      const char *const *allowed, const char *what)
 {
-	uint32_t i;
-	int err = GV_OK;
-
-	for (i = 0; i < map->n; i++) {
-		const gv_node *k = map->u.pairs[i].key;
-		const char *const *a;
-		for (a = allowed; *a; a++)
-			if (!strcmp(*a, k->s))
-				break;
-		if (!*a) {
-			const char *s = gv_suggest(k->s, allowed, 0);
-			err = gv_diag_at(L->d, GV_SEV_ERROR, "GV-P010", at(f, k),
-					 "unknown key '%s' in %s%s%s%s", k->s, what,
-					 s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-		}
-	}
-	return err;
+	return gv_check_keys(L->d, "GV-P010", f, map, allowed, what) ? GV_ERROR : GV_OK;
 }
 
 static const char *get_str(loadctx *L, const gv_file *f, const gv_node *map,

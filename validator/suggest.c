@@ -137,3 +137,27 @@ void gv_suggest_diags(gv_diags *d, size_t from, const char *const *rule_ids, siz
 			append(g, s);
 	}
 }
+
+size_t gv_check_keys(gv_diags *d, const char *code, const gv_file *f, const gv_node *map,
+		     const char *const *allowed, const char *what)
+{
+	size_t bad = 0;
+	uint32_t i;
+
+	for (i = 0; i < map->n; i++) {
+		const gv_node *k = map->u.pairs[i].key;
+		const char *const *a;
+		const char *near;
+
+		for (a = allowed; *a; a++)
+			if (!strcmp(*a, k->s))
+				break;
+		if (*a)
+			continue;
+		near = gv_suggest(k->s, allowed, 0);
+		gv_diag_at(d, GV_SEV_ERROR, code, gv_node_loc(f, k), "unknown key '%s' in %s%s%s%s",
+			   k->s, what, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+		bad++;
+	}
+	return bad;
+}

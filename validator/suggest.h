@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "node.h"
 
 /* Edit distance between a and b, or max + 1 when it is more than max. */
 size_t gv_edit_distance(const char *a, const char *b, size_t max);
@@ -31,5 +32,15 @@ const char *gv_suggest(const char *word, const char *const *cands, size_t n);
  * or the keys of an `each` check).
  */
 void gv_suggest_diags(gv_diags *d, size_t from, const char *const *rule_ids, size_t nids);
+
+/*
+ * Reports each key of map (a mapping of f) that is not in allowed
+ * (NULL-terminated) as an error with code at the key's line and column:
+ * "unknown key 'K' in WHAT", with "; did you mean 'X'?" when one is close.
+ * Returns the number of unknown keys. The one check of keys for policies,
+ * trust files and waivers.
+ */
+size_t gv_check_keys(gv_diags *d, const char *code, const gv_file *f, const gv_node *map,
+		     const char *const *allowed, const char *what);
 
 #endif

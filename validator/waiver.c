@@ -87,22 +87,8 @@ static void bad(wctx *c, const char *code, const gv_node *n, const char *fmt, ..
 static void check_keys(wctx *c, const gv_node *map, const char *const *allowed,
 		       const char *what)
 {
-	uint32_t i;
-
-	for (i = 0; i < map->n; i++) {
-		const gv_node *k = map->u.pairs[i].key;
-		const char *const *a;
-		const char *near;
-
-		for (a = allowed; *a; a++)
-			if (!strcmp(*a, k->s))
-				break;
-		if (*a)
-			continue;
-		near = gv_suggest(k->s, allowed, 0);
-		bad(c, CODE_UNKNOWN_KEY, k, "unknown key '%s' in %s%s%s%s", k->s, what,
-		    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-	}
+	if (gv_check_keys(c->d, CODE_UNKNOWN_KEY, c->f, map, allowed, what))
+		c->err = GV_EPARSE;
 }
 
 /* A mapping at key (NULL, reported, when missing or not a mapping). */

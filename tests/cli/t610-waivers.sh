@@ -79,7 +79,7 @@ expect_eq "$(jget "$T/w.dsse" "d['signatures'][0]['keyid']")" \
 # malformed waivers: located errors, exit 2, nothing written
 sed 's/ticket:/ticekt:/' "$T/W-2026-014.yaml" > "$T/bad1.yaml"
 expect_rc 2 "unknown key" -- waiver sign --key "$T/keys/comp.key" -o "$T/bad.dsse" "$T/bad1.yaml"
-expect_err "^$T/bad1.yaml:11:3: error: unknown key 'ticekt' in a waiver's spec \(did you mean 'ticket'\?\) \[GV-W002\]$" "unknown key at line:col"
+expect_err "^$T/bad1.yaml:11:3: error: unknown key 'ticekt' in a waiver's spec; did you mean 'ticket'\? \[GV-W002\]$" "unknown key at line:col"
 expect_err "^$T/bad1.yaml:5:3: error: spec has no 'ticket' \[GV-W003\]$" "missing ticket"
 TEST_NAME="nothing written"
 [ ! -e "$T/bad.dsse" ] && pass || fail "bad.dsse written"

@@ -165,7 +165,7 @@ expect_err "^$T/W-2026-014.yaml:1:1: error: " "unsigned document: located"
 sed 's/ticket:/ticekt:/' "$T/W-2026-014.yaml" > "$T/bad1.yaml"
 dsse "$W" "$T/bad1.yaml" "$T/bad1.dsse"
 expect_rc 2 "a signed waiver with an unknown key" -- verify --key "$T/keys/comp.pub" "$T/bad1.dsse"
-expect_err "^$T/bad1.dsse \(payload\):11:3: error: unknown key 'ticekt' in a waiver's spec \(did you mean 'ticket'\?\) \[GV-W002\]$" \
+expect_err "^$T/bad1.dsse \(payload\):11:3: error: unknown key 'ticekt' in a waiver's spec; did you mean 'ticket'\? \[GV-W002\]$" \
 	"unknown key at line:col of the payload"
 expect_err "^$T/bad1.dsse \(payload\):5:3: error: spec has no 'ticket' \[GV-W003\]$" "missing ticket located"
 expect_eq "$(wc -c < "$T/out")" 0 "malformed waiver: nothing printed"

@@ -98,7 +98,7 @@ START_TEST(parse_errors)
 		"  scope: {}\n"), "GV-W003", 10, 10, "'scope' is empty");
 	bad(DOC("  policy: p\n  rule: r\n  justification: j\n  ticket: t\n  expires: 2026-12-31\n"
 		"  scope: {deployment: x}\n"), "GV-W002", 10, 11, "unknown key 'deployment' in a "
-	    "waiver's scope (did you mean 'deployment_id'?)");
+	    "waiver's scope; did you mean 'deployment_id'?");
 	bad(DOC("  policy: \"\"\n  rule: r\n  justification: j\n  ticket: t\n  expires: 2026-12-31\n"),
 	    "GV-W008", 5, 11, "'policy' must be 1 to 256 characters");
 	bad("apiVersion: govgate/v2\nkind: Waiver\n", "GV-W001", 1, 13,

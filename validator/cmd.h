@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "diag.h"
+
 typedef struct gv_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -20,6 +22,15 @@ int gv_cmd_dispatch(const gv_cmd *table, const char *prog, int argc, char **argv
 
 /* Whether diagnostics to stderr should use colour (a terminal, no NO_COLOR). */
 int gv_cmd_color(int fd);
+
+/*
+ * Prints the diagnostics to stderr, releases them and maps err to an exit
+ * code: 0 for GV_OK, GV_EXIT_INVALID for GV_ESIG (evidence that does not
+ * verify), GV_EXIT_INPUT for anything else.
+ */
+int gv_cmd_finish(gv_diags *d, int err);
+/* "govgate CMD VERB: MSG; see 'govgate CMD VERB --help'" on stderr; GV_EXIT_INPUT. */
+int gv_cmd_usage_error(const char *cmd, const char *verb, const char *msg);
 
 /* A growing list of borrowed strings (repeatable options, arguments). */
 typedef struct strlist {

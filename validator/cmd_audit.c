@@ -236,12 +236,6 @@ typedef struct opts {
 	size_t nwitness;
 } opts;
 
-static int usage_error(const char *verb, const char *msg)
-{
-	fprintf(stderr, "govgate: audit %s: %s; see 'govgate audit %s --help'\n", verb, msg, verb);
-	return GV_EXIT_INPUT;
-}
-
 /* The union of the verbs' options, each long name once. */
 static void all_options(gv_getopt *g)
 {
@@ -362,16 +356,6 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Prints the diags and maps an error to an exit code (ESIG is evidence). */
-static int finish(gv_diags *d, int err)
-{
-	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
-	gv_diags_release(d);
-	if (err == GV_OK)
-		return 0;
-	return err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_INPUT;
-}
-
 /* Writes text to path ("-" or NULL: standard output), atomically for files. */
 static int write_out(const char *path, const char *text, gv_diags *d)
 {
@@ -395,7 +379,7 @@ static int audit_append(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_append)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.type)
-		return usage_error("append", "--type is required");
+		return gv_cmd_usage_error("audit", "append", "--type is required");
 	if (!o.actor)
 		o.actor = getenv("USER") ? getenv("USER") : "";
 	/* load the key first: a bad key appends nothing */
@@ -412,7 +396,7 @@ out:
 	free(note);
 	gv_key_free(k);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int audit_checkpoint(int argc, char **argv)
@@ -443,7 +427,7 @@ out:
 	free(note);
 	gv_key_free(k);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int audit_prove(int argc, char **argv)
@@ -458,9 +442,9 @@ static int audit_prove(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_prove)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!!o.seq == !!o.from)
-		return usage_error("prove", "give exactly one of --seq N and --from SIZE");
+		return gv_cmd_usage_error("audit", "prove", "give exactly one of --seq N and --from SIZE");
 	if (parse_u64(o.seq ? o.seq : o.from, &n) < 0)
-		return usage_error("prove", "--seq and --from take a non-negative integer");
+		return gv_cmd_usage_error("audit", "prove", "--seq and --from take a non-negative integer");
 	if (o.tiles) {
 		err = o.seq ? gv_tiles_prove_inclusion(o.tiles, n, &proof, &d) :
 			      gv_tiles_prove_consistency(o.tiles, n, &proof, &d);
@@ -476,7 +460,7 @@ done:
 out:
 	free(proof);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 /*
@@ -620,9 +604,9 @@ static int audit_publish(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_publish)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.tiles || !o.log_key)
-		return usage_error("publish", "--tiles DIR and --log-key KEY are required");
+		return gv_cmd_usage_error("audit", "publish", "--tiles DIR and --log-key KEY are required");
 	if (!gv_note_name_valid(o.origin))
-		return usage_error("publish", "the origin must be non-empty, without spaces or '+'");
+		return gv_cmd_usage_error("audit", "publish", "the origin must be non-empty, without spaces or '+'");
 	if ((err = gv_key_load_private(&k, o.log_key, &d)) < 0)
 		goto out;
 	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
@@ -633,7 +617,7 @@ static int audit_publish(int argc, char **argv)
 out:
 	gv_key_free(k);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int audit_verify(int argc, char **argv)
@@ -652,12 +636,12 @@ static int audit_verify(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_verify)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.key)
-		return usage_error("verify", "--key PUB (the log's public key) is required");
+		return gv_cmd_usage_error("audit", "verify", "--key PUB (the log's public key) is required");
 	if (o.tiles && (o.jsonl || o.checkpoint || o.ntrust || o.allow_tail))
-		return usage_error("verify", "--tiles DIR verifies the folder alone: no --jsonl, "
+		return gv_cmd_usage_error("audit", "verify", "--tiles DIR verifies the folder alone: no --jsonl, "
 				   "--checkpoint, --trust or --allow-unsigned-tail");
 	if (o.nwitness && !o.tiles && !o.checkpoint)
-		return usage_error("verify", "--witness needs the cosigned checkpoint: --checkpoint "
+		return gv_cmd_usage_error("audit", "verify", "--witness needs the cosigned checkpoint: --checkpoint "
 				   "FILE (or --tiles DIR)");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)
 		goto out;
@@ -706,7 +690,7 @@ out:
 	gv_buf_release(&saved);
 	gv_key_free(k);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int print_entry(void *payload, uint64_t seq, const char *bytes, size_t len)
@@ -736,7 +720,7 @@ static int audit_log(int argc, char **argv)
 	err = gv_audit_each(a, &f, print_entry, NULL, &d);
 out:
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int audit_export(int argc, char **argv)
@@ -750,7 +734,7 @@ static int audit_export(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_export)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.out || !strcmp(o.out, "-"))
-		return usage_error("export", "-o OUT (a file) is required");
+		return gv_cmd_usage_error("audit", "export", "-o OUT (a file) is required");
 	if ((err = gv_audit_open_existing(&a, o.db, &d)) < 0)
 		goto out;
 	if ((err = gv_audit_export(a, o.out, &n, &d)) == GV_OK)
@@ -758,7 +742,7 @@ static int audit_export(int argc, char **argv)
 			"%s.checkpoints\n", n, o.out, o.out);
 out:
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int audit_key(int argc, char **argv)
@@ -772,16 +756,16 @@ static int audit_key(int argc, char **argv)
 	if ((r = parse(&o, argc, argv, &gv_optcmd_audit_key)))
 		return r > 0 ? 0 : GV_EXIT_INPUT;
 	if (!o.key)
-		return usage_error("key", "--key PUB is required");
+		return gv_cmd_usage_error("audit", "key", "--key PUB is required");
 	if (!gv_note_name_valid(o.origin))
-		return usage_error("key", "the origin must be non-empty, without spaces or '+'");
+		return gv_cmd_usage_error("audit", "key", "the origin must be non-empty, without spaces or '+'");
 	if ((err = gv_key_load_public(&k, o.key, &d)) < 0)
-		return finish(&d, err);
+		return gv_cmd_finish(&d, err);
 	vk = gv_note_verifier_key(o.origin, k);
 	printf("%s\n", vk);
 	free(vk);
 	gv_key_free(k);
-	return finish(&d, GV_OK);
+	return gv_cmd_finish(&d, GV_OK);
 }
 
 static const gv_cmd audit_cmds[] = {

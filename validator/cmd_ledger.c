@@ -104,15 +104,6 @@ static int parse_verb(const gv_optcmd *c, int argc, char **argv, const char **a,
 	return 0;
 }
 
-static int finish(gv_diags *d, int err)
-{
-	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
-	gv_diags_release(d);
-	if (err == GV_OK)
-		return 0;
-	return err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_INPUT;
-}
-
 int cmd_audit_init(int argc, char **argv)
 {
 	gv_diags d = GV_DIAGS_INIT;
@@ -134,7 +125,7 @@ int cmd_audit_init(int argc, char **argv)
 		       gv_audit_path(a));
 	}
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 int cmd_audit_copy(int argc, char **argv)
@@ -166,7 +157,7 @@ int cmd_audit_copy(int argc, char **argv)
 out:
 	gv_audit_close(from);
 	gv_audit_close(to);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static volatile sig_atomic_t stop;
@@ -216,7 +207,7 @@ int cmd_audit_checkpoint_every(const char *db, const char *origin, const char *l
 		return GV_EXIT_INPUT;
 	}
 	if ((err = gv_key_load_private(&k, log_key, &d)) < 0)
-		return finish(&d, err);
+		return gv_cmd_finish(&d, err);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);

@@ -33,21 +33,6 @@
 #include <string.h>
 
 
-static int usage_error(const char *verb, const char *msg)
-{
-	fprintf(stderr, "govgate: sync %s: %s; see 'govgate sync %s --help'\n", verb, msg, verb);
-	return GV_EXIT_INPUT;
-}
-
-static int finish(gv_diags *d, int err)
-{
-	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
-	gv_diags_release(d);
-	if (err == GV_OK)
-		return 0;
-	return err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_INPUT;
-}
-
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
@@ -209,7 +194,7 @@ static int sync_export(int argc, char **argv)
 		case OPT_ORIGIN: origin = optarg; break;
 		case OPT_SINCE:
 			if (parse_u64(optarg, &since) < 0)
-				return usage_error("export", "--since takes a tree size (a non-negative "
+				return gv_cmd_usage_error("sync", "export", "--since takes a tree size (a non-negative "
 						   "integer)");
 			break;
 		default:
@@ -219,11 +204,11 @@ static int sync_export(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error("export", "unexpected argument");
+		return gv_cmd_usage_error("sync", "export", "unexpected argument");
 	if (!out || !strcmp(out, "-"))
-		return usage_error("export", "-o BUNDLE (a file) is required");
+		return gv_cmd_usage_error("sync", "export", "-o BUNDLE (a file) is required");
 	if (origin && !log_key)
-		return usage_error("export", "--origin only names the origin of a checkpoint signed "
+		return gv_cmd_usage_error("sync", "export", "--origin only names the origin of a checkpoint signed "
 				   "with --log-key");
 	db = db ? db : gv_audit_default_path();
 	origin = origin ? origin : gv_audit_default_origin();
@@ -254,7 +239,7 @@ out:
 	gv_buf_release(&cos);
 	gv_key_free(k);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int sync_import(int argc, char **argv)
@@ -288,7 +273,7 @@ static int sync_import(int argc, char **argv)
 		case OPT_MIN_WITNESSES: min_w = optarg; break;
 		case OPT_WITNESS:
 			if (nw == GV_WITNESS_MAX)
-				return usage_error("import", "too many --witness options");
+				return gv_cmd_usage_error("sync", "import", "too many --witness options");
 			wspecs[nw++] = optarg;
 			break;
 		case OPT_DB: db = optarg; break;
@@ -297,7 +282,7 @@ static int sync_import(int argc, char **argv)
 		case OPT_ORIGIN: origin = optarg; break;
 		case OPT_TRUST:
 			if (ntrust == GV_SYNC_MAX_TRUST)
-				return usage_error("import", "too many --trust options");
+				return gv_cmd_usage_error("sync", "import", "too many --trust options");
 			specs[ntrust++] = optarg;
 			break;
 		default:
@@ -307,12 +292,12 @@ static int sync_import(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error("import", "give exactly one BUNDLE file");
+		return gv_cmd_usage_error("sync", "import", "give exactly one BUNDLE file");
 	if (!ntrust)
-		return usage_error("import", "--trust ORIGIN=PUB (the other side's log key) is "
+		return gv_cmd_usage_error("sync", "import", "--trust ORIGIN=PUB (the other side's log key) is "
 				   "required");
 	if (origin && !log_key)
-		return usage_error("import", "--origin names the checkpoint's origin; use it with "
+		return gv_cmd_usage_error("sync", "import", "--origin names the checkpoint's origin; use it with "
 				   "--log-key");
 	path = argv[optind];
 	db = db ? db : gv_audit_default_path();
@@ -390,7 +375,7 @@ out:
 	gv_sync_trust_list_release(&trust);
 	gv_buf_release(&bundle);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static void json_time(gv_buf *b, const char *key, const char *t)
@@ -485,7 +470,7 @@ static int sync_status(int argc, char **argv)
 		case OPT_KEY: key = optarg; break;
 		case OPT_TRUST:
 			if (ntrust == GV_SYNC_MAX_TRUST)
-				return usage_error("status", "too many --trust options");
+				return gv_cmd_usage_error("sync", "status", "too many --trust options");
 			specs[ntrust++] = optarg;
 			break;
 		case OPT_DB: db = optarg; break;
@@ -498,9 +483,9 @@ static int sync_status(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error("status", "unexpected argument");
+		return gv_cmd_usage_error("sync", "status", "unexpected argument");
 	if (strcmp(fmt, "text") && strcmp(fmt, "json"))
-		return usage_error("status", "-f takes text or json");
+		return gv_cmd_usage_error("sync", "status", "-f takes text or json");
 	json = !strcmp(fmt, "json");
 	db = db ? db : gv_audit_default_path();
 	if (key && (err = gv_key_load_public(&log_pub, key, &d)) < 0)
@@ -550,7 +535,7 @@ out:
 	gv_replica_list_free(origins, n);
 	gv_buf_release(&out);
 	gv_audit_close(a);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static const gv_cmd sync_cmds[] = {

@@ -77,21 +77,6 @@ const gv_optcmd gv_optcmd_witness_key = {
 	key_opts, NULL, NULL, NULL, NULL, NULL
 };
 
-static int usage_error(const char *verb, const char *msg)
-{
-	fprintf(stderr, "govgate: witness %s: %s; see 'govgate witness %s --help'\n", verb, msg, verb);
-	return GV_EXIT_INPUT;
-}
-
-static int finish(gv_diags *d, int err)
-{
-	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
-	gv_diags_release(d);
-	if (err == GV_OK)
-		return 0;
-	return err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_INPUT;
-}
-
 static int read_input(gv_buf *b, const char *path, size_t max, const char *what, gv_diags *d)
 {
 	int err = gv_buf_read_file(b, path, max);
@@ -133,7 +118,7 @@ static int witness_cosign(int argc, char **argv)
 		case OPT_OUT: out = optarg; break;
 		case OPT_TRUST:
 			if (ntr == GV_SYNC_MAX_TRUST)
-				return usage_error("cosign", "too many --trust options");
+				return gv_cmd_usage_error("witness", "cosign", "too many --trust options");
 			tr[ntr++] = optarg;
 			break;
 		default:
@@ -143,13 +128,13 @@ static int witness_cosign(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("cosign", "give exactly one CHECKPOINT file");
+		return gv_cmd_usage_error("witness", "cosign", "give exactly one CHECKPOINT file");
 	if (!key || !name || !state || !ntr)
-		return usage_error("cosign", "--key, --name, --trust and --state are required");
+		return gv_cmd_usage_error("witness", "cosign", "--key, --name, --trust and --state are required");
 	if (!gv_note_name_valid(name))
-		return usage_error("cosign", "--name must be non-empty, without spaces or '+'");
+		return gv_cmd_usage_error("witness", "cosign", "--name must be non-empty, without spaces or '+'");
 	if (stat(state, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return usage_error("cosign", "--state must name an existing folder");
+		return gv_cmd_usage_error("witness", "cosign", "--state must name an existing folder");
 	if ((err = gv_key_load_private(&k, key, &d)) < 0 ||
 	    (err = gv_sync_trust_load(&trust, tr, ntr, 1, &d)) < 0 ||
 	    (err = read_input(&note, argv[optind], GV_NOTE_MAX, "checkpoint", &d)) < 0 ||
@@ -178,7 +163,7 @@ out:
 	gv_buf_release(&proof);
 	gv_sync_trust_list_release(&trust);
 	gv_key_free(k);
-	return finish(&d, err);
+	return gv_cmd_finish(&d, err);
 }
 
 static int witness_key(int argc, char **argv)
@@ -193,16 +178,16 @@ static int witness_key(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 3)
-		return usage_error("key", "give NAME and PUB");
+		return gv_cmd_usage_error("witness", "key", "give NAME and PUB");
 	if (!gv_note_name_valid(argv[1]))
-		return usage_error("key", "NAME must be non-empty, without spaces or '+'");
+		return gv_cmd_usage_error("witness", "key", "NAME must be non-empty, without spaces or '+'");
 	if ((err = gv_key_load_public(&k, argv[2], &d)) < 0)
-		return finish(&d, err);
+		return gv_cmd_finish(&d, err);
 	vk = gv_cosig_verifier_key(argv[1], k);
 	printf("%s\n", vk);
 	free(vk);
 	gv_key_free(k);
-	return finish(&d, GV_OK);
+	return gv_cmd_finish(&d, GV_OK);
 }
 
 static const gv_cmd witness_cmds[] = {

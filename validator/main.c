@@ -46,6 +46,21 @@ int gv_cmd_color(int fd)
 	return isatty(fd) && !(nc && *nc);
 }
 
+int gv_cmd_finish(gv_diags *d, int err)
+{
+	gv_diags_print(d, stderr, gv_cmd_color(2), 0);
+	gv_diags_release(d);
+	if (err == GV_OK)
+		return 0;
+	return err == GV_ESIG ? GV_EXIT_INVALID : GV_EXIT_INPUT;
+}
+
+int gv_cmd_usage_error(const char *cmd, const char *verb, const char *msg)
+{
+	fprintf(stderr, "govgate: %s %s: %s; see 'govgate %s %s --help'\n", cmd, verb, msg, cmd, verb);
+	return GV_EXIT_INPUT;
+}
+
 void gv_cmd_push(strlist *l, const char *s)
 {
 	GV_GROW(l->v, l->alloc, l->n + 1);
